@@ -1,0 +1,7 @@
+// Every migration, by name, in the order they apply. Add a new file and a line here; never edit an old one.
+import type { Migration } from 'kysely';
+import * as initial from './20261126T070000_initial.js';
+
+export const migrations: Record<string, Migration> = {
+  '20261126T070000_initial': initial,
+};

@@ -1,0 +1,43 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from './config/config.js';
+import { loggerOptions } from './logger.js';
+import { registerErrorHandler } from './http/errors.js';
+import dbPlugin from './plugins/db.js';
+import queuesPlugin from './plugins/queues.js';
+import authenticate from './staff/authenticate.js';
+import casesRoutes from './cases/cases.routes.js';
+import opsRoutes from './ops/ops.routes.js';
+import webhooks from '../webhooks/index.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+  }
+}
+
+/** The HTTP app: webhooks for providers, the staff API, and operations endpoints. */
+export interface AppOptions {
+  /** An existing pino logger (one per process); otherwise the app makes its own. */
+  logger?: FastifyBaseLogger;
+}
+
+export async function buildApp(config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: loggerOptions(config.logLevel) }),
+    // Providers sit behind the district's proxy; the client address is its to tell.
+    trustProxy: true,
+    bodyLimit: 256 * 1024,
+    ajv: { customOptions: { allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('config', config);
+  registerErrorHandler(app);
+  await app.register(dbPlugin, { databaseUrl: config.databaseUrl });
+  await app.register(queuesPlugin, { redisUrl: config.redisUrl, prefix: config.queuePrefix, outbound: config.outbound });
+  await app.register(authenticate);
+  await app.register(opsRoutes);
+  await app.register(webhooks);
+  await app.register(casesRoutes, { prefix: '/api' });
+  return app;
+}

@@ -1,0 +1,98 @@
+import type { Db } from '../db/database.js';
+import type { Staff } from '../staff/staff.table.js';
+import type { Case } from './case.table.js';
+import { addCaseEvent, findCaseForUpdate, updateCase } from './case-repository.js';
+import { insertMessage } from './message-repository.js';
+import { canSeeCase } from './case-scope.js';
+import { badRequest, conflict, notFound } from '../http/errors.js';
+import { findActiveDepartment, listDispositionCodes } from '../departments/department-repository.js';
+
+/** Dispositions that need no answer to the resident. */
+const SILENT_DISPOSITIONS = new Set(['thanks', 'exception']);
+
+/** Loads and locks a case the staff member may act on; out of scope looks exactly like missing. */
+async function lockCaseInScope(trx: Db, staff: Staff, caseId: number): Promise<Case> {
+  const theCase = await findCaseForUpdate(trx, caseId);
+  if (!theCase || !canSeeCase(staff, theCase)) throw notFound(`case ${caseId} not found`);
+  return theCase;
+}
+
+async function addOutbound(trx: Db, theCase: Case, staff: Staff, kind: 'interim' | 'answer', text: string) {
+  return insertMessage(trx, {
+    case_id: theCase.id,
+    direction: 'out',
+    kind,
+    channel: theCase.channel,
+    text,
+    provider: 'pending',
+    delivery_status: 'pending',
+    staff_id: staff.id,
+  });
+}
+
+/** An interim reply; returns the outbound message to hand to the queue. */
+export async function replyToCase(db: Db, staff: Staff, caseId: number, text: string): Promise<{ messageId: number }> {
+  return db.transaction().execute(async (trx) => {
+    const theCase = await lockCaseInScope(trx, staff, caseId);
+    if (theCase.status === 'closed') throw conflict('case_closed', 'the case is closed');
+    const message = await addOutbound(trx, theCase, staff, 'interim', text);
+    const now = new Date();
+    await updateCase(trx, theCase.id, { status: 'answered', ...(theCase.answered_at ? {} : { answered_at: now }) });
+    await addCaseEvent(trx, theCase.id, 'replied', { messageId: message.id }, staff.id);
+    return { messageId: message.id };
+  });
+}
+
+/** Closes with a disposition; the answer (if any) goes to the resident on the case's channel. */
+export async function closeCase(
+  db: Db,
+  staff: Staff,
+  caseId: number,
+  input: { disposition: string; text?: string | undefined },
+): Promise<{ messageId: number | null }> {
+  const dispositions = await listDispositionCodes(db);
+  if (!dispositions.includes(input.disposition)) {
+    throw badRequest('unknown_disposition', `disposition must be one of ${dispositions.join(', ')}`);
+  }
+  const text = input.text?.trim() ?? '';
+  if (text === '' && !SILENT_DISPOSITIONS.has(input.disposition)) {
+    throw badRequest('answer_required', `an answer text is required to close as ${input.disposition}`);
+  }
+  return db.transaction().execute(async (trx) => {
+    const theCase = await lockCaseInScope(trx, staff, caseId);
+    if (theCase.status === 'closed') throw conflict('case_closed', 'the case is already closed');
+    const message = text === '' ? null : await addOutbound(trx, theCase, staff, 'answer', text);
+    const now = new Date();
+    await updateCase(trx, theCase.id, {
+      status: 'closed',
+      disposition_code: input.disposition,
+      closed_at: now,
+      ...(message && !theCase.answered_at ? { answered_at: now } : {}),
+    });
+    await addCaseEvent(trx, theCase.id, 'closed', { disposition: input.disposition, messageId: message?.id ?? null }, staff.id);
+    return { messageId: message?.id ?? null };
+  });
+}
+
+/** 부서이첩: moves the case to another department. */
+export async function assignCase(db: Db, staff: Staff, caseId: number, departmentCode: string): Promise<void> {
+  const department = await findActiveDepartment(db, departmentCode);
+  if (!department) throw badRequest('unknown_department', `no active department ${departmentCode}`);
+  await db.transaction().execute(async (trx) => {
+    const theCase = await lockCaseInScope(trx, staff, caseId);
+    if (theCase.status === 'closed') throw conflict('case_closed', 'the case is closed');
+    if (theCase.department_code === department.code) return;
+    await updateCase(trx, theCase.id, {
+      department_code: department.code,
+      category_code: department.category_code,
+      ...(theCase.status === 'received' ? { status: 'assigned' as const } : {}),
+    });
+    await addCaseEvent(
+      trx,
+      theCase.id,
+      'assigned',
+      { from: theCase.department_code, to: department.code },
+      staff.id,
+    );
+  });
+}

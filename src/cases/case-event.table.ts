@@ -1,0 +1,22 @@
+import type { ColumnType, Generated, Selectable } from 'kysely';
+
+export type CaseEventType =
+  | 'received'
+  | 'message_added'
+  | 'routed'
+  | 'assigned'
+  | 'replied'
+  | 'closed'
+  | 'delivery_failed';
+
+export interface CaseEventTable {
+  id: Generated<number>;
+  case_id: number;
+  type: CaseEventType;
+  /** Staff member who acted; null for the system. */
+  staff_id: number | null;
+  data: ColumnType<Record<string, unknown>, string, never>;
+  created_at: ColumnType<Date, Date | undefined, never>;
+}
+
+export type CaseEvent = Selectable<CaseEventTable>;

@@ -1,0 +1,116 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { Case, CaseStatus, Channel, RoutingRecord } from './case.table.js';
+import type { CaseEventType } from './case-event.table.js';
+
+const SEOUL_YEAR = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Seoul', year: 'numeric' });
+
+/** Case numbers restart every year in Seoul time: 2026-000123. */
+export async function nextCaseNumber(trx: Db, at: Date): Promise<string> {
+  const year = Number(SEOUL_YEAR.format(at));
+  const { last_value } = await trx
+    .insertInto('case_number_counters')
+    .values({ year, last_value: 1 })
+    .onConflict((oc) => oc.column('year').doUpdateSet({ last_value: sql`case_number_counters.last_value + 1` }))
+    .returning('last_value')
+    .executeTakeFirstOrThrow();
+  return `${year}-${String(last_value).padStart(6, '0')}`;
+}
+
+export async function createCase(
+  trx: Db,
+  values: { channel: Channel; residentId: number; receivedAt: Date },
+): Promise<Case> {
+  // Numbered last, just before commit, so the counter's row lock is held as briefly as possible.
+  const caseNumber = await nextCaseNumber(trx, values.receivedAt);
+  return trx
+    .insertInto('cases')
+    .values({
+      case_number: caseNumber,
+      channel: values.channel,
+      status: 'received',
+      resident_id: values.residentId,
+      received_at: values.receivedAt,
+      last_resident_message_at: values.receivedAt,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** The resident's open case on this channel that a message sent after `since` would continue. */
+export async function findThreadableCase(
+  trx: Db,
+  residentId: number,
+  channel: Channel,
+  since: Date,
+): Promise<Case | undefined> {
+  return trx
+    .selectFrom('cases')
+    .selectAll()
+    .where('resident_id', '=', residentId)
+    .where('channel', '=', channel)
+    .where('status', '!=', 'closed')
+    .where('last_resident_message_at', '>=', since)
+    .orderBy('last_resident_message_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export async function findCase(db: Db, id: number): Promise<Case | undefined> {
+  return db.selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Locks the case's row for the caller's transaction (staff actions on one case take turns). */
+export async function findCaseForUpdate(trx: Db, id: number): Promise<Case | undefined> {
+  return trx.selectFrom('cases').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export async function touchCase(trx: Db, caseId: number, at: Date): Promise<void> {
+  await trx.updateTable('cases').set({ last_resident_message_at: at }).where('id', '=', caseId).execute();
+}
+
+export async function recordRouting(trx: Db, caseId: number, routing: RoutingRecord, at: Date): Promise<void> {
+  await trx
+    .updateTable('cases')
+    .set({
+      category_code: routing.category,
+      department_code: routing.department,
+      routing: JSON.stringify(routing),
+      routed_at: at,
+      status: sql<CaseStatus>`case when status = 'received' then 'assigned' else status end`,
+    })
+    .where('id', '=', caseId)
+    .execute();
+}
+
+export async function updateCase(
+  trx: Db,
+  caseId: number,
+  values: Partial<{
+    status: CaseStatus;
+    department_code: string;
+    category_code: string;
+    disposition_code: string;
+    answered_at: Date;
+    closed_at: Date;
+  }>,
+): Promise<void> {
+  await trx.updateTable('cases').set(values).where('id', '=', caseId).execute();
+}
+
+export async function addCaseEvent(
+  trx: Db,
+  caseId: number,
+  type: CaseEventType,
+  data: Record<string, unknown> = {},
+  staffId: number | null = null,
+): Promise<void> {
+  await trx
+    .insertInto('case_events')
+    .values({ case_id: caseId, type, data: JSON.stringify(data), staff_id: staffId })
+    .execute();
+}
+
+export async function listCaseEvents(db: Db, caseId: number) {
+  return db.selectFrom('case_events').selectAll().where('case_id', '=', caseId).orderBy('id').execute();
+}

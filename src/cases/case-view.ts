@@ -1,0 +1,48 @@
+import type { Case } from './case.table.js';
+import type { CaseEvent } from './case-event.table.js';
+import type { Message } from './message.table.js';
+import { maskPhone } from '../residents/phone.js';
+
+type CaseRow = Case & { resident_phone: string | null };
+
+/** A case as the staff API shows it (CONTRACT.md). Phone numbers are always masked here. */
+export function caseView(row: CaseRow) {
+  return {
+    id: row.id,
+    caseNumber: row.case_number,
+    channel: row.channel,
+    status: row.status,
+    category: row.category_code,
+    department: row.department_code,
+    disposition: row.disposition_code,
+    receivedAt: row.received_at.toISOString(),
+    answeredAt: row.answered_at?.toISOString() ?? null,
+    closedAt: row.closed_at?.toISOString() ?? null,
+    resident: { id: row.resident_id, phone: maskPhone(row.resident_phone) },
+    routing: row.routing
+      ? { confidence: row.routing.confidence, reasons: row.routing.reasons, router: row.routing.router }
+      : null,
+  };
+}
+
+export function messageView(m: Message) {
+  return {
+    id: m.id,
+    direction: m.direction,
+    kind: m.kind,
+    text: m.text,
+    createdAt: m.created_at.toISOString(),
+    ...(m.direction === 'out'
+      ? {
+          deliveryStatus: m.delivery_status,
+          errorCode: m.error_code,
+          errorMessage: m.error_message,
+          sentAt: m.sent_at?.toISOString() ?? null,
+        }
+      : {}),
+  };
+}
+
+export function eventView(e: CaseEvent) {
+  return { id: e.id, type: e.type, staffId: e.staff_id, data: e.data, createdAt: e.created_at.toISOString() };
+}

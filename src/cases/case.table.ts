@@ -1,0 +1,40 @@
+import type { ColumnType, Generated, Selectable } from 'kysely';
+
+export const CASE_STATUSES = ['received', 'assigned', 'answered', 'closed'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+export const CHANNELS = ['sms', 'kakao'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export interface RoutingRecord {
+  router: string;
+  confidence: number;
+  reasons: string[];
+  category: string;
+  department: string;
+}
+
+export interface CaseTable {
+  id: Generated<number>;
+  case_number: string;
+  channel: Channel;
+  status: CaseStatus;
+  category_code: string | null;
+  department_code: string | null;
+  disposition_code: string | null;
+  resident_id: number;
+  routing: ColumnType<RoutingRecord | null, string | null, string | null>;
+  received_at: ColumnType<Date, Date | undefined, never>;
+  /** Time of the resident's latest message; threading compares against it. */
+  last_resident_message_at: ColumnType<Date, Date | undefined, Date>;
+  routed_at: Date | null;
+  answered_at: Date | null;
+  closed_at: Date | null;
+}
+
+export type Case = Selectable<CaseTable>;
+
+export interface CaseNumberCounterTable {
+  year: number;
+  last_value: number;
+}

@@ -1,0 +1,34 @@
+import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { Channel } from './case.table.js';
+import type { DeliveryStatus } from '../outbound/delivery-status.js';
+
+export type MessageDirection = 'in' | 'out';
+/** resident: what the resident wrote; the rest are what the office sent. */
+export type MessageKind = 'resident' | 'acknowledgement' | 'interim' | 'answer';
+
+export interface MessageTable {
+  id: Generated<number>;
+  case_id: number;
+  direction: MessageDirection;
+  kind: MessageKind;
+  channel: Channel;
+  text: string;
+  /** Provider that carried it (twilio, outbox, ...). */
+  provider: string;
+  /** Inbound: the provider's id, used to drop re-sent webhooks. Outbound: set once the provider accepts it. */
+  provider_message_id: string | null;
+  /** Inbound: every parameter the provider sent, as signed. */
+  raw: ColumnType<Record<string, unknown> | null, string | null, never>;
+  /** Outbound only. */
+  delivery_status: DeliveryStatus | null;
+  error_code: string | null;
+  error_message: string | null;
+  staff_id: number | null;
+  created_at: ColumnType<Date, Date | undefined, never>;
+  sent_at: Date | null;
+  status_updated_at: Date | null;
+  /** Inbound only: when the routing job dealt with it. */
+  routed_at: Date | null;
+}
+
+export type Message = Selectable<MessageTable>;

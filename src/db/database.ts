@@ -1,0 +1,45 @@
+import pg from 'pg';
+import { Kysely, PostgresDialect } from 'kysely';
+import type { CategoryTable, DepartmentTable, DispositionTable } from '../departments/department.table.js';
+import type { ResidentTable } from '../residents/resident.table.js';
+import type { CaseTable, CaseNumberCounterTable } from '../cases/case.table.js';
+import type { CaseEventTable } from '../cases/case-event.table.js';
+import type { MessageTable } from '../cases/message.table.js';
+import type { DeliveryReportTable } from '../outbound/delivery-report.table.js';
+import type { StaffTable } from '../staff/staff.table.js';
+
+export interface Database {
+  categories: CategoryTable;
+  dispositions: DispositionTable;
+  departments: DepartmentTable;
+  residents: ResidentTable;
+  case_number_counters: CaseNumberCounterTable;
+  cases: CaseTable;
+  case_events: CaseEventTable;
+  messages: MessageTable;
+  delivery_reports: DeliveryReportTable;
+  staff: StaffTable;
+}
+
+export type Db = Kysely<Database>;
+
+// Ids and counts are int8 in Postgres; they stay far below 2^53, so numbers are safe and simpler.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
+
+export function createDb(databaseUrl: string, options: { max?: number } = {}): Db {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: options.max ?? 10,
+    // Fail fast when Postgres is unreachable rather than hanging a webhook.
+    connectionTimeoutMillis: 5_000,
+  });
+  // An idle client losing its connection must not crash the process.
+  pool.on('error', () => undefined);
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** True when Postgres reports a unique-constraint violation. */
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
+}

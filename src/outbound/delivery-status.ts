@@ -1,0 +1,30 @@
+/**
+ * One delivery status for every channel and provider. Providers map their own
+ * vocabulary onto it; the rank orders them so late callbacks never move a
+ * message backwards (callbacks arrive out of order).
+ */
+export const DELIVERY_STATUSES = ['pending', 'queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+const RANK: Record<DeliveryStatus, number> = {
+  pending: 0,
+  queued: 1,
+  sending: 2,
+  sent: 3,
+  delivered: 4,
+  undelivered: 4,
+  failed: 4,
+};
+
+export function deliveryRank(status: DeliveryStatus): number {
+  return RANK[status];
+}
+
+export function isFinalDeliveryStatus(status: DeliveryStatus): boolean {
+  return RANK[status] === 4;
+}
+
+/** Statuses that, if current, a new status may replace. */
+export function statusesBelow(status: DeliveryStatus): DeliveryStatus[] {
+  return DELIVERY_STATUSES.filter((s) => RANK[s] < RANK[status]);
+}

@@ -1,0 +1,50 @@
+import type { Db } from '../db/database.js';
+import type { Channel } from '../cases/case.table.js';
+import { PermanentSendError, type SmsProvider } from './channel.js';
+import { isFinalDeliveryStatus } from './delivery-status.js';
+import { loadOutgoing, recordAccepted } from './outbound-repository.js';
+
+/** The provider behind each channel. */
+export interface OutboundChannels {
+  sms: SmsProvider;
+}
+
+export interface SendOptions {
+  /** PUBLIC_BASE_URL: providers call back here with delivery reports. */
+  publicBaseUrl: string;
+}
+
+export type SendOutcome = 'sent' | 'already-sent' | 'nothing-to-send';
+
+/**
+ * Delivers one stored outbound message through its case's channel. Safe to run again
+ * for the same message: once the provider's id is recorded, it is never sent twice.
+ */
+export async function sendStoredMessage(
+  db: Db,
+  channels: OutboundChannels,
+  messageId: number,
+  options: SendOptions,
+): Promise<SendOutcome> {
+  const message = await loadOutgoing(db, messageId);
+  if (!message || message.direction !== 'out') return 'nothing-to-send';
+  if (message.provider_message_id !== null) return 'already-sent';
+  if (message.delivery_status && isFinalDeliveryStatus(message.delivery_status)) return 'nothing-to-send';
+
+  const channel: Channel = message.channel;
+  switch (channel) {
+    case 'sms': {
+      if (!message.phone) throw new PermanentSendError('no_phone', 'the resident has no phone number');
+      const provider = channels.sms;
+      const result = await provider.send({
+        to: message.phone,
+        text: message.text,
+        statusCallbackUrl: `${options.publicBaseUrl}/webhooks/sms/${provider.name}/status`,
+      });
+      await recordAccepted(db, message.id, provider.name, result.providerMessageId, result.status);
+      return 'sent';
+    }
+    default:
+      throw new PermanentSendError('no_channel', `no outbound provider for channel ${String(channel)}`);
+  }
+}

@@ -1,0 +1,24 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { enqueueRouting, enqueueSend, type Queues } from './queues.js';
+
+/**
+ * Hands stored work to a queue after the transaction has committed. If Redis is away
+ * the work is not lost: it is in Postgres, and the sweeper enqueues it when Redis is back.
+ */
+export async function handOff(
+  queues: Queues,
+  log: FastifyBaseLogger,
+  work: { route?: number[]; send?: number[] },
+): Promise<void> {
+  const jobs = [
+    ...(work.route ?? []).map((id) => ['route', id, enqueueRouting(queues, id)] as const),
+    ...(work.send ?? []).map((id) => ['send', id, enqueueSend(queues, id)] as const),
+  ];
+  const results = await Promise.allSettled(jobs.map(([, , p]) => p));
+  results.forEach((result, i) => {
+    if (result.status === 'rejected') {
+      const [kind, messageId] = jobs[i]!;
+      log.warn({ kind, messageId, err: (result.reason as Error).message }, 'queue unavailable; the sweeper will enqueue it');
+    }
+  });
+}

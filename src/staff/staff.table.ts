@@ -1,0 +1,18 @@
+import type { ColumnType, Generated, Selectable } from 'kysely';
+
+export const STAFF_ROLES = ['staff', 'manager', 'operator', 'admin'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+export interface StaffTable {
+  id: Generated<number>;
+  name: string;
+  department_code: string;
+  role: StaffRole;
+  /** SHA-256 of the token; the token itself is shown once and never stored. */
+  token_hash: string;
+  token_expires_at: Date;
+  revoked_at: Date | null;
+  created_at: ColumnType<Date, Date | undefined, never>;
+}
+
+export type Staff = Selectable<StaffTable>;

@@ -1,0 +1,154 @@
+// Every test file gets its own database and its own queue prefix, so files run in parallel
+// against the same Postgres and Redis without seeing each other.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import pino from 'pino';
+import twilio from 'twilio';
+import { Redis } from 'ioredis';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, type Config } from '../../src/config/config.js';
+import { buildApp } from '../../src/app.js';
+import { prepareDatabase } from '../../src/startup.js';
+import type { Db } from '../../src/db/database.js';
+import { addStaff } from '../../src/staff/staff-repository.js';
+import type { StaffRole } from '../../src/staff/staff.table.js';
+import { startWorkers, type RunningWorkers } from '../../workers/index.js';
+
+export const TEST_AUTH_TOKEN = 'test-twilio-auth-token';
+export const PUBLIC_BASE_URL = 'https://sotong.junggu.example.go.kr';
+export const silentLogger = pino({ level: 'silent' });
+
+const BASE_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/sotong';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export interface TestContext {
+  config: Config;
+  app: FastifyInstance;
+  db: Db;
+  /** Starts the BullMQ workers in this process (most tests drive the app only). */
+  startWorkers(): Promise<RunningWorkers>;
+  staffToken(role: StaffRole, department?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function createTestContext(env: Record<string, string> = {}): Promise<TestContext> {
+  const id = randomBytes(5).toString('hex');
+  const databaseName = `sotong_test_${id}`;
+  const databaseUrl = new URL(BASE_DATABASE_URL);
+  databaseUrl.pathname = `/${databaseName}`;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl.toString(),
+    REDIS_URL,
+    QUEUE_PREFIX: `sotong-test-${id}`,
+    PUBLIC_BASE_URL,
+    TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  await prepareDatabase(config, silentLogger);
+  const app = await buildApp(config, { logger: silentLogger });
+  await app.ready();
+  const running: RunningWorkers[] = [];
+
+  return {
+    config,
+    app,
+    db: app.db,
+    async startWorkers() {
+      const workers = await startWorkers(config, silentLogger);
+      running.push(workers);
+      return workers;
+    },
+    async staffToken(role, department = 'AUDIT') {
+      const { token } = await addStaff(app.db, { name: `${role}-${department}`, departmentCode: department, role, tokenDays: 1 });
+      return token;
+    },
+    async close() {
+      await Promise.all(running.map((w) => w.close()));
+      await app.close();
+      await dropQueues(config.queuePrefix);
+      await dropDatabase(databaseName);
+    },
+  };
+}
+
+async function dropDatabase(name: string): Promise<void> {
+  const admin = new URL(BASE_DATABASE_URL);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function dropQueues(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Form parameters of an inbound SMS as Twilio posts them (shared/fixtures/twilio/inbound-sms.form.txt). */
+export function inboundSms(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    ToCountry: 'KR',
+    SmsMessageSid: overrides.MessageSid ?? `SM${randomBytes(16).toString('hex')}`,
+    NumMedia: '0',
+    SmsSid: overrides.MessageSid ?? `SM${randomBytes(16).toString('hex')}`,
+    SmsStatus: 'received',
+    Body: '을지로3가역 2번 출구 앞 보도블럭이 깨져서 위험해요',
+    FromCountry: 'KR',
+    To: '+82215550100',
+    MessagingServiceSid: 'MG00000000000000000000000000000000',
+    NumSegments: '1',
+    MessageSid: `SM${randomBytes(16).toString('hex')}`,
+    AccountSid: 'AC00000000000000000000000000000000',
+    From: '+821000001234',
+    ApiVersion: '2010-04-01',
+    ...overrides,
+  };
+}
+
+export function signTwilio(path: string, params: Record<string, string>, token = TEST_AUTH_TOKEN): string {
+  return twilio.getExpectedTwilioSignature(token, PUBLIC_BASE_URL + path, params);
+}
+
+/** Posts a correctly signed Twilio webhook through the app. */
+export async function postSignedTwilio(app: FastifyInstance, path: string, params: Record<string, string>) {
+  return app.inject({
+    method: 'POST',
+    url: path,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': signTwilio(path, params),
+    },
+    payload: new URLSearchParams(params).toString(),
+  });
+}
+
+/** Polls until `check` returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const started = Date.now();
+  let last: unknown;
+  while (Date.now() - started < timeoutMs) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+}

@@ -1,0 +1,9 @@
+import type { FastifyPluginAsync } from 'fastify';
+import twilioWebhooks from './sms/twilio/twilio-webhooks.js';
+
+/** Every provider that calls us. Each adapter verifies its caller, stores, then answers. */
+const webhooks: FastifyPluginAsync = async (app) => {
+  await app.register(twilioWebhooks);
+};
+
+export default webhooks;

@@ -1,0 +1,85 @@
+import formbody from '@fastify/formbody';
+import twilio from 'twilio';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { twilioSignatureCheck } from './signature.js';
+import { acceptResidentMessage } from '../../../src/intake/accept-message.js';
+import { acknowledgementText } from '../../../src/intake/acknowledgement.js';
+import { normalizePhone } from '../../../src/residents/phone.js';
+import { mapTwilioStatus } from '../../../src/outbound/providers/twilio/twilio-sms-provider.js';
+import { recordDeliveryReport } from '../../../src/outbound/outbound-repository.js';
+import { handOff } from '../../../src/queues/enqueue.js';
+
+const EMPTY_TWIML = new twilio.twiml.MessagingResponse().toString();
+
+// Twilio adds parameters without notice: accept (and sign over) whatever arrives.
+const InboundSms = Type.Object(
+  {
+    MessageSid: Type.String({ minLength: 1, maxLength: 64 }),
+    From: Type.String({ minLength: 1, maxLength: 64 }),
+    Body: Type.Optional(Type.String({ maxLength: 10_000 })),
+    NumMedia: Type.Optional(Type.String({ maxLength: 4 })),
+  },
+  { additionalProperties: true },
+);
+
+const StatusCallback = Type.Object(
+  {
+    MessageSid: Type.String({ minLength: 1, maxLength: 64 }),
+    MessageStatus: Type.String({ minLength: 1, maxLength: 32 }),
+    ErrorCode: Type.Optional(Type.String({ maxLength: 16 })),
+  },
+  { additionalProperties: true },
+);
+
+/** Twilio → us: inbound SMS from residents, and delivery reports for what we sent. */
+const twilioWebhooks: FastifyPluginAsyncTypebox = async (app) => {
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  const { config } = app;
+  const verify = twilioSignatureCheck(config.twilioAuthToken, config.publicBaseUrl);
+
+  app.post('/webhooks/sms/twilio', { schema: { body: InboundSms }, preValidation: verify }, async (request, reply) => {
+    const body = request.body;
+    const media = Number(body.NumMedia ?? 0);
+    const text = body.Body ?? '';
+    const accepted = await acceptResidentMessage(
+      app.db,
+      {
+        channel: 'sms',
+        provider: 'twilio',
+        providerMessageId: body.MessageSid,
+        from: { kind: 'phone', phone: normalizePhone(body.From) ?? body.From.trim() },
+        // A picture with no words still reaches staff as a message they can open in Twilio.
+        text: text === '' && media > 0 ? `(첨부 ${media}건)` : text,
+        raw: body,
+        acknowledgement: acknowledgementText,
+      },
+      { threadWindowMinutes: config.threadWindowMinutes },
+    );
+    reply.type('text/xml; charset=utf-8');
+    // A provider re-send was acknowledged the first time; say nothing twice.
+    if (accepted.duplicate) return EMPTY_TWIML;
+    await handOff(app.queues, request.log, { route: [accepted.messageId] });
+    const twiml = new twilio.twiml.MessagingResponse();
+    twiml.message(acknowledgementText(accepted.caseNumber, accepted.newCase));
+    return twiml.toString();
+  });
+
+  app.post('/webhooks/sms/twilio/status', { schema: { body: StatusCallback }, preValidation: verify }, async (request, reply) => {
+    const { MessageSid, MessageStatus, ErrorCode } = request.body;
+    const status = mapTwilioStatus(MessageStatus);
+    if (status) {
+      const { matched } = await recordDeliveryReport(app.db, {
+        provider: 'twilio',
+        providerMessageId: MessageSid,
+        status,
+        errorCode: ErrorCode && ErrorCode !== '' ? ErrorCode : null,
+      });
+      request.log.info({ status, matched }, 'delivery report');
+    }
+    reply.type('text/xml; charset=utf-8');
+    return EMPTY_TWIML;
+  });
+};
+
+export default twilioWebhooks;

@@ -1,0 +1,51 @@
+import type { Logger } from 'pino';
+import type { Config } from '../src/config/config.js';
+import { createDb } from '../src/db/database.js';
+import { createProducerConnection, createQueues, workerConnectionOptions } from '../src/queues/queues.js';
+import { createOutboundChannels } from '../src/outbound/channels.js';
+import { startRoutingWorker } from './routing.worker.js';
+import { startOutboundWorker } from './outbound.worker.js';
+import { sweepStoredWork } from './sweeper.js';
+
+export interface RunningWorkers {
+  close(): Promise<void>;
+}
+
+/** Starts every worker with its own pools; close() lets in-flight jobs finish, then releases everything. */
+export async function startWorkers(config: Config, log: Logger): Promise<RunningWorkers> {
+  const db = createDb(config.databaseUrl);
+  const connection = workerConnectionOptions(config.redisUrl);
+  const producer = createProducerConnection(config.redisUrl);
+  const queues = createQueues({ redisUrl: config.redisUrl, prefix: config.queuePrefix, outbound: config.outbound }, producer);
+
+  const routing = await startRoutingWorker({ db, connection, prefix: config.queuePrefix, log });
+  const outbound = await startOutboundWorker({
+    db,
+    connection,
+    prefix: config.queuePrefix,
+    log,
+    channels: createOutboundChannels(config),
+    queue: queues.outbound,
+    publicBaseUrl: config.publicBaseUrl,
+    ratePerSecond: config.outbound.ratePerSecond,
+  });
+
+  const sweep = () =>
+    sweepStoredWork(db, queues, 30_000)
+      .then((found) => {
+        if (found.route + found.send > 0) log.info(found, 'sweeper re-enqueued stored work');
+      })
+      .catch((error: Error) => log.warn({ err: error.message }, 'sweep failed; will try again'));
+  const sweeper = setInterval(sweep, config.sweepIntervalMs);
+  sweeper.unref();
+
+  return {
+    async close() {
+      clearInterval(sweeper);
+      await Promise.allSettled([routing.close(), outbound.close()]);
+      await queues.close();
+      producer.disconnect();
+      await db.destroy();
+    },
+  };
+}
