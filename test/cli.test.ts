@@ -1,0 +1,90 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext, type TestContext } from './support/harness.js';
+import { DEFAULT_DEPARTMENTS_PATH, PROJECT_ROOT } from '../src/paths.js';
+
+const run = promisify(execFile);
+let ctx: TestContext;
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+});
+afterAll(async () => {
+  await ctx?.close();
+});
+
+/** Runs `npm run cli -- ...` as an operator would, from the TypeScript sources. */
+async function cli(...args: string[]) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, DATABASE_URL: ctx.config.databaseUrl, REDIS_URL: ctx.config.redisUrl, LOG_LEVEL: 'info' },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('npm run cli', () => {
+  it('staff add prints the new token as the last line, and the token opens the staff API', async () => {
+    const result = await cli('staff', 'add', '--name', '홍길동', '--department', 'ROAD', '--role', 'staff');
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    const token = lines[lines.length - 1]!;
+    expect(token).toMatch(/^sotong_[A-Za-z0-9_-]{43}$/);
+    const staff = await ctx.db.selectFrom('staff').selectAll().where('name', '=', '홍길동').executeTakeFirstOrThrow();
+    expect(staff.role).toBe('staff');
+    expect(staff.department_code).toBe('ROAD');
+    // Only a hash is stored.
+    expect(staff.token_hash).not.toContain(token);
+    const res = await ctx.app.inject({ method: 'GET', url: '/api/cases', headers: { authorization: `Bearer ${token}` } });
+    expect(res.statusCode).toBe(200);
+  });
+
+  it('refuses an unknown role or department with a clear message and no account', async () => {
+    const badRole = await cli('staff', 'add', '--name', 'x', '--department', 'ROAD', '--role', 'boss');
+    expect(badRole.code).toBe(64);
+    expect(badRole.stderr).toContain('--role must be one of staff, manager, operator, admin');
+    const badDepartment = await cli('staff', 'add', '--name', 'y', '--department', 'NOPE', '--role', 'staff');
+    expect(badDepartment.code).toBe(64);
+    expect(badDepartment.stderr).toContain('no active department NOPE');
+    const rows = await ctx.db.selectFrom('staff').select('name').where('name', 'in', ['x', 'y']).execute();
+    expect(rows).toHaveLength(0);
+  });
+
+  it('departments load updates departments from a file and deactivates the ones it no longer lists', async () => {
+    const file = JSON.parse(await readFile(DEFAULT_DEPARTMENTS_PATH, 'utf8')) as {
+      departments: { code: string; name: string }[];
+    };
+    file.departments = file.departments.filter((d) => d.code !== 'DESIGN');
+    file.departments.find((d) => d.code === 'ROAD')!.name = '도로관리과';
+    const dir = await mkdtemp(path.join(tmpdir(), 'sotong-'));
+    const target = path.join(dir, 'departments.json');
+    await writeFile(target, JSON.stringify(file));
+    const result = await cli('departments', 'load', target);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`loaded ${file.departments.length} departments`);
+    const road = await ctx.db.selectFrom('departments').selectAll().where('code', '=', 'ROAD').executeTakeFirstOrThrow();
+    expect(road.name).toBe('도로관리과');
+    const design = await ctx.db.selectFrom('departments').selectAll().where('code', '=', 'DESIGN').executeTakeFirstOrThrow();
+    expect(design.active).toBe(false);
+  });
+
+  it('rejects a malformed departments file and changes nothing', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'sotong-'));
+    const target = path.join(dir, 'bad.json');
+    await writeFile(target, JSON.stringify({ categories: [], dispositions: [], departments: [{ code: 'X' }] }));
+    const before = await ctx.db.selectFrom('departments').select('code').execute();
+    const result = await cli('departments', 'load', target);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Not a valid departments file');
+    const after = await ctx.db.selectFrom('departments').select('code').execute();
+    expect(after).toEqual(before);
+  });
+});
