@@ -4,25 +4,30 @@ import type { Db } from './database.js';
 import { migrations } from '../../migrations/index.js';
 
 
-/** Creates the database named in the URL when it is missing (and the role may create databases). */
+/**
+ * Creates the database named in the URL when it is missing (and the role may create
+ * databases). An existing database is used as it is, without touching `postgres`.
+ */
 export async function ensureDatabase(databaseUrl: string): Promise<void> {
-  const url = new URL(databaseUrl);
-  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  if (!name) return;
+  const probe = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5_000 });
+  try {
+    await probe.connect();
+    return;
+  } catch (error) {
+    if ((error as { code?: string }).code !== '3D000') throw error; // anything but "database does not exist"
+  } finally {
+    await probe.end().catch(() => undefined);
+  }
+  const name = decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, ''));
   const admin = new URL(databaseUrl);
   admin.pathname = '/postgres';
   const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 5_000 });
   await client.connect();
   try {
-    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
-    if (found.rowCount === 0) {
-      try {
-        await client.query(`create database ${pg.escapeIdentifier(name)}`);
-      } catch (error) {
-        // Another process may have created it at the same moment.
-        if ((error as { code?: string }).code !== '42P04') throw error;
-      }
-    }
+    await client.query(`create database ${pg.escapeIdentifier(name)}`);
+  } catch (error) {
+    // Another process may have created it at the same moment.
+    if ((error as { code?: string }).code !== '42P04') throw error;
   } finally {
     await client.end();
   }
