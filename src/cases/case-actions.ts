@@ -31,7 +31,9 @@ async function addOutbound(trx: Db, theCase: Case, staff: Staff, kind: 'interim'
 }
 
 /** An interim reply; returns the outbound message to hand to the queue. */
-export async function replyToCase(db: Db, staff: Staff, caseId: number, text: string): Promise<{ messageId: number }> {
+export async function replyToCase(db: Db, staff: Staff, caseId: number, input: string): Promise<{ messageId: number }> {
+  const text = input.trim();
+  if (text === '') throw badRequest('answer_required', 'a reply needs text for the resident');
   return db.transaction().execute(async (trx) => {
     const theCase = await lockCaseInScope(trx, staff, caseId);
     if (theCase.status === 'closed') throw conflict('case_closed', 'the case is closed');

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { CaseStatus, Channel } from './case.table.js';
 import { badRequest } from '../http/errors.js';
@@ -16,28 +17,48 @@ export interface CaseFilter {
   limit: number;
 }
 
+const SEOUL_OFFSET_MS = 9 * 3600 * 1000;
+
 /** Start of a Seoul calendar day (Korea keeps no daylight saving time). */
 export function seoulDayStart(date: string): Date {
   const at = new Date(`${date}T00:00:00+09:00`);
-  if (Number.isNaN(at.getTime())) throw badRequest('invalid_date', `${date} is not a date (YYYY-MM-DD)`);
+  // Date rolls 2026-02-30 over into March: a real day reads back as itself.
+  const readBack = Number.isNaN(at.getTime()) ? null : new Date(at.getTime() + SEOUL_OFFSET_MS).toISOString().slice(0, 10);
+  if (readBack !== date) throw badRequest('invalid_date', `${date} is not a date (YYYY-MM-DD)`);
   return at;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
 
-function decodeCursor(cursor: string): { receivedAt: Date; id: number } {
+/**
+ * The cursor carries received_at as Postgres prints it, to the microsecond: a JS Date keeps
+ * milliseconds only, and the lost digits would skip cases received within the same millisecond.
+ */
+const cursorAt = sql<string>`to_char(cases.received_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const CURSOR_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+/** Anything a client made up is a 400, never a value Postgres refuses (a 500). */
+function decodeCursor(cursor: string): { receivedAt: string; id: number } {
+  let decoded: unknown;
   try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, number];
-    const receivedAt = new Date(at);
-    if (Number.isNaN(receivedAt.getTime()) || !Number.isInteger(id)) throw new Error('bad cursor');
-    return { receivedAt, id };
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw badRequest('invalid_cursor', 'the cursor is not one this API returned');
+    decoded = null;
   }
+  if (Array.isArray(decoded) && decoded.length === 2) {
+    const [at, id] = decoded as [unknown, unknown];
+    if (typeof at === 'string' && CURSOR_AT.test(at) && Number.isSafeInteger(id) && (id as number) > 0) {
+      const parsed = new Date(at);
+      // A real instant reads back as itself (no 2026-02-30, no 24:00, no year 0).
+      const real = !Number.isNaN(parsed.getTime()) && parsed.getUTCFullYear() >= 1 && parsed.toISOString().slice(0, 23) === at.slice(0, 23);
+      if (real) return { receivedAt: at, id: id as number };
+    }
+  }
+  throw badRequest('invalid_cursor', 'the cursor is not one this API returned');
 }
 
-function encodeCursor(receivedAt: Date, id: number): string {
-  return Buffer.from(JSON.stringify([receivedAt.toISOString(), id]), 'utf8').toString('base64url');
+function encodeCursor(receivedAt: string, id: number): string {
+  return Buffer.from(JSON.stringify([receivedAt, id]), 'utf8').toString('base64url');
 }
 
 /** A page of cases, newest first, with a cursor for the next page. */
@@ -46,7 +67,7 @@ export async function listCases(db: Db, filter: CaseFilter) {
     .selectFrom('cases')
     .innerJoin('residents', 'residents.id', 'cases.resident_id')
     .selectAll('cases')
-    .select(['residents.phone as resident_phone']);
+    .select(['residents.phone as resident_phone', cursorAt.as('cursor_at')]);
   if (filter.scope !== 'all') query = query.where('cases.department_code', '=', filter.scope);
   if (filter.status) query = query.where('cases.status', '=', filter.status);
   if (filter.department) query = query.where('cases.department_code', '=', filter.department);
@@ -56,10 +77,11 @@ export async function listCases(db: Db, filter: CaseFilter) {
   if (filter.to) query = query.where('cases.received_at', '<', new Date(seoulDayStart(filter.to).getTime() + DAY_MS));
   if (filter.cursor) {
     const { receivedAt, id } = decodeCursor(filter.cursor);
+    const at = sql<Date>`cast(${receivedAt} as timestamptz)`;
     query = query.where((eb) =>
       eb.or([
-        eb('cases.received_at', '<', receivedAt),
-        eb.and([eb('cases.received_at', '=', receivedAt), eb('cases.id', '<', id)]),
+        eb('cases.received_at', '<', at),
+        eb.and([eb('cases.received_at', '=', at), eb('cases.id', '<', id)]),
       ]),
     );
   }
@@ -72,7 +94,7 @@ export async function listCases(db: Db, filter: CaseFilter) {
   const last = page[page.length - 1];
   return {
     items: page,
-    nextCursor: rows.length > filter.limit && last ? encodeCursor(last.received_at, last.id) : null,
+    nextCursor: rows.length > filter.limit && last ? encodeCursor(last.cursor_at, last.id) : null,
   };
 }
 

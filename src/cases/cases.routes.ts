@@ -32,15 +32,16 @@ const ListQuery = Type.Object(
 
 /** The staff API: staff and managers read and answer the cases in their scope. */
 const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // onRequest: a caller without a valid token gets 401 before its input is validated.
   const caseWorkers = app.requireRole('staff', 'manager');
 
-  app.get('/cases', { schema: { querystring: ListQuery }, preHandler: caseWorkers }, async (request) => {
+  app.get('/cases', { schema: { querystring: ListQuery }, onRequest: caseWorkers }, async (request) => {
     const staff = request.staff!;
     const page = await listCases(app.db, { ...request.query, scope: departmentScope(staff), limit: request.query.limit ?? 50 });
     return { items: page.items.map(caseView), nextCursor: page.nextCursor };
   });
 
-  app.get('/cases/:id', { schema: { params: CaseId }, preHandler: caseWorkers }, async (request) => {
+  app.get('/cases/:id', { schema: { params: CaseId }, onRequest: caseWorkers }, async (request) => {
     const row = await findCaseWithResident(app.db, request.params.id);
     if (!row || !canSeeCase(request.staff!, row)) throw notFound(`case ${request.params.id} not found`);
     const [messages, events] = await Promise.all([
@@ -54,7 +55,7 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/cases/:id/replies',
     {
       schema: { params: CaseId, body: Type.Object({ text: AnswerText }) },
-      preHandler: caseWorkers,
+      onRequest: caseWorkers,
     },
     async (request, reply) => {
       const { messageId } = await replyToCase(app.db, request.staff!, request.params.id, request.body.text.trim());
@@ -70,7 +71,7 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: CaseId,
         body: Type.Object({ disposition: Code, text: Type.Optional(Type.String({ maxLength: 4000 })) }),
       },
-      preHandler: caseWorkers,
+      onRequest: caseWorkers,
     },
     async (request) => {
       const { messageId } = await closeCase(app.db, request.staff!, request.params.id, request.body);
@@ -81,7 +82,7 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/cases/:id/assign',
-    { schema: { params: CaseId, body: Type.Object({ department: Code }) }, preHandler: caseWorkers },
+    { schema: { params: CaseId, body: Type.Object({ department: Code }) }, onRequest: caseWorkers },
     async (request) => {
       await assignCase(app.db, request.staff!, request.params.id, request.body.department);
       return { id: request.params.id, department: request.body.department };

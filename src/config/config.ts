@@ -63,7 +63,8 @@ export function loadConfig(env: Env = process.env): Config {
   const int = (name: string, fallback: number, min: number, max: number): number => {
     const raw = optional(name);
     if (raw === null) return fallback;
-    const value = Number(raw);
+    // Digits only: Number() would also take 0x50, 1e3 and 3000.0.
+    const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
     if (!Number.isInteger(value) || value < min || value > max) {
       problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
       return fallback;
@@ -105,8 +106,15 @@ export function loadConfig(env: Env = process.env): Config {
   } else if (nodeEnv === 'production') {
     // In production a missing channel is an error, never a silent outbox.
     problems.push('TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM are all required with NODE_ENV=production');
-  } else if (twilioSet > 0 && twilioToken === null) {
-    problems.push('TWILIO_AUTH_TOKEN is required when other TWILIO_* variables are set');
+  } else if (twilioSid !== null || twilioFrom !== null) {
+    // The auth token alone only verifies inbound webhooks; the other two mean sending was
+    // intended, and a missing one must not fall back to the outbox unnoticed.
+    const missing = [
+      ['TWILIO_ACCOUNT_SID', twilioSid],
+      ['TWILIO_AUTH_TOKEN', twilioToken],
+      ['TWILIO_FROM', twilioFrom],
+    ].flatMap(([name, value]) => (value === null ? [name] : []));
+    problems.push(`${missing.join(' and ')} must be set too: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM go together`);
   }
 
   const config: Config = {

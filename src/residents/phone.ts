@@ -18,7 +18,7 @@ export function maskPhone(e164: string | null): string | null {
   if (digits.length < 7) return '****';
   const last = digits.slice(-4);
   if (parsed?.countryCallingCode === '82') {
-    return `${digits.slice(0, digits.length === 10 && digits.startsWith('02') ? 2 : 3)}-****-${last}`;
+    return `${digits.slice(0, digits.startsWith('02') ? 2 : 3)}-****-${last}`;
   }
   return `${e164.slice(0, 3)}****${last}`;
 }

@@ -1,0 +1,196 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config/config.js';
+
+const TWILIO = { TWILIO_ACCOUNT_SID: 'AC0123456789abcdef0123456789abcdef', TWILIO_AUTH_TOKEN: 'secret-token', TWILIO_FROM: '+8225550100' };
+
+/** The problems loadConfig reports, or fails the test if it does not throw a ConfigError. */
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe('defaults (CONTRACT.md)', () => {
+  it('uses the documented defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      nodeEnv: 'development',
+      port: 3000,
+      host: '127.0.0.1',
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/sotong',
+      redisUrl: 'redis://127.0.0.1:6379',
+      publicBaseUrl: 'http://127.0.0.1:3000',
+      logLevel: 'info',
+      queuePrefix: 'sotong',
+      twilio: null,
+      twilioAuthToken: null,
+    });
+  });
+
+  it('derives PUBLIC_BASE_URL from PORT when it is not set', () => {
+    expect(loadConfig({ PORT: '8080' }).publicBaseUrl).toBe('http://127.0.0.1:8080');
+    expect(loadConfig({ PORT: '8080', PUBLIC_BASE_URL: 'https://sotong.example.go.kr' }).publicBaseUrl).toBe('https://sotong.example.go.kr');
+  });
+
+  it('treats empty and blank values as unset, as .env.example promises', () => {
+    const config = loadConfig({ PORT: '', HOST: '  ', PUBLIC_BASE_URL: '', LOG_LEVEL: '', TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: ' ', TWILIO_FROM: '' });
+    expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', publicBaseUrl: 'http://127.0.0.1:3000', logLevel: 'info', twilio: null, twilioAuthToken: null });
+  });
+
+  it('takes explicit values, trimmed, and drops a trailing slash from URLs', () => {
+    const config = loadConfig({
+      PORT: ' 8443 ',
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'postgresql://app:pw@db:5432/sotong',
+      REDIS_URL: 'rediss://cache:6380/2',
+      PUBLIC_BASE_URL: 'https://sotong.junggu.example.go.kr/',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config).toMatchObject({
+      port: 8443,
+      host: '0.0.0.0',
+      databaseUrl: 'postgresql://app:pw@db:5432/sotong',
+      redisUrl: 'rediss://cache:6380/2',
+      publicBaseUrl: 'https://sotong.junggu.example.go.kr',
+      logLevel: 'debug',
+    });
+  });
+
+  it('matches the values written in .env.example', () => {
+    const env: Record<string, string> = {};
+    for (const line of readFileSync(new URL('../.env.example', import.meta.url), 'utf8').split('\n')) {
+      const match = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+      if (match) env[match[1]!] = match[2]!;
+    }
+    for (const name of ['PORT', 'HOST', 'DATABASE_URL', 'REDIS_URL', 'PUBLIC_BASE_URL', 'TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM', 'TWILIO_API_BASE_URL', 'LOG_LEVEL']) {
+      expect(env, name).toHaveProperty(name);
+    }
+    expect(loadConfig(env)).toEqual(loadConfig({}));
+  });
+
+  it('reads process.env only when no environment is passed', () => {
+    vi.stubEnv('PORT', '4321');
+    expect(loadConfig().port).toBe(4321);
+    expect(loadConfig({}).port).toBe(3000);
+  });
+});
+
+describe('invalid values', () => {
+  it('reports every problem at once, each by its variable name', () => {
+    const problems = problemsOf({ PORT: 'abc', DATABASE_URL: 'not-a-url', LOG_LEVEL: 'loud' });
+    expect(problems).toHaveLength(3);
+    expect(problems.find((p) => p.includes('PORT'))).toContain('"abc"');
+    expect(problems.some((p) => p.includes('DATABASE_URL'))).toBe(true);
+    expect(problems.some((p) => p.includes('LOG_LEVEL'))).toBe(true);
+    // The thrown message lists them all too, for the operator reading the log.
+    const message = (() => {
+      try {
+        loadConfig({ PORT: 'abc', DATABASE_URL: 'not-a-url', LOG_LEVEL: 'loud' });
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+    for (const problem of problems) expect(message).toContain(problem);
+  });
+
+  it('rejects ports that are not plain whole numbers in range', () => {
+    for (const port of ['-1', '65536', '3000.5', '0x50', '1e3', '80abc']) {
+      const problems = problemsOf({ PORT: port });
+      expect(problems, port).toEqual([expect.stringContaining('PORT')]);
+    }
+    expect(loadConfig({ PORT: '65535' }).port).toBe(65535);
+  });
+
+  it('rejects URLs of the wrong kind, naming the variable', () => {
+    const problems = problemsOf({
+      DATABASE_URL: 'mysql://root@127.0.0.1/sotong',
+      REDIS_URL: 'http://127.0.0.1:6379',
+      PUBLIC_BASE_URL: 'ftp://sotong.example',
+      TWILIO_API_BASE_URL: 'twilio',
+    });
+    for (const name of ['DATABASE_URL', 'REDIS_URL', 'PUBLIC_BASE_URL', 'TWILIO_API_BASE_URL']) {
+      expect(problems.filter((p) => p.startsWith(name)), name).toHaveLength(1);
+    }
+    expect(problems).toHaveLength(4);
+  });
+
+  it('rejects an unknown NODE_ENV and bad tuning numbers', () => {
+    const problems = problemsOf({ NODE_ENV: 'staging', THREAD_WINDOW_MINUTES: 'soon', OUTBOUND_ATTEMPTS: '0', STAFF_TOKEN_DAYS: '99999' });
+    for (const name of ['NODE_ENV', 'THREAD_WINDOW_MINUTES', 'OUTBOUND_ATTEMPTS', 'STAFF_TOKEN_DAYS']) {
+      expect(problems.some((p) => p.startsWith(name)), name).toBe(true);
+    }
+  });
+
+  it('throws a ConfigError whose message lists the problems', () => {
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(ConfigError);
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+  });
+});
+
+describe('Twilio', () => {
+  it('is set, with the default API base URL, when all three credentials are given', () => {
+    const config = loadConfig(TWILIO);
+    expect(config.twilio).toEqual({
+      accountSid: TWILIO.TWILIO_ACCOUNT_SID,
+      authToken: TWILIO.TWILIO_AUTH_TOKEN,
+      from: TWILIO.TWILIO_FROM,
+      apiBaseUrl: 'https://api.twilio.com',
+    });
+    expect(config.twilioAuthToken).toBe(TWILIO.TWILIO_AUTH_TOKEN);
+  });
+
+  it('sends to TWILIO_API_BASE_URL when given (a local fake in tests)', () => {
+    expect(loadConfig({ ...TWILIO, TWILIO_API_BASE_URL: 'http://127.0.0.1:4010/' }).twilio?.apiBaseUrl).toBe('http://127.0.0.1:4010');
+  });
+
+  it('is null in development without credentials: the outbox takes the messages', () => {
+    expect(loadConfig({ NODE_ENV: 'development' }).twilio).toBeNull();
+    expect(loadConfig({ NODE_ENV: 'test' }).twilio).toBeNull();
+  });
+
+  it('keeps the auth token alone for verifying webhooks, still sending to the outbox', () => {
+    const config = loadConfig({ TWILIO_AUTH_TOKEN: 'verify-only' });
+    expect(config.twilio).toBeNull();
+    expect(config.twilioAuthToken).toBe('verify-only');
+  });
+
+  it('refuses a partial set of sending credentials, naming what is missing', () => {
+    expect(problemsOf({ TWILIO_ACCOUNT_SID: TWILIO.TWILIO_ACCOUNT_SID, TWILIO_FROM: TWILIO.TWILIO_FROM })).toEqual([
+      expect.stringMatching(/^TWILIO_AUTH_TOKEN /),
+    ]);
+    expect(problemsOf({ TWILIO_ACCOUNT_SID: TWILIO.TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN: TWILIO.TWILIO_AUTH_TOKEN })).toEqual([
+      expect.stringMatching(/^TWILIO_FROM /),
+    ]);
+    expect(problemsOf({ TWILIO_FROM: TWILIO.TWILIO_FROM })).toEqual([expect.stringMatching(/^TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN /)]);
+  });
+
+  it('refuses to start in production without Twilio credentials, never a silent outbox', () => {
+    for (const env of [{}, { TWILIO_AUTH_TOKEN: 'x' }, { TWILIO_ACCOUNT_SID: TWILIO.TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN: 'x' }]) {
+      const problems = problemsOf({ NODE_ENV: 'production', ...env });
+      expect(problems, JSON.stringify(env)).toEqual([expect.stringContaining('NODE_ENV=production')]);
+      expect(problems[0]).toMatch(/TWILIO_ACCOUNT_SID.*TWILIO_AUTH_TOKEN.*TWILIO_FROM/);
+    }
+  });
+
+  it('starts in production with all three credentials', () => {
+    const config = loadConfig({ NODE_ENV: 'production', ...TWILIO });
+    expect(config.nodeEnv).toBe('production');
+    expect(config.twilio?.accountSid).toBe(TWILIO.TWILIO_ACCOUNT_SID);
+  });
+
+  it('reports production problems together with the others', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', PORT: 'abc', LOG_LEVEL: 'loud' });
+    expect(problems).toHaveLength(3);
+    expect(problems.some((p) => p.includes('TWILIO_ACCOUNT_SID'))).toBe(true);
+  });
+});
