@@ -637,6 +637,19 @@ describe('POST /api/cases/:id/replies', () => {
     expect((await dbCase(caseId)).status).toBe('assigned');
   });
 
+  it('refuses an SMS answer longer than Twilio carries, before anything is stored or closed', async () => {
+    const caseId = await makeCase({ department: 'ROAD' });
+    expectError(await api(tokens.road, 'POST', `/api/cases/${caseId}/replies`, { text: '가'.repeat(1601) }), 400, 'answer_too_long');
+    expectError(
+      await api(tokens.road, 'POST', `/api/cases/${caseId}/close`, { disposition: 'resolved', text: '가'.repeat(1601) }),
+      400,
+      'answer_too_long',
+    );
+    expect((await dbMessages(caseId)).filter((m) => m.direction === 'out')).toHaveLength(0);
+    expect((await dbCase(caseId)).status).toBe('assigned');
+    expect((await api(tokens.road, 'POST', `/api/cases/${caseId}/replies`, { text: '가'.repeat(1600) })).statusCode).toBe(202);
+  });
+
   it('answers 409 case_closed for a closed case', async () => {
     const caseId = await makeCase({ department: 'ROAD', status: 'closed' });
     expectError(await api(tokens.road, 'POST', `/api/cases/${caseId}/replies`, { text: '답변' }), 409, 'case_closed');

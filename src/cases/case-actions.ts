@@ -4,6 +4,7 @@ import type { Case } from './case.table.js';
 import { addCaseEvent, findCaseForUpdate, updateCase } from './case-repository.js';
 import { insertMessage } from './message-repository.js';
 import { canSeeCase } from './case-scope.js';
+import { ANSWER_LIMITS } from '../outbound/channel-limits.js';
 import { badRequest, conflict, notFound } from '../http/errors.js';
 import { findActiveDepartment, listDispositionCodes } from '../departments/department-repository.js';
 
@@ -18,6 +19,10 @@ async function lockCaseInScope(trx: Db, staff: Staff, caseId: number): Promise<C
 }
 
 async function addOutbound(trx: Db, theCase: Case, staff: Staff, kind: 'interim' | 'answer', text: string) {
+  const limit = ANSWER_LIMITS[theCase.channel];
+  if (text.length > limit) {
+    throw badRequest('answer_too_long', `a ${theCase.channel} answer holds at most ${limit} characters (this one has ${text.length})`);
+  }
   return insertMessage(trx, {
     case_id: theCase.id,
     direction: 'out',

@@ -1,0 +1,11 @@
+import type { Channel } from '../cases/case.table.js';
+
+/**
+ * The longest answer each channel carries as one message. Twilio refuses an SMS body
+ * over 1,600 characters; refusing it when staff submit beats a failure after the case
+ * is closed. (Splitting long answers into numbered parts is the domestic-gateway work.)
+ */
+export const ANSWER_LIMITS: Record<Channel, number> = {
+  sms: 1600,
+  kakao: 4000,
+};
