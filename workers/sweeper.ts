@@ -33,7 +33,14 @@ export async function sweepStoredWork(db: Db, queues: Queues, olderThanMs: numbe
     const job = await queues.routing.getJob(jobIds.route(id));
     if (job && (await job.isFailed())) await job.retry('failed');
   }
-  for (const { id } of unsent) await enqueueSend(queues, id);
+  for (const { id } of unsent) {
+    await enqueueSend(queues, id);
+    // Still pending although its job failed for good: the worker could not record the
+    // outcome (Postgres away on the last attempt). Nothing was accepted, so send it again,
+    // with a fresh set of attempts.
+    const job = await queues.outbound.getJob(jobIds.send(id));
+    if (job && (await job.isFailed())) await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+  }
   return { route: unrouted.length, send: unsent.length };
 }
 

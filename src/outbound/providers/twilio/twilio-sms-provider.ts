@@ -81,17 +81,37 @@ export function createTwilioSmsProvider(config: TwilioConfig): SmsProvider {
   };
 }
 
-export function classifyTwilioError(error: unknown): Error {
-  if (error instanceof twilio.RestException) {
-    const code = String(error.code ?? error.status);
-    if (error.status === 429 || error.code === 20429) return new RateLimitedError(1000, code);
-    if (error.code !== undefined && TWILIO_PERMANENT_ERRORS.has(error.code)) {
-      return new PermanentSendError(code, error.message);
-    }
-    if (error.status >= 500) return new TransientSendError(code, error.message);
-    // Other 4xx: the request itself is wrong (credentials, parameters); retrying sends the same request.
-    return new PermanentSendError(code, error.message);
+/** An HTTP error answer as the twilio package throws it, whichever shape the body had. */
+interface TwilioHttpError {
+  status: number;
+  code: number | undefined;
+  message: string;
+}
+
+function asTwilioHttpError(error: unknown): TwilioHttpError | null {
+  if (error instanceof twilio.RestException) return { status: error.status, code: error.code, message: error.message };
+  // RFC 9457 problem bodies come as TwilioServiceException (not exported by the package): type, title, status, code.
+  if (error instanceof Error && typeof (error as { status?: unknown }).status === 'number' && 'title' in error) {
+    const problem = error as Error & { status: number; code?: unknown; title: unknown; detail?: unknown };
+    const code = typeof problem.code === 'number' && problem.code !== 0 ? problem.code : undefined;
+    const detail = typeof problem.detail === 'string' && problem.detail !== '' ? problem.detail : problem.message;
+    return { status: problem.status, code, message: detail };
   }
-  const err = error as { code?: string; message?: string };
-  return new TransientSendError(err.code ?? 'network', err.message ?? String(error));
+  return null;
+}
+
+export function classifyTwilioError(error: unknown): Error {
+  const http = asTwilioHttpError(error);
+  if (http) {
+    const code = String(http.code ?? http.status);
+    if (http.status === 429 || http.code === 20429) return new RateLimitedError(1000, code);
+    if (http.code !== undefined && TWILIO_PERMANENT_ERRORS.has(http.code)) {
+      return new PermanentSendError(code, http.message);
+    }
+    if (http.status >= 500) return new TransientSendError(code, http.message);
+    // Other 4xx: the request itself is wrong (credentials, parameters); retrying sends the same request.
+    return new PermanentSendError(code, http.message);
+  }
+  const err = error as { code?: unknown; message?: string };
+  return new TransientSendError(err.code === undefined ? 'network' : String(err.code), err.message ?? String(error));
 }
