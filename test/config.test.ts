@@ -176,21 +176,49 @@ describe('Twilio', () => {
 
   it('refuses to start in production without Twilio credentials, never a silent outbox', () => {
     for (const env of [{}, { TWILIO_AUTH_TOKEN: 'x' }, { TWILIO_ACCOUNT_SID: TWILIO.TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN: 'x' }]) {
-      const problems = problemsOf({ NODE_ENV: 'production', ...env });
+      const problems = problemsOf({ NODE_ENV: 'production', KAKAO_SKILL_SECRET: 's', ...env });
       expect(problems, JSON.stringify(env)).toEqual([expect.stringContaining('NODE_ENV=production')]);
       expect(problems[0]).toMatch(/TWILIO_ACCOUNT_SID.*TWILIO_AUTH_TOKEN.*TWILIO_FROM/);
     }
   });
 
   it('starts in production with all three credentials', () => {
-    const config = loadConfig({ NODE_ENV: 'production', ...TWILIO });
+    const config = loadConfig({ NODE_ENV: 'production', KAKAO_SKILL_SECRET: 's', ...TWILIO });
     expect(config.nodeEnv).toBe('production');
     expect(config.twilio?.accountSid).toBe(TWILIO.TWILIO_ACCOUNT_SID);
   });
 
   it('reports production problems together with the others', () => {
-    const problems = problemsOf({ NODE_ENV: 'production', PORT: 'abc', LOG_LEVEL: 'loud' });
+    const problems = problemsOf({ NODE_ENV: 'production', KAKAO_SKILL_SECRET: 's', PORT: 'abc', LOG_LEVEL: 'loud' });
     expect(problems).toHaveLength(3);
     expect(problems.some((p) => p.includes('TWILIO_ACCOUNT_SID'))).toBe(true);
+  });
+});
+
+describe('Kakao', () => {
+  const EVENT = { KAKAO_BOT_ID: '5f0e1d2c3b4a596877665544', KAKAO_REST_API_KEY: 'rest-key', KAKAO_EVENT_NAME: 'answer_ready' };
+
+  it('defaults to no secret, the x-skill-secret header and pull-only answers outside production', () => {
+    expect(loadConfig({}).kakao).toEqual({ skillSecret: null, skillHeader: 'x-skill-secret', botId: null, event: null });
+  });
+
+  it('refuses to run an unverified skill endpoint in production', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', ...TWILIO });
+    expect(problems).toEqual(['KAKAO_SKILL_SECRET is required with NODE_ENV=production']);
+  });
+
+  it('turns on the Event API only with all three of bot id, REST API key and event name', () => {
+    const config = loadConfig({ ...EVENT, KAKAO_SKILL_HEADER: 'X-Sotong-Secret', KAKAO_API_BASE_URL: 'http://kakao.fake.local/' });
+    expect(config.kakao).toEqual({
+      skillSecret: null,
+      skillHeader: 'x-sotong-secret',
+      botId: EVENT.KAKAO_BOT_ID,
+      event: { botId: EVENT.KAKAO_BOT_ID, restApiKey: 'rest-key', eventName: 'answer_ready', apiBaseUrl: 'http://kakao.fake.local' },
+    });
+    expect(problemsOf({ KAKAO_REST_API_KEY: 'k' })).toEqual([expect.stringMatching(/^KAKAO_BOT_ID and KAKAO_EVENT_NAME must be set too/)]);
+  });
+
+  it('reads a development bot id (ending in !) as the bot it tests', () => {
+    expect(loadConfig({ KAKAO_BOT_ID: 'abc!' }).kakao.botId).toBe('abc');
   });
 });

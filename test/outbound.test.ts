@@ -14,7 +14,7 @@ import {
   TEST_AUTH_TOKEN,
   type TestContext,
 } from './support/harness.js';
-import { enqueueSend, jobIds, type SendMessageJob } from '../src/queues/queues.js';
+import { enqueueSend, jobIds, type OutboundJob } from '../src/queues/queues.js';
 import { sendStoredMessage } from '../src/outbound/send-message.js';
 import { createOutboundChannels } from '../src/outbound/channels.js';
 import { recordAccepted, recordDeliveryReport } from '../src/outbound/outbound-repository.js';
@@ -175,13 +175,13 @@ async function messageRow(messageId: number) {
 }
 
 /** The send job once it has finished in `state`; fails (after the timeout) if it ends otherwise. */
-async function finishedJob(messageId: number, state: 'completed' | 'failed'): Promise<Job<SendMessageJob>> {
+async function finishedJob(messageId: number, state: 'completed' | 'failed'): Promise<Job<OutboundJob>> {
   return eventually(async () => {
     const id = jobIds.send(messageId);
-    const current = await ctx.app.queues.outbound.getJobState(id);
+    const current = await ctx.app.queues.outbound.sms.getJobState(id);
     if (current !== 'completed' && current !== 'failed') return undefined;
     // Read after the state: a job read earlier may show an older attempt.
-    const job = await ctx.app.queues.outbound.getJob(id);
+    const job = await ctx.app.queues.outbound.sms.getJob(id);
     if (current !== state) throw new Error(`job ${id} is ${current} (${job?.failedReason ?? String(job?.returnvalue)})`);
     return job;
   });
@@ -268,11 +268,11 @@ describe('closing a case sends the answer by SMS', () => {
     expect(again).toBe('already-sent');
 
     // Adding the job again while the finished one is kept is a no-op...
-    await enqueueSend(ctx.app.queues, messageId);
+    await enqueueSend(ctx.app.queues, 'sms', messageId);
     expect((await finishedJob(messageId, 'completed')).returnvalue).toBe('sent');
     // ...and once it is gone, a fresh job finds the message already sent.
-    await (await ctx.app.queues.outbound.getJob(jobIds.send(messageId)))!.remove();
-    await enqueueSend(ctx.app.queues, messageId);
+    await (await ctx.app.queues.outbound.sms.getJob(jobIds.send(messageId)))!.remove();
+    await enqueueSend(ctx.app.queues, 'sms', messageId);
     expect((await finishedJob(messageId, 'completed')).returnvalue).toBe('already-sent');
 
     // The sweeper does not see it as unsent work.

@@ -610,7 +610,7 @@ describe('POST /api/cases/:id/replies', () => {
     expect((await dbCase(caseId)).answered_at).toBeInstanceOf(Date);
 
     // Handed to the outbound queue; no worker runs here, so it waits there.
-    const job = await ctx.app.queues.outbound.getJob(jobIds.send(messageId));
+    const job = await ctx.app.queues.outbound.sms.getJob(jobIds.send(messageId));
     expect(job?.data).toEqual({ messageId });
   });
 
@@ -774,7 +774,7 @@ describe('POST /api/cases/:id/close', () => {
     expect(detail.events.find((e) => e.type === 'closed')?.data).toMatchObject({ disposition: 'resolved', messageId });
     const row = await dbCase(caseId);
     expect(row.answered_at).toEqual(row.closed_at);
-    expect((await ctx.app.queues.outbound.getJob(jobIds.send(messageId)))?.data).toEqual({ messageId });
+    expect((await ctx.app.queues.outbound.sms.getJob(jobIds.send(messageId)))?.data).toEqual({ messageId });
   });
 
   it('sends an answer text given with thanks too', async () => {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../src/config/config.js';
+import { CHANNELS } from '../src/cases/case.table.js';
 import { createDb } from '../src/db/database.js';
 import { createProducerConnection, createQueues, workerConnectionOptions } from '../src/queues/queues.js';
 import { createOutboundChannels } from '../src/outbound/channels.js';
@@ -19,16 +20,22 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
   const queues = createQueues({ redisUrl: config.redisUrl, prefix: config.queuePrefix, outbound: config.outbound }, producer);
 
   const routing = await startRoutingWorker({ db, connection, prefix: config.queuePrefix, log });
-  const outbound = await startOutboundWorker({
-    db,
-    connection,
-    prefix: config.queuePrefix,
-    log,
-    channels: createOutboundChannels(config),
-    queue: queues.outbound,
-    publicBaseUrl: config.publicBaseUrl,
-    ratePerSecond: config.outbound.ratePerSecond,
-  });
+  const channels = createOutboundChannels(config);
+  const outbound = await Promise.all(
+    CHANNELS.map((channel) =>
+      startOutboundWorker({
+        db,
+        connection,
+        prefix: config.queuePrefix,
+        log,
+        channel,
+        channels,
+        queues,
+        publicBaseUrl: config.publicBaseUrl,
+        ratePerSecond: config.outbound.ratePerSecond,
+      }),
+    ),
+  );
 
   const sweep = () =>
     sweepStoredWork(db, queues, 30_000)
@@ -42,7 +49,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
   return {
     async close() {
       clearInterval(sweeper);
-      await Promise.allSettled([routing.close(), outbound.close()]);
+      await Promise.allSettled([routing.close(), ...outbound.map((w) => w.close())]);
       await queues.close();
       producer.disconnect();
       await db.destroy();

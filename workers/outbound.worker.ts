@@ -1,49 +1,68 @@
-import { UnrecoverableError, Worker, type ConnectionOptions, type Queue } from 'bullmq';
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job, type Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Db } from '../src/db/database.js';
-import { QUEUE_NAMES, type SendMessageJob } from '../src/queues/queues.js';
+import type { Channel } from '../src/cases/case.table.js';
+import { QUEUE_NAMES, enqueueConfirmPush, type OutboundJob, type Queues } from '../src/queues/queues.js';
 import { sendStoredMessage, type OutboundChannels } from '../src/outbound/send-message.js';
 import { PermanentSendError, RateLimitedError } from '../src/outbound/channel.js';
-import { markSendFailed } from '../src/outbound/outbound-repository.js';
+import { giveUpSending } from '../src/outbound/outbound-repository.js';
+import { confirmKakaoPush } from '../src/outbound/kakao-push.js';
 
+/** One worker per channel's queue, each with its provider's rate. */
 export async function startOutboundWorker(deps: {
   db: Db;
   connection: ConnectionOptions;
   prefix: string;
   log: Logger;
+  channel: Channel;
   channels: OutboundChannels;
-  /** The outbound queue itself: a provider's 429 pauses it for every worker. */
-  queue: Queue<SendMessageJob>;
+  queues: Queues;
   publicBaseUrl: string;
   ratePerSecond: number;
   concurrency?: number;
 }) {
-  const worker = new Worker<SendMessageJob>(
-    QUEUE_NAMES.outbound,
-    async (job) => {
-      const { messageId } = job.data;
-      try {
-        const outcome = await sendStoredMessage(deps.db, deps.channels, messageId, { publicBaseUrl: deps.publicBaseUrl });
-        deps.log.info({ jobId: job.id, messageId, outcome }, 'outbound job done');
-        return outcome;
-      } catch (error) {
-        if (error instanceof PermanentSendError) {
-          await markSendFailed(deps.db, messageId, error.code, error.message);
-          deps.log.warn({ messageId, code: error.code }, 'outbound message refused for good');
-          throw new UnrecoverableError(`permanent provider error ${error.code}`);
-        }
-        if (error instanceof RateLimitedError) {
-          // Slows the whole queue and puts this job back without spending an attempt.
-          await deps.queue.rateLimit(error.retryAfterMs);
-          throw Worker.RateLimitError();
-        }
-        const attempts = job.opts.attempts ?? 1;
-        if (job.attemptsMade + 1 >= attempts) {
-          await markSendFailed(deps.db, messageId, 'retries_exhausted', (error as Error).message);
-        }
-        throw error;
+  const { channel, db, log } = deps;
+  /** This channel's queue: a provider's 429 pauses it for every worker, and only it. */
+  const queue: Queue<OutboundJob> = deps.queues.outbound[channel];
+
+  async function send(job: Job<OutboundJob>, messageId: number) {
+    try {
+      const outcome = await sendStoredMessage(db, deps.channels, messageId, {
+        publicBaseUrl: deps.publicBaseUrl,
+        confirmPush: (taskId) => enqueueConfirmPush(deps.queues, channel, taskId),
+      });
+      log.info({ jobId: job.id, messageId, outcome }, 'outbound job done');
+      return outcome;
+    } catch (error) {
+      if (error instanceof PermanentSendError) {
+        await giveUpSending(db, messageId, error.code, error.message);
+        log.warn({ messageId, code: error.code }, 'outbound message refused for good');
+        throw new UnrecoverableError(`permanent provider error ${error.code}`);
       }
-    },
+      if (error instanceof RateLimitedError) {
+        // Slows the whole queue and puts this job back without spending an attempt.
+        await queue.rateLimit(error.retryAfterMs);
+        throw Worker.RateLimitError();
+      }
+      const attempts = job.opts.attempts ?? 1;
+      if (job.attemptsMade + 1 >= attempts) {
+        await giveUpSending(db, messageId, 'retries_exhausted', (error as Error).message);
+      }
+      throw error;
+    }
+  }
+
+  async function confirm(job: Job<OutboundJob>, taskId: string) {
+    const provider = deps.channels.kakao;
+    if (!provider) throw new UnrecoverableError('no push provider configured to confirm with');
+    const result = await confirmKakaoPush(db, provider, taskId);
+    log.info({ jobId: job.id, ...result }, 'push confirmed');
+    return result;
+  }
+
+  const worker = new Worker<OutboundJob>(
+    QUEUE_NAMES.outbound(channel),
+    async (job) => ('taskId' in job.data ? confirm(job, job.data.taskId) : send(job, job.data.messageId)),
     {
       connection: deps.connection,
       prefix: deps.prefix,
@@ -51,9 +70,9 @@ export async function startOutboundWorker(deps: {
       limiter: { max: deps.ratePerSecond, duration: 1000 },
     },
   );
-  worker.on('error', (error) => deps.log.warn({ err: error.message }, 'outbound worker error'));
+  worker.on('error', (error) => log.warn({ channel, err: error.message }, 'outbound worker error'));
   worker.on('failed', (job, error) =>
-    deps.log.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: error.message }, 'outbound job failed'),
+    log.warn({ channel, jobId: job?.id, attempts: job?.attemptsMade, err: error.message }, 'outbound job failed'),
   );
   return { worker, close: () => worker.close() };
 }

@@ -2,6 +2,9 @@ import { sql } from 'kysely';
 import type { Db } from '../src/db/database.js';
 import { enqueueRouting, enqueueSend, jobIds, type Queues } from '../src/queues/queues.js';
 
+/** A claim older than this belongs to a process that died mid-push. */
+const STALE_CLAIM_MS = 5 * 60_000;
+
 /**
  * Work is stored in Postgres first and handed to Redis second. Whatever never reached
  * a queue (Redis was down, the process died between the two) is found here and
@@ -9,6 +12,15 @@ import { enqueueRouting, enqueueSend, jobIds, type Queues } from '../src/queues/
  */
 export async function sweepStoredWork(db: Db, queues: Queues, olderThanMs: number): Promise<{ route: number; send: number }> {
   const before = new Date(Date.now() - olderThanMs);
+  // A batch claim whose process died before the provider answered: give the answers back.
+  // (If the provider had accepted the push, it goes out twice: the documented, unavoidable window.)
+  await db
+    .updateTable('messages')
+    .set({ delivery_status: 'pending', status_updated_at: new Date() })
+    .where('delivery_status', '=', 'sending')
+    .where('provider_message_id', 'is', null)
+    .where('status_updated_at', '<', new Date(Date.now() - STALE_CLAIM_MS))
+    .execute();
   const unrouted = await db
     .selectFrom('messages')
     .select('id')
@@ -20,7 +32,7 @@ export async function sweepStoredWork(db: Db, queues: Queues, olderThanMs: numbe
     .execute();
   const unsent = await db
     .selectFrom('messages')
-    .select('id')
+    .select(['id', 'channel'])
     .where('delivery_status', '=', 'pending')
     .where('provider_message_id', 'is', null)
     .where('created_at', '<', before)
@@ -33,13 +45,19 @@ export async function sweepStoredWork(db: Db, queues: Queues, olderThanMs: numbe
     const job = await queues.routing.getJob(jobIds.route(id));
     if (job && (await job.isFailed())) await job.retry('failed');
   }
-  for (const { id } of unsent) {
-    await enqueueSend(queues, id);
+  for (const { id, channel } of unsent) {
+    await enqueueSend(queues, channel, id);
     // Still pending although its job failed for good: the worker could not record the
     // outcome (Postgres away on the last attempt). Nothing was accepted, so send it again,
     // with a fresh set of attempts.
-    const job = await queues.outbound.getJob(jobIds.send(id));
-    if (job && (await job.isFailed())) await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+    const job = await queues.outbound[channel].getJob(jobIds.send(id));
+    if (!job) continue;
+    if (await job.isFailed()) await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+    // Its job finished while a batch held the message and the batch gave it back: run it again.
+    else if (await job.isCompleted()) {
+      await job.remove();
+      await enqueueSend(queues, channel, id);
+    }
   }
   return { route: unrouted.length, send: unsent.length };
 }

@@ -1,6 +1,6 @@
 import type { Db } from '../db/database.js';
 import type { Staff } from '../staff/staff.table.js';
-import type { Case } from './case.table.js';
+import type { Case, Channel } from './case.table.js';
 import { addCaseEvent, findCaseForUpdate, updateCase } from './case-repository.js';
 import { insertMessage } from './message-repository.js';
 import { canSeeCase } from './case-scope.js';
@@ -36,7 +36,12 @@ async function addOutbound(trx: Db, theCase: Case, staff: Staff, kind: 'interim'
 }
 
 /** An interim reply; returns the outbound message to hand to the queue. */
-export async function replyToCase(db: Db, staff: Staff, caseId: number, input: string): Promise<{ messageId: number }> {
+export async function replyToCase(
+  db: Db,
+  staff: Staff,
+  caseId: number,
+  input: string,
+): Promise<{ messageId: number; channel: Channel }> {
   const text = input.trim();
   if (text === '') throw badRequest('answer_required', 'a reply needs text for the resident');
   return db.transaction().execute(async (trx) => {
@@ -46,7 +51,7 @@ export async function replyToCase(db: Db, staff: Staff, caseId: number, input: s
     const now = new Date();
     await updateCase(trx, theCase.id, { status: 'answered', ...(theCase.answered_at ? {} : { answered_at: now }) });
     await addCaseEvent(trx, theCase.id, 'replied', { messageId: message.id }, staff.id);
-    return { messageId: message.id };
+    return { messageId: message.id, channel: theCase.channel };
   });
 }
 
@@ -56,7 +61,7 @@ export async function closeCase(
   staff: Staff,
   caseId: number,
   input: { disposition: string; text?: string | undefined },
-): Promise<{ messageId: number | null }> {
+): Promise<{ messageId: number | null; channel: Channel }> {
   const dispositions = await listDispositionCodes(db);
   if (!dispositions.includes(input.disposition)) {
     throw badRequest('unknown_disposition', `disposition must be one of ${dispositions.join(', ')}`);
@@ -77,7 +82,7 @@ export async function closeCase(
       ...(message && !theCase.answered_at ? { answered_at: now } : {}),
     });
     await addCaseEvent(trx, theCase.id, 'closed', { disposition: input.disposition, messageId: message?.id ?? null }, staff.id);
-    return { messageId: message?.id ?? null };
+    return { messageId: message?.id ?? null, channel: theCase.channel };
   });
 }
 

@@ -58,8 +58,8 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: caseWorkers,
     },
     async (request, reply) => {
-      const { messageId } = await replyToCase(app.db, request.staff!, request.params.id, request.body.text.trim());
-      await handOff(app.queues, request.log, { send: [messageId] });
+      const { messageId, channel } = await replyToCase(app.db, request.staff!, request.params.id, request.body.text.trim());
+      await handOff(app.queues, request.log, { send: [{ channel, messageId }] });
       return reply.status(202).send({ messageId });
     },
   );
@@ -74,8 +74,8 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: caseWorkers,
     },
     async (request) => {
-      const { messageId } = await closeCase(app.db, request.staff!, request.params.id, request.body);
-      if (messageId !== null) await handOff(app.queues, request.log, { send: [messageId] });
+      const { messageId, channel } = await closeCase(app.db, request.staff!, request.params.id, request.body);
+      if (messageId !== null) await handOff(app.queues, request.log, { send: [{ channel, messageId }] });
       return { id: request.params.id, status: 'closed', messageId };
     },
   );

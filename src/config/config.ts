@@ -11,6 +11,24 @@ export interface TwilioConfig {
   apiBaseUrl: string;
 }
 
+export interface KakaoEventConfig {
+  botId: string;
+  restApiKey: string;
+  eventName: string;
+  apiBaseUrl: string;
+}
+
+export interface KakaoConfig {
+  /** Shared secret every skill request must carry; null only outside production. */
+  skillSecret: string | null;
+  /** Lower-case header name that carries the secret. */
+  skillHeader: string;
+  /** When set, a skill request's bot.id must name this bot (the development bot adds a '!'). */
+  botId: string | null;
+  /** Event API credentials; null means answers wait for the resident to pull them. */
+  event: KakaoEventConfig | null;
+}
+
 export interface Config {
   nodeEnv: NodeEnv;
   port: number;
@@ -25,6 +43,7 @@ export interface Config {
   twilio: TwilioConfig | null;
   /** Twilio's auth token is needed to verify inbound webhooks even without outbound credentials. */
   twilioAuthToken: string | null;
+  kakao: KakaoConfig;
   /** A follow-up within this many minutes joins the resident's open case. */
   threadWindowMinutes: number;
   outbound: {
@@ -117,6 +136,29 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`${missing.join(' and ')} must be set too: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM go together`);
   }
 
+  const kakaoSecret = optional('KAKAO_SKILL_SECRET');
+  const kakaoHeader = str('KAKAO_SKILL_HEADER', 'x-skill-secret').toLowerCase();
+  if (!/^[a-z0-9-]+$/.test(kakaoHeader)) problems.push('KAKAO_SKILL_HEADER must be an HTTP header name (letters, digits, -)');
+  if (kakaoSecret === null && nodeEnv === 'production') {
+    // An unverified skill endpoint would let anyone open cases in the district's name.
+    problems.push('KAKAO_SKILL_SECRET is required with NODE_ENV=production');
+  }
+  const kakaoBotId = optional('KAKAO_BOT_ID');
+  const kakaoKey = optional('KAKAO_REST_API_KEY');
+  const kakaoEventName = optional('KAKAO_EVENT_NAME');
+  const kakaoApiBaseUrl = url('KAKAO_API_BASE_URL', 'https://bot-api.kakao.com', ['https:', 'http:']);
+  let kakaoEvent: KakaoEventConfig | null = null;
+  if (kakaoBotId !== null && kakaoKey !== null && kakaoEventName !== null) {
+    kakaoEvent = { botId: kakaoBotId.replace(/!$/, ''), restApiKey: kakaoKey, eventName: kakaoEventName, apiBaseUrl: kakaoApiBaseUrl };
+  } else if (kakaoKey !== null || kakaoEventName !== null) {
+    const missing = [
+      ['KAKAO_BOT_ID', kakaoBotId],
+      ['KAKAO_REST_API_KEY', kakaoKey],
+      ['KAKAO_EVENT_NAME', kakaoEventName],
+    ].flatMap(([name, value]) => (value === null ? [name] : []));
+    problems.push(`${missing.join(' and ')} must be set too: KAKAO_BOT_ID, KAKAO_REST_API_KEY and KAKAO_EVENT_NAME go together`);
+  }
+
   const config: Config = {
     nodeEnv,
     port,
@@ -128,6 +170,12 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     twilio,
     twilioAuthToken: twilioToken,
+    kakao: {
+      skillSecret: kakaoSecret,
+      skillHeader: kakaoHeader,
+      botId: kakaoBotId === null ? null : kakaoBotId.replace(/!$/, ''),
+      event: kakaoEvent,
+    },
     threadWindowMinutes: int('THREAD_WINDOW_MINUTES', 30, 0, 24 * 60),
     outbound: {
       attempts: int('OUTBOUND_ATTEMPTS', 8, 1, 50),

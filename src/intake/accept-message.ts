@@ -3,11 +3,11 @@ import { isUniqueViolation } from '../db/database.js';
 import type { Channel } from '../cases/case.table.js';
 import { addCaseEvent, createCase, findCase, findThreadableCase, touchCase } from '../cases/case-repository.js';
 import { findInboundByProviderId, insertMessage } from '../cases/message-repository.js';
-import { upsertResidentByPhone } from '../residents/resident-repository.js';
+import { upsertResidentByKakao, upsertResidentByPhone, type KakaoIdentity } from '../residents/resident-repository.js';
 import type { Resident } from '../residents/resident.table.js';
 
 /** Who wrote: each channel knows the resident by its own key. */
-export type ResidentAddress = { kind: 'phone'; phone: string };
+export type ResidentAddress = { kind: 'phone'; phone: string } | ({ kind: 'kakao' } & KakaoIdentity);
 
 export interface ResidentMessage {
   channel: Channel;
@@ -84,7 +84,8 @@ export async function acceptResidentMessage(
           text: message.acknowledgement(theCase.case_number, !open),
           provider: message.provider,
           // Handed over in the webhook's own answer; the provider reports nothing more on it.
-          delivery_status: 'sent',
+          // A Kakao skill answer appears in the chat at once; TwiML only queues an SMS.
+          delivery_status: message.channel === 'kakao' ? 'delivered' : 'sent',
           sent_at: receivedAt,
         });
       }
@@ -104,6 +105,8 @@ async function upsertResident(trx: Db, from: ResidentAddress): Promise<Resident>
   switch (from.kind) {
     case 'phone':
       return upsertResidentByPhone(trx, from.phone);
+    case 'kakao':
+      return upsertResidentByKakao(trx, from);
   }
 }
 

@@ -47,8 +47,9 @@ const opsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.get('/ops/queues', { preHandler: app.requireRole('operator', 'admin') }, async () => {
-    const [routing, outbound] = await Promise.all([queueHealth(app.queues.routing), queueHealth(app.queues.outbound)]);
-    return { routing, outbound };
+    const queues: Queue[] = [app.queues.routing, ...Object.values(app.queues.outbound)];
+    const health = await Promise.all(queues.map(queueHealth));
+    return Object.fromEntries(queues.map((q, i) => [q.name, health[i]]));
   });
 };
 

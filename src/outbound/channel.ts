@@ -54,3 +54,31 @@ export class TransientSendError extends Error {
     this.name = 'TransientSendError';
   }
 }
+
+/** One resident a chat push goes to. */
+export interface ChatRecipient {
+  /** Kakao botUserKey. */
+  userKey: string;
+  caseNumber: string;
+}
+
+/** What became of a push, per resident, once the provider knows. */
+export interface ChatPushReport {
+  finished: boolean;
+  /** Residents the push did not reach; their answers fall back to pull. */
+  failedUserKeys: string[];
+  /** True when the provider reported failures it did not name: treat every recipient as failed. */
+  unnamedFailures: boolean;
+}
+
+/** The chat channel's push provider (Kakao i Open Builder's Event API). */
+export interface ChatPushProvider {
+  readonly name: string;
+  /** The most recipients one push may name. */
+  readonly maxRecipients: number;
+  /** The longest text one push shows. */
+  readonly maxTextLength: number;
+  /** Pushes one text to several residents; returns the provider's task id. */
+  push(text: string, recipients: ChatRecipient[]): Promise<{ taskId: string }>;
+  report(taskId: string): Promise<ChatPushReport>;
+}

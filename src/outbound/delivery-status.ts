@@ -3,7 +3,17 @@
  * vocabulary onto it; the rank orders them so late callbacks never move a
  * message backwards (callbacks arrive out of order).
  */
-export const DELIVERY_STATUSES = ['pending', 'queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed'] as const;
+export const DELIVERY_STATUSES = [
+  'pending',
+  'queued',
+  'sending',
+  'sent',
+  /** Kept for the resident to fetch ("답변 확인" on KakaoTalk): no push could reach them. */
+  'awaiting_pull',
+  'delivered',
+  'undelivered',
+  'failed',
+] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 const RANK: Record<DeliveryStatus, number> = {
@@ -11,6 +21,7 @@ const RANK: Record<DeliveryStatus, number> = {
   queued: 1,
   sending: 2,
   sent: 3,
+  awaiting_pull: 3,
   delivered: 4,
   undelivered: 4,
   failed: 4,

@@ -71,6 +71,24 @@ async function applyStatus(
   return Number(result.numUpdatedRows) > 0;
 }
 
+/**
+ * No more tries. An SMS answer is failed (the case shows why); a Kakao answer is kept
+ * for the resident to pull, which loses nothing.
+ */
+export async function giveUpSending(db: Db, messageId: number, errorCode: string, errorMessage: string): Promise<void> {
+  const message = await db.selectFrom('messages').select('channel').where('id', '=', messageId).executeTakeFirst();
+  if (message?.channel === 'kakao') {
+    await db
+      .updateTable('messages')
+      .set({ delivery_status: 'awaiting_pull', error_code: errorCode, status_updated_at: new Date() })
+      .where('id', '=', messageId)
+      .where('delivery_status', 'in', ['pending', 'sending'])
+      .execute();
+    return;
+  }
+  await markSendFailed(db, messageId, errorCode, errorMessage);
+}
+
 /** Gives up on a message for good; the case shows why. */
 export async function markSendFailed(
   db: Db,

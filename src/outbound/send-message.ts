@@ -1,20 +1,25 @@
 import type { Db } from '../db/database.js';
 import type { Channel } from '../cases/case.table.js';
-import { PermanentSendError, type SmsProvider } from './channel.js';
+import { PermanentSendError, type ChatPushProvider, type SmsProvider } from './channel.js';
+import { deliverKakaoAnswer } from './kakao-push.js';
 import { isFinalDeliveryStatus } from './delivery-status.js';
 import { loadOutgoing, recordAccepted } from './outbound-repository.js';
 
 /** The provider behind each channel. */
 export interface OutboundChannels {
   sms: SmsProvider;
+  /** null: no Event API configured, Kakao answers wait for the resident to pull them. */
+  kakao: ChatPushProvider | null;
 }
 
 export interface SendOptions {
   /** PUBLIC_BASE_URL: providers call back here with delivery reports. */
   publicBaseUrl: string;
+  /** Called after a push was accepted, to check later whom it reached. */
+  confirmPush?: (taskId: string) => Promise<void>;
 }
 
-export type SendOutcome = 'sent' | 'already-sent' | 'nothing-to-send';
+export type SendOutcome = 'sent' | 'already-sent' | 'nothing-to-send' | 'awaiting-pull';
 
 /**
  * Delivers one stored outbound message through its case's channel. Safe to run again
@@ -43,6 +48,11 @@ export async function sendStoredMessage(
       });
       await recordAccepted(db, message.id, provider.name, result.providerMessageId, result.status);
       return 'sent';
+    }
+    case 'kakao': {
+      const { outcome, taskId } = await deliverKakaoAnswer(db, channels.kakao, message.id);
+      if (taskId !== undefined) await options.confirmPush?.(taskId);
+      return outcome === 'pushed' ? 'sent' : outcome;
     }
     default:
       throw new PermanentSendError('no_channel', `no outbound provider for channel ${String(channel)}`);

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { Channel } from '../cases/case.table.js';
 import { enqueueRouting, enqueueSend, type Queues } from './queues.js';
 
 /**
@@ -8,11 +9,11 @@ import { enqueueRouting, enqueueSend, type Queues } from './queues.js';
 export async function handOff(
   queues: Queues,
   log: FastifyBaseLogger,
-  work: { route?: number[]; send?: number[] },
+  work: { route?: number[]; send?: { channel: Channel; messageId: number }[] },
 ): Promise<void> {
   const jobs = [
     ...(work.route ?? []).map((id) => ['route', id, enqueueRouting(queues, id)] as const),
-    ...(work.send ?? []).map((id) => ['send', id, enqueueSend(queues, id)] as const),
+    ...(work.send ?? []).map(({ channel, messageId }) => ['send', messageId, enqueueSend(queues, channel, messageId)] as const),
   ];
   const results = await Promise.allSettled(jobs.map(([, , p]) => p));
   results.forEach((result, i) => {

@@ -1,5 +1,6 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
+import { CHANNELS, type Channel } from '../cases/case.table.js';
 
 // Job data carries ids only: phone numbers and message text stay in Postgres, never in Redis.
 export interface RouteMessageJob {
@@ -8,18 +9,28 @@ export interface RouteMessageJob {
 export interface SendMessageJob {
   messageId: number;
 }
+/** A chat push was accepted; ask later whom it reached. The task id is the provider's, not personal. */
+export interface ConfirmPushJob {
+  taskId: string;
+}
+export type OutboundJob = SendMessageJob | ConfirmPushJob;
 
-export const QUEUE_NAMES = { routing: 'routing', outbound: 'outbound' } as const;
+/** One outbound queue per channel: each provider has its own rate, and one provider's 429 slows only its own. */
+export const QUEUE_NAMES = {
+  routing: 'routing',
+  outbound: (channel: Channel) => `outbound-${channel}`,
+} as const;
 
 /** Deterministic job ids: adding the same work twice (webhook, sweeper, retry) makes one job. */
 export const jobIds = {
   route: (messageId: number) => `route-${messageId}`,
   send: (messageId: number) => `send-${messageId}`,
+  confirmPush: (taskId: string) => `confirm-${taskId}`,
 };
 
 export interface Queues {
   routing: Queue<RouteMessageJob>;
-  outbound: Queue<SendMessageJob>;
+  outbound: Record<Channel, Queue<OutboundJob>>;
   close(): Promise<void>;
 }
 
@@ -72,18 +83,23 @@ export function createQueues(settings: QueueSettings, connection: ConnectionOpti
     prefix: settings.prefix,
     defaultJobOptions: routingDefaults,
   });
-  const outbound = new Queue<SendMessageJob>(QUEUE_NAMES.outbound, {
-    connection,
-    prefix: settings.prefix,
-    defaultJobOptions: outboundDefaults,
-  });
+  const outbound = Object.fromEntries(
+    CHANNELS.map((channel) => {
+      const queue = new Queue<OutboundJob>(QUEUE_NAMES.outbound(channel), {
+        connection,
+        prefix: settings.prefix,
+        defaultJobOptions: outboundDefaults,
+      });
+      queue.on('error', () => undefined);
+      return [channel, queue];
+    }),
+  ) as Record<Channel, Queue<OutboundJob>>;
   routing.on('error', () => undefined);
-  outbound.on('error', () => undefined);
   return {
     routing,
     outbound,
     async close() {
-      await Promise.allSettled([routing.close(), outbound.close()]);
+      await Promise.allSettled([routing.close(), ...Object.values(outbound).map((q) => q.close())]);
     },
   };
 }
@@ -92,6 +108,15 @@ export async function enqueueRouting(queues: Queues, messageId: number): Promise
   await queues.routing.add('route', { messageId }, { jobId: jobIds.route(messageId) });
 }
 
-export async function enqueueSend(queues: Queues, messageId: number): Promise<void> {
-  await queues.outbound.add('send', { messageId }, { jobId: jobIds.send(messageId) });
+export async function enqueueSend(queues: Queues, channel: Channel, messageId: number): Promise<void> {
+  await queues.outbound[channel].add('send', { messageId }, { jobId: jobIds.send(messageId) });
+}
+
+/** Kakao reports per resident a few seconds after accepting a push. */
+export async function enqueueConfirmPush(queues: Queues, channel: Channel, taskId: string): Promise<void> {
+  await queues.outbound[channel].add(
+    'confirm-push',
+    { taskId },
+    { jobId: jobIds.confirmPush(taskId), delay: 5_000, attempts: 8, backoff: { type: 'exponential', delay: 5_000, jitter: 0.3 } },
+  );
 }

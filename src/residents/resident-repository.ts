@@ -15,6 +15,41 @@ export async function upsertResidentByPhone(trx: Db, phone: string): Promise<Res
     .executeTakeFirstOrThrow();
 }
 
+export interface KakaoIdentity {
+  /** botUserKey: the resident within this bot. */
+  userKey: string;
+  plusfriendUserKey: string | null;
+  appUserId: string | null;
+  /** Only a friend of the channel can receive pushed messages. */
+  isFriend: boolean;
+}
+
+/** Finds or creates the Kakao resident, keeping their other keys and friendship current (and locked, as above). */
+export async function upsertResidentByKakao(trx: Db, who: KakaoIdentity): Promise<Resident> {
+  const current = {
+    kakao_plusfriend_user_key: who.plusfriendUserKey,
+    kakao_app_user_id: who.appUserId,
+    kakao_is_friend: who.isFriend,
+  };
+  return trx
+    .insertInto('residents')
+    .values({ kakao_user_key: who.userKey, ...current })
+    .onConflict((oc) =>
+      oc.column('kakao_user_key').doUpdateSet({
+        kakao_plusfriend_user_key: (eb) => eb.fn.coalesce('excluded.kakao_plusfriend_user_key', 'residents.kakao_plusfriend_user_key'),
+        kakao_app_user_id: (eb) => eb.fn.coalesce('excluded.kakao_app_user_id', 'residents.kakao_app_user_id'),
+        kakao_is_friend: who.isFriend,
+        updated_at: new Date(),
+      }),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function findResidentByKakaoKey(db: Db, userKey: string): Promise<Resident | undefined> {
+  return db.selectFrom('residents').selectAll().where('kakao_user_key', '=', userKey).executeTakeFirst();
+}
+
 export async function findResident(db: Db, id: number): Promise<Resident | undefined> {
   return db.selectFrom('residents').selectAll().where('id', '=', id).executeTakeFirst();
 }
