@@ -7,7 +7,8 @@ export type CaseEventType =
   | 'assigned'
   | 'replied'
   | 'closed'
-  | 'delivery_failed';
+  | 'delivery_failed'
+  | 'answer_pulled';
 
 export interface CaseEventTable {
   id: Generated<number>;

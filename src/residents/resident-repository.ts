@@ -46,8 +46,19 @@ export async function upsertResidentByKakao(trx: Db, who: KakaoIdentity): Promis
     .executeTakeFirstOrThrow();
 }
 
-export async function findResidentByKakaoKey(db: Db, userKey: string): Promise<Resident | undefined> {
-  return db.selectFrom('residents').selectAll().where('kakao_user_key', '=', userKey).executeTakeFirst();
+/** Keeps a known Kakao resident's keys and friendship current; an unknown one is not created. */
+export async function refreshKakaoResident(db: Db, who: KakaoIdentity): Promise<Resident | undefined> {
+  return db
+    .updateTable('residents')
+    .set((eb) => ({
+      kakao_plusfriend_user_key: eb.fn.coalesce(eb.val(who.plusfriendUserKey), eb.ref('kakao_plusfriend_user_key')),
+      kakao_app_user_id: eb.fn.coalesce(eb.val(who.appUserId), eb.ref('kakao_app_user_id')),
+      kakao_is_friend: who.isFriend,
+      updated_at: new Date(),
+    }))
+    .where('kakao_user_key', '=', who.userKey)
+    .returningAll()
+    .executeTakeFirst();
 }
 
 export async function findResident(db: Db, id: number): Promise<Resident | undefined> {

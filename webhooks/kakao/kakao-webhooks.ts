@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { SkillRequest, isBotTester, readIdentity, skillCallerCheck } from './skill-request.js';
+import { packBlocks, skillResponse } from './skill-response.js';
+import {
+  HELP_TEXT,
+  NO_CASES_TEXT,
+  NO_NEW_ANSWERS_TEXT,
+  answerBlock,
+  asksForAnswers,
+  caseStatusSummary,
+  hasNoContent,
+  kakaoAcknowledgement,
+  moreAnswersNotice,
+} from './replies.js';
+import { acceptResidentMessage } from '../../src/intake/accept-message.js';
+import { refreshKakaoResident } from '../../src/residents/resident-repository.js';
+import { findPullableAnswers, markPulled, recentCases } from '../../src/outbound/pull-answers.js';
+import { handOff } from '../../src/queues/enqueue.js';
+import type { Db } from '../../src/db/database.js';
+import type { KakaoIdentity } from '../../src/residents/resident-repository.js';
+
+/** "답변 확인": recent cases with their status, then the answers that have not reached the resident. */
+async function answersFor(db: Db, identity: KakaoIdentity) {
+  const resident = await refreshKakaoResident(db, identity);
+  if (!resident) return skillResponse([NO_CASES_TEXT]);
+  const [cases, answers] = await Promise.all([recentCases(db, resident.id), findPullableAnswers(db, resident.id)]);
+  if (cases.length === 0) return skillResponse([NO_CASES_TEXT]);
+  const summary = caseStatusSummary(cases);
+  if (answers.length === 0) return skillResponse([`${summary}\n\n${NO_NEW_ANSWERS_TEXT}`]);
+  // The status list goes first when it leaves room for at least the first answer.
+  const withSummary = packBlocks([summary, ...answers.map(answerBlock)], moreAnswersNotice);
+  const packed = withSummary.included > 1 ? { ...withSummary, included: withSummary.included - 1 } : packBlocks(answers.map(answerBlock), moreAnswersNotice);
+  await markPulled(db, answers.slice(0, packed.included));
+  return skillResponse(packed.bubbles);
+}
+
+/** Kakao i Open Builder → us: the channel's fallback block calls this skill with what the resident wrote. */
+const kakaoWebhooks: FastifyPluginAsyncTypebox = async (app) => {
+  const { config } = app;
+  const verify = skillCallerCheck(config.kakao);
+
+  app.post('/webhooks/kakao/skill', { schema: { body: SkillRequest }, preValidation: verify, bodyLimit: 256 * 1024 }, async (request) => {
+    const body = request.body;
+    const identity = readIdentity(body);
+    const utterance = body.userRequest.utterance ?? '';
+
+    if (asksForAnswers(utterance)) return answersFor(app.db, identity);
+    if (hasNoContent(utterance)) {
+      await refreshKakaoResident(app.db, identity);
+      return skillResponse([HELP_TEXT]);
+    }
+
+    const pushable = config.kakao.event !== null && identity.isFriend;
+    const acknowledgement = (caseNumber: string, newCase: boolean) =>
+      kakaoAcknowledgement(caseNumber, newCase, pushable, identity.isFriend);
+    const accepted = await acceptResidentMessage(
+      app.db,
+      {
+        channel: 'kakao',
+        provider: 'kakao',
+        // Kakao gives a request no id and is not known to re-send one: each call is a new message.
+        providerMessageId: randomUUID(),
+        from: { kind: 'kakao', ...identity },
+        text: utterance.trim(),
+        raw: body,
+        acknowledgement,
+      },
+      { threadWindowMinutes: config.threadWindowMinutes },
+    );
+    if (isBotTester(body)) request.log.info({ caseId: accepted.caseId }, 'case opened from the bot tester');
+    await handOff(app.queues, request.log, { route: [accepted.messageId] });
+    return skillResponse([acknowledgement(accepted.caseNumber, accepted.newCase)]);
+  });
+};
+
+export default kakaoWebhooks;

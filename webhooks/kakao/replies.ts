@@ -1,0 +1,57 @@
+// What the chatbot says to residents. Plain text: Kakao renders no markdown.
+import type { CaseStatus } from '../../src/cases/case.table.js';
+import type { PullableAnswer } from '../../src/outbound/pull-answers.js';
+import { CHECK_ANSWERS } from './skill-response.js';
+
+export const HELP_TEXT =
+  '구청장 소통폰입니다.\n불편하신 점이나 제안을 글로 보내 주시면 담당 부서가 확인해 답변드립니다.\n' +
+  `이미 보내신 민원의 답변은 아래 '${CHECK_ANSWERS}'을 눌러 보실 수 있습니다.`;
+
+/**
+ * The acknowledgement, with how the answer will reach this resident: pushed into the chat
+ * when they are a friend of the channel (and pushing is configured), otherwise by pull.
+ */
+export function kakaoAcknowledgement(caseNumber: string, newCase: boolean, pushable: boolean, isFriend: boolean): string {
+  if (!newCase) return `추가 내용이 접수번호 ${caseNumber} 민원에 함께 접수되었습니다.`;
+  const head = `민원이 접수되었습니다. (접수번호 ${caseNumber})`;
+  if (pushable) return `${head}\n담당 부서 확인 후 이 채팅방으로 답변드리겠습니다.`;
+  const pull = `답변이 등록되면 아래 '${CHECK_ANSWERS}'을 눌러 확인하실 수 있습니다.`;
+  return isFriend ? `${head}\n${pull}` : `${head}\n${pull}\n채널을 추가하시면 답변을 이 채팅방으로 바로 받아보실 수 있습니다.`;
+}
+
+const STATUS_LABEL: Record<CaseStatus, string> = {
+  received: '접수',
+  assigned: '담당 부서 검토 중',
+  answered: '중간 답변',
+  closed: '처리 완료',
+};
+
+export function caseStatusSummary(cases: { caseNumber: string; status: CaseStatus }[]): string {
+  return ['최근 민원', ...cases.map((c) => `· ${c.caseNumber} ${STATUS_LABEL[c.status]}`)].join('\n');
+}
+
+export function answerBlock(answer: PullableAnswer): string {
+  return `[접수번호 ${answer.caseNumber} ${answer.kind === 'answer' ? '답변' : '중간 답변'}]\n${answer.text}`;
+}
+
+export const NO_CASES_TEXT = '접수된 민원이 없습니다. 불편하신 점을 글로 보내 주시면 접수해 드립니다.';
+export const NO_NEW_ANSWERS_TEXT = '아직 새 답변이 없습니다. 답변이 등록되면 알려 드리겠습니다.';
+
+export function moreAnswersNotice(remaining: number): string {
+  return `남은 답변 ${remaining}건은 '${CHECK_ANSWERS}'을 다시 눌러 확인해 주세요.`;
+}
+
+/** "답변 확인" as residents type or tap it, with or without the space. */
+export function asksForAnswers(utterance: string): boolean {
+  return utterance.replace(/\s+/g, '') === CHECK_ANSWERS.replace(/\s+/g, '');
+}
+
+/**
+ * True when there is nothing to file: blank, only emoji or symbols, or the placeholder
+ * KakaoTalk sends for a sticker (이모티콘).
+ */
+export function hasNoContent(utterance: string): boolean {
+  const text = utterance.trim();
+  if (/^[([]?(이모티콘|스티커)[)\]]?$/.test(text)) return true;
+  return !/[\p{L}\p{N}]/u.test(text);
+}

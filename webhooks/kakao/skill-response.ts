@@ -1,0 +1,89 @@
+// SkillResponse 2.0 as Kakao i Open Builder renders it, within its limits.
+import { splitText } from '../../src/outbound/split-text.js';
+
+export const SKILL_LIMITS = {
+  outputs: 3,
+  /** Characters per simpleText; past 500 Kakao folds the rest behind "전체 보기". */
+  text: 1000,
+  quickReplies: 10,
+  /** Quick-reply labels beyond this are cut by the client. */
+  label: 14,
+} as const;
+
+/** The quick reply that lets a resident fetch answers (pull). */
+export const CHECK_ANSWERS = '답변 확인';
+
+export interface SkillResponse {
+  version: '2.0';
+  template: {
+    outputs: { simpleText: { text: string } }[];
+    quickReplies?: { label: string; action: 'message'; messageText: string }[];
+  };
+}
+
+/** Builds a SkillResponse; throws on anything Kakao would refuse or cut, which is a bug in the caller. */
+export function skillResponse(texts: string[], quickReplies: string[] = [CHECK_ANSWERS]): SkillResponse {
+  if (texts.length < 1 || texts.length > SKILL_LIMITS.outputs) throw new RangeError(`a SkillResponse holds 1 to 3 outputs, not ${texts.length}`);
+  for (const text of texts) {
+    const length = [...text].length;
+    if (length === 0 || length > SKILL_LIMITS.text) throw new RangeError(`a simpleText holds 1 to 1000 characters, not ${length}`);
+  }
+  if (quickReplies.length > SKILL_LIMITS.quickReplies) throw new RangeError('at most 10 quick replies');
+  for (const label of quickReplies) {
+    if ([...label].length > SKILL_LIMITS.label) throw new RangeError(`quick-reply label too long: ${label}`);
+  }
+  return {
+    version: '2.0',
+    template: {
+      outputs: texts.map((text) => ({ simpleText: { text } })),
+      ...(quickReplies.length > 0
+        ? { quickReplies: quickReplies.map((label) => ({ label, action: 'message' as const, messageText: label })) }
+        : {}),
+    },
+  };
+}
+
+export interface Packed {
+  bubbles: string[];
+  /** How many blocks are in the bubbles, whole; the rest did not fit. */
+  included: number;
+}
+
+/**
+ * Lays text blocks into at most three bubbles. A block is never cut off: it goes in whole
+ * (over several bubbles if it must) or waits for the next "답변 확인". When some wait,
+ * `moreNotice(count)` is added so the resident knows to ask again.
+ */
+export function packBlocks(blocks: string[], moreNotice: (remaining: number) => string): Packed {
+  const attempt = (count: number): string[] | null => {
+    const bubbles: string[] = [];
+    for (const block of blocks.slice(0, count)) {
+      const last = bubbles[bubbles.length - 1];
+      if (last !== undefined && [...last].length + 2 + [...block].length <= SKILL_LIMITS.text) {
+        bubbles[bubbles.length - 1] = `${last}\n\n${block}`;
+        continue;
+      }
+      bubbles.push(...splitText(block, SKILL_LIMITS.text));
+      if (bubbles.length > SKILL_LIMITS.outputs) return null;
+    }
+    const remaining = blocks.length - count;
+    if (remaining === 0) return bubbles;
+    const notice = moreNotice(remaining);
+    const last = bubbles[bubbles.length - 1];
+    if (last !== undefined && [...last].length + 2 + [...notice].length <= SKILL_LIMITS.text) {
+      bubbles[bubbles.length - 1] = `${last}\n\n${notice}`;
+      return bubbles;
+    }
+    if (bubbles.length < SKILL_LIMITS.outputs) return [...bubbles, notice];
+    return null;
+  };
+  // The most blocks that fit with the notice; at least the first block always goes.
+  for (let count = blocks.length; count >= 1; count--) {
+    const bubbles = attempt(count);
+    if (bubbles) return { bubbles, included: count };
+  }
+  // Only a block longer than three bubbles gets here (answers are kept shorter than that):
+  // show its start, but do not count it as seen.
+  const pieces = blocks[0] === undefined ? [] : splitText(blocks[0], SKILL_LIMITS.text);
+  return { bubbles: pieces.slice(0, SKILL_LIMITS.outputs), included: pieces.length > 0 && pieces.length <= SKILL_LIMITS.outputs ? 1 : 0 };
+}
