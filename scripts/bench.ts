@@ -1,0 +1,177 @@
+// `npm run bench`: load figures for the webhooks, against a real server process with its
+// workers, local Postgres and Redis. Not a test: figures vary with the machine; read the
+// median of several runs. Settings: BENCH_RUNS (3), BENCH_SECONDS (10), BENCH_RATE (200 req/s).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import twilio from 'twilio';
+import { PROJECT_ROOT } from '../src/paths.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const RATE = Number(process.env.BENCH_RATE ?? 200);
+const BASE_DB = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/sotong';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const PORT = 38000 + Math.floor(Math.random() * 1000);
+const BASE = `http://127.0.0.1:${PORT}`;
+const SKILL_SECRET = 'bench-secret';
+const AUTH_TOKEN = 'bench-twilio-token';
+const PREFIX = `bench-${randomBytes(4).toString('hex')}`;
+const DB_NAME = `sotong_bench_${randomBytes(4).toString('hex')}`;
+
+const databaseUrl = (() => {
+  const url = new URL(BASE_DB);
+  url.pathname = `/${DB_NAME}`;
+  return url.toString();
+})();
+
+const skillFixture = JSON.parse(
+  readFileSync(path.join(PROJECT_ROOT, 'test/fixtures/kakao-skill-request.json'), 'utf8'),
+) as { userRequest: { user: { id: string; properties: Record<string, unknown> }; utterance: string } };
+
+function skillBody(): string {
+  const body = structuredClone(skillFixture);
+  // Many residents, as after a district notice: one resident's messages would all thread into one case.
+  const key = randomBytes(32).toString('hex');
+  body.userRequest.user.id = key;
+  body.userRequest.user.properties.botUserKey = key;
+  return JSON.stringify(body);
+}
+
+function smsRequest(): { body: string; signature: string } {
+  const params = {
+    MessageSid: `SM${randomBytes(16).toString('hex')}`,
+    From: `+8210${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`,
+    To: '+82215550100',
+    Body: '을지로3가역 2번 출구 앞 보도블럭이 깨져서 위험해요',
+    NumMedia: '0',
+  };
+  return {
+    body: new URLSearchParams(params).toString(),
+    signature: twilio.getExpectedTwilioSignature(AUTH_TOKEN, `${BASE}/webhooks/sms/twilio`, params),
+  };
+}
+
+interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+async function load(name: 'kakao' | 'sms'): Promise<Figures> {
+  const result = await autocannon({
+    url: BASE,
+    connections: 20,
+    duration: SECONDS,
+    overallRate: RATE,
+    requests: [
+      {
+        method: 'POST',
+        path: name === 'kakao' ? '/webhooks/kakao/skill' : '/webhooks/sms/twilio',
+        setupRequest: (request) => {
+          if (name === 'kakao') {
+            return {
+              ...request,
+              headers: { 'content-type': 'application/json', 'x-skill-secret': SKILL_SECRET },
+              body: skillBody(),
+            };
+          }
+          const { body, signature } = smsRequest();
+          return {
+            ...request,
+            headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+            body,
+          };
+        },
+      },
+    ],
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+};
+
+async function waitReady(): Promise<void> {
+  for (let i = 0; i < 120; i++) {
+    try {
+      if ((await fetch(`${BASE}/readyz`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error('the server did not become ready');
+}
+
+async function cleanUp(server: ChildProcess | null): Promise<void> {
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+  }
+  const admin = new URL(BASE_DB);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  await client.query(`drop database if exists ${pg.escapeIdentifier(DB_NAME)} with (force)`);
+  await client.end();
+  const redis = new Redis(REDIS_URL);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${PREFIX}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+  redis.disconnect();
+}
+
+let server: ChildProcess | null = null;
+try {
+  server = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist/src/main.js')], {
+    env: {
+      ...process.env,
+      PORT: String(PORT),
+      DATABASE_URL: databaseUrl,
+      REDIS_URL,
+      QUEUE_PREFIX: PREFIX,
+      KAKAO_SKILL_SECRET: SKILL_SECRET,
+      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+      PUBLIC_BASE_URL: BASE,
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  await waitReady();
+  process.stdout.write(`server ready on ${BASE}; ${RUNS} runs of ${SECONDS} s at ${RATE} req/s per scenario (API and workers in one process)\n`);
+  for (const scenario of ['kakao', 'sms'] as const) {
+    const runs: Figures[] = [];
+    for (let run = 1; run <= RUNS; run++) {
+      const figures = await load(scenario);
+      runs.push(figures);
+      process.stdout.write(
+        `  ${scenario} run ${run}: ${figures.rps.toFixed(0)} req/s, p50 ${figures.p50} ms, p99 ${figures.p99} ms, non-2xx ${figures.non2xx}, errors ${figures.errors}\n`,
+      );
+    }
+    process.stdout.write(
+      `${scenario === 'kakao' ? 'Kakao skill' : 'Twilio SMS webhook'}: median p50 ${median(runs.map((r) => r.p50))} ms, ` +
+        `median p99 ${median(runs.map((r) => r.p99))} ms, median ${median(runs.map((r) => r.rps)).toFixed(0)} req/s, ` +
+        `non-2xx ${runs.reduce((n, r) => n + r.non2xx, 0)}\n`,
+    );
+  }
+} finally {
+  await cleanUp(server);
+}
