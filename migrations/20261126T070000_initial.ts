@@ -42,12 +42,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 
   await db.schema
-    .createTable('case_number_counters')
-    .addColumn('year', 'integer', (c) => c.primaryKey())
-    .addColumn('last_value', 'integer', (c) => c.notNull())
-    .execute();
-
-  await db.schema
     .createTable('cases')
     .addColumn('id', 'bigserial', (c) => c.primaryKey())
     .addColumn('case_number', 'text', (c) => c.notNull().unique())
@@ -165,7 +159,6 @@ export async function down(db: Kysely<any>): Promise<void> {
     'case_events',
     'messages',
     'cases',
-    'case_number_counters',
     'residents',
     'departments',
     'dispositions',

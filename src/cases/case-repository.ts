@@ -5,23 +5,50 @@ import type { CaseEventType } from './case-event.table.js';
 
 const SEOUL_YEAR = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Seoul', year: 'numeric' });
 
-/** Case numbers restart every year in Seoul time: 2026-000123. */
-export async function nextCaseNumber(trx: Db, at: Date): Promise<string> {
-  const year = Number(SEOUL_YEAR.format(at));
-  const { last_value } = await trx
-    .insertInto('case_number_counters')
-    .values({ year, last_value: 1 })
-    .onConflict((oc) => oc.column('year').doUpdateSet({ last_value: sql`case_number_counters.last_value + 1` }))
-    .returning('last_value')
-    .executeTakeFirstOrThrow();
-  return `${year}-${String(last_value).padStart(6, '0')}`;
+export function seoulYear(at: Date): number {
+  return Number(SEOUL_YEAR.format(at));
+}
+
+/** Per database: the years whose number sequence this process has already made sure of. */
+const sequencesReady = new WeakMap<Db, Set<number>>();
+
+function sequenceName(year: number): string {
+  return `case_number_${year}`;
+}
+
+/**
+ * Case numbers restart every year (Seoul time): 2026-000123. Each year has its own
+ * Postgres sequence: unlike a counter row, a sequence takes no lock, so a burst of
+ * new cases does not queue behind one row. A number used by a rolled-back
+ * transaction is skipped, which is harmless. Call before the transaction that uses it.
+ */
+export async function prepareCaseNumbers(db: Db, at: Date): Promise<void> {
+  const year = seoulYear(at);
+  const ready = sequencesReady.get(db) ?? new Set<number>();
+  sequencesReady.set(db, ready);
+  if (ready.has(year)) return;
+  const name = sequenceName(year);
+  try {
+    await sql`create sequence if not exists ${sql.id(name)}`.execute(db);
+  } catch (error) {
+    // Two processes creating it at once: the loser sees a duplicate in the catalog.
+    if ((error as { code?: string }).code !== '23505' && (error as { code?: string }).code !== '42P07') throw error;
+  }
+  ready.add(year);
+}
+
+async function nextCaseNumber(trx: Db, at: Date): Promise<string> {
+  const year = seoulYear(at);
+  const { value } = await sql<{ value: number }>`select nextval(${sequenceName(year)}) as value`
+    .execute(trx)
+    .then((r) => r.rows[0]!);
+  return `${year}-${String(value).padStart(6, '0')}`;
 }
 
 export async function createCase(
   trx: Db,
   values: { channel: Channel; residentId: number; receivedAt: Date },
 ): Promise<Case> {
-  // Numbered last, just before commit, so the counter's row lock is held as briefly as possible.
   const caseNumber = await nextCaseNumber(trx, values.receivedAt);
   return trx
     .insertInto('cases')

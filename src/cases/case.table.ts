@@ -33,8 +33,3 @@ export interface CaseTable {
 }
 
 export type Case = Selectable<CaseTable>;
-
-export interface CaseNumberCounterTable {
-  year: number;
-  last_value: number;
-}

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { CategoryTable, DepartmentTable, DispositionTable } from '../departments/department.table.js';
 import type { ResidentTable } from '../residents/resident.table.js';
-import type { CaseTable, CaseNumberCounterTable } from '../cases/case.table.js';
+import type { CaseTable } from '../cases/case.table.js';
 import type { CaseEventTable } from '../cases/case-event.table.js';
 import type { MessageTable } from '../cases/message.table.js';
 import type { DeliveryReportTable } from '../outbound/delivery-report.table.js';
@@ -13,7 +13,6 @@ export interface Database {
   dispositions: DispositionTable;
   departments: DepartmentTable;
   residents: ResidentTable;
-  case_number_counters: CaseNumberCounterTable;
   cases: CaseTable;
   case_events: CaseEventTable;
   messages: MessageTable;

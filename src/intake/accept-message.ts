@@ -1,7 +1,7 @@
 import type { Db } from '../db/database.js';
 import { isUniqueViolation } from '../db/database.js';
 import type { Channel } from '../cases/case.table.js';
-import { addCaseEvent, createCase, findCase, findThreadableCase, touchCase } from '../cases/case-repository.js';
+import { addCaseEvent, createCase, findCase, findThreadableCase, prepareCaseNumbers, touchCase } from '../cases/case-repository.js';
 import { findInboundByProviderId, insertMessage } from '../cases/message-repository.js';
 import { upsertResidentByKakao, upsertResidentByPhone, type KakaoIdentity } from '../residents/resident-repository.js';
 import type { Resident } from '../residents/resident.table.js';
@@ -12,8 +12,8 @@ export type ResidentAddress = { kind: 'phone'; phone: string } | ({ kind: 'kakao
 export interface ResidentMessage {
   channel: Channel;
   provider: string;
-  /** The provider's own id for the message; a re-sent webhook carries the same one. */
-  providerMessageId: string;
+  /** The provider's own id for the message; a re-sent webhook carries the same one. Null when the provider gives none. */
+  providerMessageId: string | null;
   from: ResidentAddress;
   text: string;
   /** Everything the provider sent, kept as evidence. */
@@ -49,10 +49,13 @@ export async function acceptResidentMessage(
   message: ResidentMessage,
   options: IntakeOptions,
 ): Promise<AcceptedMessage> {
-  const existing = await findInboundByProviderId(db, message.provider, message.providerMessageId);
-  if (existing) return duplicateOf(db, existing.id, existing.case_id);
+  if (message.providerMessageId !== null) {
+    const existing = await findInboundByProviderId(db, message.provider, message.providerMessageId);
+    if (existing) return duplicateOf(db, existing.id, existing.case_id);
+  }
 
   const receivedAt = message.receivedAt ?? new Date();
+  await prepareCaseNumbers(db, receivedAt);
   try {
     return await db.transaction().execute(async (trx) => {
       const resident = await upsertResident(trx, message.from);
@@ -93,7 +96,7 @@ export async function acceptResidentMessage(
     });
   } catch (error) {
     // The same message arriving twice at once: the other request stored it first.
-    if (isUniqueViolation(error)) {
+    if (isUniqueViolation(error) && message.providerMessageId !== null) {
       const winner = await findInboundByProviderId(db, message.provider, message.providerMessageId);
       if (winner) return duplicateOf(db, winner.id, winner.case_id);
     }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { SkillRequest, isBotTester, readIdentity, skillCallerCheck } from './skill-request.js';
 import { packBlocks, skillResponse } from './skill-response.js';
@@ -60,7 +59,7 @@ const kakaoWebhooks: FastifyPluginAsyncTypebox = async (app) => {
         channel: 'kakao',
         provider: 'kakao',
         // Kakao gives a request no id and is not known to re-send one: each call is a new message.
-        providerMessageId: randomUUID(),
+        providerMessageId: null,
         from: { kind: 'kakao', ...identity },
         text: utterance.trim(),
         raw: body,
