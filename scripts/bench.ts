@@ -1,6 +1,7 @@
 // `npm run bench`: load figures for the webhooks, against a real server process with its
 // workers, local Postgres and Redis. Not a test: figures vary with the machine; read the
-// median of several runs. Settings: BENCH_RUNS (3), BENCH_SECONDS (10), BENCH_RATE (200 req/s).
+// median of several runs. Settings: BENCH_RUNS (3), BENCH_SECONDS (10), BENCH_RATE (200 req/s),
+// BENCH_TOPOLOGY (split: API and workers in two processes, as in production; single: `npm start`).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const BASE_DB = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/sotong';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const TOPOLOGY = process.env.BENCH_TOPOLOGY === 'single' ? 'single' : 'split';
 const PORT = 38000 + Math.floor(Math.random() * 1000);
 const BASE = `http://127.0.0.1:${PORT}`;
 const SKILL_SECRET = 'bench-secret';
@@ -118,10 +120,12 @@ async function waitReady(): Promise<void> {
   throw new Error('the server did not become ready');
 }
 
-async function cleanUp(server: ChildProcess | null): Promise<void> {
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
+async function cleanUp(processes: ChildProcess[]): Promise<void> {
+  for (const child of processes) {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
   }
   const admin = new URL(BASE_DB);
   admin.pathname = '/postgres';
@@ -139,24 +143,42 @@ async function cleanUp(server: ChildProcess | null): Promise<void> {
   redis.disconnect();
 }
 
-let server: ChildProcess | null = null;
+const processes: ChildProcess[] = [];
+const start = (entry: string) =>
+  processes.push(
+    spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), path.join(PROJECT_ROOT, entry)], {
+      env: {
+        ...process.env,
+        PORT: String(PORT),
+        DATABASE_URL: databaseUrl,
+        REDIS_URL,
+        QUEUE_PREFIX: PREFIX,
+        KAKAO_SKILL_SECRET: SKILL_SECRET,
+        TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+        PUBLIC_BASE_URL: BASE,
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    }),
+  );
 try {
-  server = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist/src/main.js')], {
-    env: {
-      ...process.env,
-      PORT: String(PORT),
-      DATABASE_URL: databaseUrl,
-      REDIS_URL,
-      QUEUE_PREFIX: PREFIX,
-      KAKAO_SKILL_SECRET: SKILL_SECRET,
-      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-      PUBLIC_BASE_URL: BASE,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  if (TOPOLOGY === 'single') {
+    start('dist/src/main.js');
+  } else {
+    // The API process does not migrate: the migrate step runs first, as in docker-compose.
+    const migrate = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist/src/migrate.js')], {
+      env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
+      stdio: 'inherit',
+    });
+    await new Promise((r) => migrate.once('exit', r));
+    start('dist/src/server.js');
+    start('dist/src/worker.js');
+  }
   await waitReady();
-  process.stdout.write(`server ready on ${BASE}; ${RUNS} runs of ${SECONDS} s at ${RATE} req/s per scenario (API and workers in one process)\n`);
+  process.stdout.write(
+    `server ready on ${BASE}; ${RUNS} runs of ${SECONDS} s at ${RATE} req/s per scenario ` +
+      `(${TOPOLOGY === 'split' ? 'API and workers in separate processes' : 'API and workers in one process'})\n`,
+  );
   for (const scenario of ['kakao', 'sms'] as const) {
     const runs: Figures[] = [];
     for (let run = 1; run <= RUNS; run++) {
@@ -173,5 +195,5 @@ try {
     );
   }
 } finally {
-  await cleanUp(server);
+  await cleanUp(processes);
 }

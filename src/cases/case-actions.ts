@@ -20,8 +20,9 @@ async function lockCaseInScope(trx: Db, staff: Staff, caseId: number): Promise<C
 
 async function addOutbound(trx: Db, theCase: Case, staff: Staff, kind: 'interim' | 'answer', text: string) {
   const limit = ANSWER_LIMITS[theCase.channel];
-  if (text.length > limit) {
-    throw badRequest('answer_too_long', `a ${theCase.channel} answer holds at most ${limit} characters (this one has ${text.length})`);
+  const length = [...text].length;
+  if (length > limit) {
+    throw badRequest('answer_too_long', `a ${theCase.channel} answer holds at most ${limit} characters (this one has ${length})`);
   }
   return insertMessage(trx, {
     case_id: theCase.id,

@@ -42,7 +42,10 @@ export async function deliverKakaoAnswer(
 
   const tooLong = [...message.text].length > provider.maxTextLength;
   const batch = await claimBatch(db, messageId, tooLong ? null : message.text, provider.maxTextLength, provider.maxRecipients);
-  if (!batch.some((m) => m.id === messageId)) return { outcome: 'already-sent' };
+  // Another job's batch took this answer meanwhile; the others claimed here are still this
+  // job's to push (left claimed, they would wait for the sweeper).
+  const own = batch.some((m) => m.id === messageId);
+  if (batch.length === 0) return { outcome: 'already-sent' };
   const ids = batch.map((m) => m.id);
 
   let taskId: string;
@@ -55,7 +58,7 @@ export async function deliverKakaoAnswer(
     if (error instanceof PermanentSendError) {
       // 4xx: pushing again sends the same refused request; the residents pull instead.
       await holdForPull(db, ids, error.code);
-      return { outcome: 'awaiting-pull' };
+      return { outcome: own ? 'awaiting-pull' : 'already-sent' };
     }
     await releaseBatch(db, ids);
     throw error;
@@ -76,7 +79,7 @@ export async function deliverKakaoAnswer(
       .where('id', '=', member.id)
       .execute();
   }
-  return { outcome: 'pushed', taskId };
+  return { outcome: own ? 'pushed' : 'already-sent', taskId };
 }
 
 /** Claims ready answers with the same push text, one per resident, this message first. */

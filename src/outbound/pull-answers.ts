@@ -10,7 +10,7 @@ export interface PullableAnswer {
 }
 
 /** A resident's answers on the chat channel that have not reached them yet, oldest first. */
-export async function findPullableAnswers(db: Db, residentId: number, limit = 20): Promise<PullableAnswer[]> {
+export async function findPullableAnswers(db: Db, residentId: number, limit = 200): Promise<PullableAnswer[]> {
   const rows = await db
     .selectFrom('messages')
     .innerJoin('cases', 'cases.id', 'messages.case_id')

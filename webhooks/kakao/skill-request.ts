@@ -32,12 +32,12 @@ function text(value: unknown): string | null {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
 }
 
-/** The resident behind a skill request, from camelCase or snake_case copies of the same keys. */
+/** The resident behind a skill request: user.id (the botUserKey), and the other keys from camelCase or snake_case copies. */
 export function readIdentity(request: SkillRequest): KakaoIdentity {
   const user = request.userRequest.user;
   const p = user.properties ?? {};
   return {
-    userKey: text(p.botUserKey) ?? text(p.bot_user_key) ?? user.id,
+    userKey: user.id,
     plusfriendUserKey: text(p.plusfriendUserKey) ?? text(p.plusfriend_user_key),
     appUserId: text(p.appUserId) ?? text(p.app_user_id),
     // Kakao sends isFriend only when it is true.

@@ -82,8 +82,30 @@ export function packBlocks(blocks: string[], moreNotice: (remaining: number) => 
     const bubbles = attempt(count);
     if (bubbles) return { bubbles, included: count };
   }
+  // The first block fills the three bubbles and leaves no room for the notice: cut its
+  // bubbles shorter (between words if that still fits, anywhere otherwise), so the
+  // resident still learns that more is waiting.
+  const remaining = blocks.length - 1;
+  if (blocks[0] !== undefined && remaining > 0) {
+    const notice = moreNotice(remaining);
+    const room = SKILL_LIMITS.text - 2 - [...notice].length;
+    for (const pieces of [splitText(blocks[0], room), cutEvery(blocks[0], room)]) {
+      if (pieces.length <= SKILL_LIMITS.outputs) {
+        pieces[pieces.length - 1] = `${pieces[pieces.length - 1]!}\n\n${notice}`;
+        return { bubbles: pieces, included: 1 };
+      }
+    }
+  }
   // Only a block longer than three bubbles gets here (answers are kept shorter than that):
   // show its start, but do not count it as seen.
   const pieces = blocks[0] === undefined ? [] : splitText(blocks[0], SKILL_LIMITS.text);
   return { bubbles: pieces.slice(0, SKILL_LIMITS.outputs), included: pieces.length > 0 && pieces.length <= SKILL_LIMITS.outputs ? 1 : 0 };
+}
+
+/** Cuts text into pieces of exactly `size` characters (the last one shorter), keeping every character. */
+function cutEvery(text: string, size: number): string[] {
+  const chars = [...text.trim()];
+  const pieces: string[] = [];
+  for (let at = 0; at < chars.length; at += size) pieces.push(chars.slice(at, at + size).join(''));
+  return pieces;
 }

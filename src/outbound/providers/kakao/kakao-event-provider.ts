@@ -84,7 +84,9 @@ export function createKakaoEventProvider(config: KakaoEventConfig): ChatPushProv
  */
 export function readTaskStatus(body: TaskStatusBody): ChatPushReport {
   const status = body.status ?? '';
-  const failCount = body.fail?.count ?? 0;
+  // "N FAIL" counts the failures even when the failure list is missing.
+  const failsInStatus = /(\d+)\s*FAIL\b/.exec(status);
+  const failCount = Math.max(body.fail?.count ?? 0, Number(failsInStatus?.[1] ?? 0));
   const counted =
     typeof body.allRequestCount === 'number' &&
     typeof body.successCount === 'number' &&
@@ -99,5 +101,8 @@ export function readTaskStatus(body: TaskStatusBody): ChatPushReport {
     }
     return [];
   });
-  return { finished, failedUserKeys, unnamedFailures: failCount > failedUserKeys.length };
+  // A "FAIL" without a count, naming no one, fails every recipient.
+  const bareFail = /\bFAIL\b/.test(status) && failsInStatus === null && failedUserKeys.length === 0;
+  const unnamedFailures = failCount > failedUserKeys.length || bareFail;
+  return { finished, failedUserKeys, unnamedFailures };
 }
