@@ -1,7 +1,8 @@
 // `npm run bench`: load figures for the webhooks, against a real server process with its
 // workers, local Postgres and Redis. Not a test: figures vary with the machine; read the
 // median of several runs. Settings: BENCH_RUNS (3), BENCH_SECONDS (10), BENCH_RATE (200 req/s),
-// BENCH_TOPOLOGY (split: API and workers in two processes, as in production; single: `npm start`).
+// BENCH_TOPOLOGY (split: API and workers in two processes, as in production; single: `npm start`),
+// BENCH_SCENARIOS (kakao,sms), BENCH_NODE_ARGS (extra node flags for the servers, e.g. --cpu-prof).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -179,7 +180,8 @@ try {
     `server ready on ${BASE}; ${RUNS} runs of ${SECONDS} s at ${RATE} req/s per scenario ` +
       `(${TOPOLOGY === 'split' ? 'API and workers in separate processes' : 'API and workers in one process'})\n`,
   );
-  for (const scenario of ['kakao', 'sms'] as const) {
+  const scenarios = (process.env.BENCH_SCENARIOS ?? 'kakao,sms').split(',') as ('kakao' | 'sms')[];
+  for (const scenario of scenarios) {
     const runs: Figures[] = [];
     for (let run = 1; run <= RUNS; run++) {
       const figures = await load(scenario);

@@ -1,12 +1,13 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { Case, CaseStatus, Channel, RoutingRecord } from './case.table.js';
+import type { Case, CaseStatus, Channel } from './case.table.js';
 import type { CaseEventType } from './case-event.table.js';
 
-const SEOUL_YEAR = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Seoul', year: 'numeric' });
+const SEOUL_OFFSET_MS = 9 * 3600 * 1000;
 
+/** The calendar year in Seoul (UTC+9 all year: Korea keeps no daylight saving time). */
 export function seoulYear(at: Date): number {
-  return Number(SEOUL_YEAR.format(at));
+  return new Date(at.getTime() + SEOUL_OFFSET_MS).getUTCFullYear();
 }
 
 /** Per database: the years whose number sequence this process has already made sure of. */
@@ -37,23 +38,16 @@ export async function prepareCaseNumbers(db: Db, at: Date): Promise<void> {
   ready.add(year);
 }
 
-async function nextCaseNumber(trx: Db, at: Date): Promise<string> {
-  const year = seoulYear(at);
-  const { value } = await sql<{ value: number }>`select nextval(${sequenceName(year)}) as value`
-    .execute(trx)
-    .then((r) => r.rows[0]!);
-  return `${year}-${String(value).padStart(6, '0')}`;
-}
-
 export async function createCase(
   trx: Db,
   values: { channel: Channel; residentId: number; receivedAt: Date },
 ): Promise<Case> {
-  const caseNumber = await nextCaseNumber(trx, values.receivedAt);
+  const year = seoulYear(values.receivedAt);
   return trx
     .insertInto('cases')
     .values({
-      case_number: caseNumber,
+      // Numbered in the same statement: one round trip less in the webhook's path.
+      case_number: sql<string>`${String(year)}::text || '-' || lpad(nextval(${sequenceName(year)}::regclass)::text, 6, '0')`,
       channel: values.channel,
       status: 'received',
       resident_id: values.residentId,
@@ -90,24 +84,6 @@ export async function findCase(db: Db, id: number): Promise<Case | undefined> {
 /** Locks the case's row for the caller's transaction (staff actions on one case take turns). */
 export async function findCaseForUpdate(trx: Db, id: number): Promise<Case | undefined> {
   return trx.selectFrom('cases').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
-}
-
-export async function touchCase(trx: Db, caseId: number, at: Date): Promise<void> {
-  await trx.updateTable('cases').set({ last_resident_message_at: at }).where('id', '=', caseId).execute();
-}
-
-export async function recordRouting(trx: Db, caseId: number, routing: RoutingRecord, at: Date): Promise<void> {
-  await trx
-    .updateTable('cases')
-    .set({
-      category_code: routing.category,
-      department_code: routing.department,
-      routing: JSON.stringify(routing),
-      routed_at: at,
-      status: sql<CaseStatus>`case when status = 'received' then 'assigned' else status end`,
-    })
-    .where('id', '=', caseId)
-    .execute();
 }
 
 export async function updateCase(

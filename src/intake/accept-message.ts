@@ -1,8 +1,8 @@
 import type { Db } from '../db/database.js';
 import { isUniqueViolation } from '../db/database.js';
 import type { Channel } from '../cases/case.table.js';
-import { addCaseEvent, createCase, findCase, findThreadableCase, prepareCaseNumbers, touchCase } from '../cases/case-repository.js';
-import { findInboundByProviderId, insertMessage } from '../cases/message-repository.js';
+import { createCase, findCase, findThreadableCase, prepareCaseNumbers } from '../cases/case-repository.js';
+import { findInboundByProviderId, insertResidentMessage } from '../cases/message-repository.js';
 import { upsertResidentByKakao, upsertResidentByPhone, type KakaoIdentity } from '../residents/resident-repository.js';
 import type { Resident } from '../residents/resident.table.js';
 
@@ -49,11 +49,8 @@ export async function acceptResidentMessage(
   message: ResidentMessage,
   options: IntakeOptions,
 ): Promise<AcceptedMessage> {
-  if (message.providerMessageId !== null) {
-    const existing = await findInboundByProviderId(db, message.provider, message.providerMessageId);
-    if (existing) return duplicateOf(db, existing.id, existing.case_id);
-  }
-
+  // No look-up first: a re-sent message is rare, and the unique index on the provider's id
+  // catches it (below) at no cost to every other message.
   const receivedAt = message.receivedAt ?? new Date();
   await prepareCaseNumbers(db, receivedAt);
   try {
@@ -64,35 +61,22 @@ export async function acceptResidentMessage(
         ? await findThreadableCase(trx, resident.id, message.channel, since)
         : undefined;
       const theCase = open ?? (await createCase(trx, { channel: message.channel, residentId: resident.id, receivedAt }));
-      if (open) await touchCase(trx, open.id, receivedAt);
-
-      const stored = await insertMessage(trx, {
-        case_id: theCase.id,
-        direction: 'in',
-        kind: 'resident',
+      const ackText = message.acknowledgement?.(theCase.case_number, !open);
+      const messageId = await insertResidentMessage(trx, {
+        caseId: theCase.id,
         channel: message.channel,
         text: message.text,
         provider: message.provider,
-        provider_message_id: message.providerMessageId,
-        raw: JSON.stringify(message.raw),
-        created_at: receivedAt,
+        providerMessageId: message.providerMessageId,
+        raw: message.raw,
+        receivedAt,
+        event: open ? 'message_added' : 'received',
+        touchCase: open !== undefined,
+        // Handed over in the webhook's own answer; the provider reports nothing more on it.
+        // A Kakao skill answer appears in the chat at once; TwiML only queues an SMS.
+        acknowledgement: ackText === undefined ? null : { text: ackText, status: message.channel === 'kakao' ? 'delivered' : 'sent' },
       });
-      await addCaseEvent(trx, theCase.id, open ? 'message_added' : 'received', { messageId: stored.id });
-      if (message.acknowledgement) {
-        await insertMessage(trx, {
-          case_id: theCase.id,
-          direction: 'out',
-          kind: 'acknowledgement',
-          channel: message.channel,
-          text: message.acknowledgement(theCase.case_number, !open),
-          provider: message.provider,
-          // Handed over in the webhook's own answer; the provider reports nothing more on it.
-          // A Kakao skill answer appears in the chat at once; TwiML only queues an SMS.
-          delivery_status: message.channel === 'kakao' ? 'delivered' : 'sent',
-          sent_at: receivedAt,
-        });
-      }
-      return { messageId: stored.id, caseId: theCase.id, caseNumber: theCase.case_number, newCase: !open, duplicate: false };
+      return { messageId, caseId: theCase.id, caseNumber: theCase.case_number, newCase: !open, duplicate: false };
     });
   } catch (error) {
     // The same message arriving twice at once: the other request stored it first.
