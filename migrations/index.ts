@@ -1,7 +1,9 @@
 // Every migration, by name, in the order they apply. Add a new file and a line here; never edit an old one.
 import type { Migration } from 'kysely';
 import * as initial from './20261126T070000_initial.js';
+import * as routingExamples from './20261126T080000_routing_examples.js';
 
 export const migrations: Record<string, Migration> = {
   '20261126T070000_initial': initial,
+  '20261126T080000_routing_examples': routingExamples,
 };

@@ -8,6 +8,7 @@ import queuesPlugin from './plugins/queues.js';
 import authenticate from './staff/authenticate.js';
 import casesRoutes from './cases/cases.routes.js';
 import opsRoutes from './ops/ops.routes.js';
+import correctionsRoutes from './routing/corrections.routes.js';
 import webhooks from '../webhooks/index.js';
 
 declare module 'fastify' {
@@ -39,5 +40,6 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(opsRoutes);
   await app.register(webhooks);
   await app.register(casesRoutes, { prefix: '/api' });
+  await app.register(correctionsRoutes, { prefix: '/api' });
   return app;
 }

@@ -48,8 +48,8 @@ async function run(argv: string[]): Promise<string> {
     if (area === 'departments' && action === 'load') {
       const file = rest[0];
       if (!file) throw new UsageError('departments load needs a FILE');
-      const { departments } = await loadDepartments(db, await readDepartmentsFile(file));
-      return `loaded ${departments} departments from ${file}`;
+      const { departments, examples } = await loadDepartments(db, await readDepartmentsFile(file));
+      return `loaded ${departments} departments${examples === null ? '' : ` and ${examples} routing examples`} from ${file}`;
     }
     throw new UsageError(`unknown command: ${argv.join(' ') || '(none)'}`);
   } finally {

@@ -4,6 +4,7 @@ import { loggerOptions } from './logger.js';
 import { createDb } from './db/database.js';
 import { ensureDatabase, migrateToLatest } from './db/migrate.js';
 import { loadDefaultDepartmentsIfEmpty } from './departments/department-repository.js';
+import { loadDefaultExamplesIfEmpty } from './routing/routing-examples.js';
 
 /** Reads configuration once; a bad one stops the process with every problem listed. */
 export function configOrExit(): Config {
@@ -30,6 +31,7 @@ export async function prepareDatabase(config: Config, log: Logger): Promise<void
     const applied = await migrateToLatest(db);
     if (applied.length > 0) log.info({ applied }, 'migrations applied');
     if (await loadDefaultDepartmentsIfEmpty(db)) log.info('built-in departments loaded');
+    if (await loadDefaultExamplesIfEmpty(db)) log.info('built-in routing examples loaded');
   } finally {
     await db.destroy();
   }

@@ -84,9 +84,10 @@ describe('routing job', () => {
       { channel: 'sms', provider: 'twilio', providerMessageId: 'SM-route-twice', from: { kind: 'phone', phone: '+821022220004' }, text: '음식점 위생 상태가 불량합니다', raw: {} },
       { threadWindowMinutes: 30 },
     );
-    const router = await loadRouter(ctx.db);
-    expect(await routeMessage(ctx.db, router, 'test', accepted.messageId)).toBe('routed');
-    expect(await routeMessage(ctx.db, router, 'test', accepted.messageId)).toBe('already-routed');
+    const { router } = await loadRouter(ctx.db);
+    const policy = { routerName: 'test', confidenceThreshold: 0 };
+    expect((await routeMessage(ctx.db, router, policy, accepted.messageId)).outcome).toBe('routed');
+    expect((await routeMessage(ctx.db, router, policy, accepted.messageId)).outcome).toBe('already-routed');
     const events = await ctx.db.selectFrom('case_events').select('type').where('case_id', '=', accepted.caseId).execute();
     expect(events.filter((e) => e.type === 'routed')).toHaveLength(1);
   });

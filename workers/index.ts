@@ -19,7 +19,15 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
   const producer = createProducerConnection(config.redisUrl);
   const queues = createQueues({ redisUrl: config.redisUrl, prefix: config.queuePrefix, outbound: config.outbound }, producer);
 
-  const routing = await startRoutingWorker({ db, connection, prefix: config.queuePrefix, log });
+  const routing = await startRoutingWorker({
+    db,
+    connection,
+    prefix: config.queuePrefix,
+    log,
+    queues,
+    confidenceThreshold: config.routing.confidenceThreshold,
+    refreshMs: config.routing.refreshMs,
+  });
   const channels = createOutboundChannels(config);
   const outbound = await Promise.all(
     CHANNELS.map((channel) =>

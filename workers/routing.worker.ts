@@ -1,43 +1,61 @@
 import { Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Db } from '../src/db/database.js';
-import { QUEUE_NAMES, type RouteMessageJob } from '../src/queues/queues.js';
-import { routeMessage } from '../src/routing/route-message.js';
-import { KEYWORD_ROUTER_NAME, loadRouter } from '../src/routing/load-router.js';
-import type { Router } from '../src/routing/router.js';
-
-/** How often department rules are re-read, so an admin's `departments load` takes effect without a restart. */
-const ROUTER_REFRESH_MS = 60_000;
+import { QUEUE_NAMES, enqueueSend, type Queues, type RouteMessageJob } from '../src/queues/queues.js';
+import { routeMessage, type RoutingPolicy } from '../src/routing/route-message.js';
+import { LEARNED_ROUTER_NAME, loadRouter, type TrainedRouter } from '../src/routing/load-router.js';
+import { trainingFingerprint } from '../src/routing/routing-examples.js';
 
 export async function startRoutingWorker(deps: {
   db: Db;
   connection: ConnectionOptions;
   prefix: string;
   log: Logger;
+  queues: Queues;
+  confidenceThreshold: number;
+  /** How often to look for new corrections or rules (and then retrain, in the background). */
+  refreshMs: number;
   concurrency?: number;
 }) {
-  let router: Router = await loadRouter(deps.db);
+  const { db, log } = deps;
+  const started = performance.now();
+  let current: TrainedRouter = await loadRouter(db);
+  log.info({ examples: current.examples, ms: Math.round(performance.now() - started) }, 'router trained');
+  const policy: RoutingPolicy = { routerName: LEARNED_ROUTER_NAME, confidenceThreshold: deps.confidenceThreshold };
+
+  // Every worker process trains its own copy from Postgres, so any number of them agree.
+  let retraining = false;
   const refresh = setInterval(() => {
-    loadRouter(deps.db)
-      .then((fresh) => {
-        router = fresh;
+    if (retraining) return;
+    retraining = true;
+    trainingFingerprint(db)
+      .then(async (fingerprint) => {
+        if (fingerprint === current.fingerprint) return;
+        const t = performance.now();
+        current = await loadRouter(db);
+        log.info({ examples: current.examples, ms: Math.round(performance.now() - t) }, 'router retrained');
       })
-      .catch((error: Error) => deps.log.warn({ err: error.message }, 'could not refresh routing rules'));
-  }, ROUTER_REFRESH_MS);
+      .catch((error: Error) => log.warn({ err: error.message }, 'could not retrain the router; keeping the current one'))
+      .finally(() => {
+        retraining = false;
+      });
+  }, deps.refreshMs);
   refresh.unref();
 
   const worker = new Worker<RouteMessageJob>(
     QUEUE_NAMES.routing,
     async (job) => {
-      const outcome = await routeMessage(deps.db, router, KEYWORD_ROUTER_NAME, job.data.messageId);
-      deps.log.debug({ jobId: job.id, outcome }, 'routing job done');
-      return outcome;
+      const result = await routeMessage(db, current.router, policy, job.data.messageId);
+      // The automatic thanks answer is in Postgres; if this add fails, the sweeper sends it.
+      if (result.send) await enqueueSend(deps.queues, result.send.channel, result.send.messageId);
+      log.debug({ jobId: job.id, outcome: result.outcome }, 'routing job done');
+      return result.outcome;
     },
     { connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency ?? 8 },
   );
-  worker.on('error', (error) => deps.log.warn({ err: error.message }, 'routing worker error'));
+  worker.on('error', (error) => log.warn({ err: error.message }, 'routing worker error'));
   worker.on('failed', (job, error) =>
-    deps.log.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: error.message }, 'routing job failed'),
+    log.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: error.message }, 'routing job failed'),
   );
   return {
     worker,

@@ -5,6 +5,7 @@ import { addCaseEvent, findCaseForUpdate, updateCase } from './case-repository.j
 import { insertMessage } from './message-repository.js';
 import { canSeeCase } from './case-scope.js';
 import { ANSWER_LIMITS } from '../outbound/channel-limits.js';
+import { recordCorrection } from '../routing/routing-examples.js';
 import { badRequest, conflict, notFound } from '../http/errors.js';
 import { findActiveDepartment, listDispositionCodes } from '../departments/department-repository.js';
 
@@ -107,5 +108,7 @@ export async function assignCase(db: Db, staff: Staff, caseId: number, departmen
       { from: theCase.department_code, to: department.code },
       staff.id,
     );
+    // A reassignment teaches the router where such messages belong (and can be withdrawn).
+    await recordCorrection(trx, { caseId: theCase.id, staffId: staff.id, department: department.code });
   });
 }

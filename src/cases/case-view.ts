@@ -19,8 +19,17 @@ export function caseView(row: CaseRow) {
     answeredAt: row.answered_at?.toISOString() ?? null,
     closedAt: row.closed_at?.toISOString() ?? null,
     resident: { id: row.resident_id, phone: maskPhone(row.resident_phone) },
+    kind: row.kind,
     routing: row.routing
-      ? { confidence: row.routing.confidence, reasons: row.routing.reasons, router: row.routing.router }
+      ? {
+          router: row.routing.router,
+          department: row.routing.department,
+          confidence: row.routing.confidence,
+          reasons: row.routing.reasons,
+          candidates: row.routing.candidates ?? [],
+          triage: row.routing.triage ?? null,
+          suggestedDisposition: row.routing.suggestedDisposition ?? null,
+        }
       : null,
   };
 }

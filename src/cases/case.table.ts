@@ -12,6 +12,13 @@ export interface RoutingRecord {
   reasons: string[];
   category: string;
   department: string;
+  kind?: 'complaint' | 'thanks' | 'spam';
+  /** Best departments first, for the triage officer. */
+  candidates?: { department: string; category: string; score: number }[];
+  /** Why the case went to triage instead of the department the router preferred. */
+  triage?: 'low_confidence' | 'spam';
+  /** What the router suggests closing with (spam and abuse: 'exception'); staff decide. */
+  suggestedDisposition?: string;
 }
 
 export interface CaseTable {
@@ -24,6 +31,7 @@ export interface CaseTable {
   disposition_code: string | null;
   resident_id: number;
   routing: ColumnType<RoutingRecord | null, string | null, string | null>;
+  kind: 'complaint' | 'thanks' | 'spam' | null;
   received_at: ColumnType<Date, Date | undefined, never>;
   /** Time of the resident's latest message; threading compares against it. */
   last_resident_message_at: ColumnType<Date, Date | undefined, Date>;

@@ -52,6 +52,12 @@ export interface Config {
     /** Sends per second per channel across all workers (BullMQ queue limiter). */
     ratePerSecond: number;
   };
+  routing: {
+    /** Below this confidence a complaint goes to triage (AUDIT) with the top candidates. */
+    confidenceThreshold: number;
+    /** How often workers look for new corrections or rules and retrain. */
+    refreshMs: number;
+  };
   /** How often the sweeper re-enqueues stored work that never reached a queue. */
   sweepIntervalMs: number;
   /** Staff token lifetime in days. */
@@ -181,6 +187,10 @@ export function loadConfig(env: Env = process.env): Config {
       attempts: int('OUTBOUND_ATTEMPTS', 8, 1, 50),
       backoffMs: int('OUTBOUND_BACKOFF_MS', 2000, 10, 3_600_000),
       ratePerSecond: int('OUTBOUND_RATE_PER_SECOND', 10, 1, 10_000),
+    },
+    routing: {
+      confidenceThreshold: int('ROUTING_CONFIDENCE_PERCENT', 45, 0, 100) / 100,
+      refreshMs: int('ROUTING_REFRESH_SECONDS', 30, 1, 86_400) * 1000,
     },
     sweepIntervalMs: int('SWEEP_INTERVAL_MS', 60_000, 1000, 3_600_000),
     staffTokenDays: int('STAFF_TOKEN_DAYS', 365, 1, 3650),

@@ -7,6 +7,7 @@ import type { CaseEventTable } from '../cases/case-event.table.js';
 import type { MessageTable } from '../cases/message.table.js';
 import type { DeliveryReportTable } from '../outbound/delivery-report.table.js';
 import type { StaffTable } from '../staff/staff.table.js';
+import type { RoutingExampleTable } from '../routing/routing-example.table.js';
 
 export interface Database {
   categories: CategoryTable;
@@ -18,6 +19,7 @@ export interface Database {
   messages: MessageTable;
   delivery_reports: DeliveryReportTable;
   staff: StaffTable;
+  routing_examples: RoutingExampleTable;
 }
 
 export type Db = Kysely<Database>;

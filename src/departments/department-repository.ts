@@ -3,12 +3,13 @@ import type { Db } from '../db/database.js';
 import type { DepartmentsFile } from './departments-file.js';
 import { readDepartmentsFile } from './departments-file.js';
 import { DEFAULT_DEPARTMENTS_PATH } from '../paths.js';
+import { replaceExamples } from '../routing/routing-examples.js';
 
 /**
  * Loads categories, dispositions and departments from a file, updating what exists.
  * Departments missing from the file are deactivated, not deleted: old cases still name them.
  */
-export async function loadDepartments(db: Db, file: DepartmentsFile): Promise<{ departments: number }> {
+export async function loadDepartments(db: Db, file: DepartmentsFile): Promise<{ departments: number; examples: number | null }> {
   await db.transaction().execute(async (trx) => {
     for (const [position, c] of file.categories.entries()) {
       await trx
@@ -49,8 +50,9 @@ export async function loadDepartments(db: Db, file: DepartmentsFile): Promise<{ 
         file.departments.map((d) => d.code),
       )
       .execute();
+    if (file.examples) await replaceExamples(trx, file.examples, 'file');
   });
-  return { departments: file.departments.length };
+  return { departments: file.departments.length, examples: file.examples?.length ?? null };
 }
 
 /** First start: an empty database gets the built-in organisation. */

@@ -21,6 +21,16 @@ export const DepartmentsFileSchema = Type.Object({
     }),
     { minItems: 1 },
   ),
+  /** Labelled messages the router learns from; when present they replace the loaded ones (corrections stay). */
+  examples: Type.Optional(
+    Type.Array(
+      Type.Object({
+        text: Type.String({ minLength: 1, maxLength: 20_000 }),
+        department: Code,
+        kind: Type.Optional(Type.Union([Type.Literal('complaint'), Type.Literal('thanks'), Type.Literal('spam')])),
+      }),
+    ),
+  ),
 });
 export type DepartmentsFile = Static<typeof DepartmentsFileSchema>;
 
@@ -44,6 +54,9 @@ export function parseDepartmentsFile(json: unknown): DepartmentsFile {
     seen.add(d.code);
   }
   if (!seen.has('AUDIT')) problems.push('department AUDIT (the triage team) is required');
+  for (const [i, e] of (file.examples ?? []).entries()) {
+    if (!seen.has(e.department)) problems.push(`example ${i + 1} names unknown department ${e.department}`);
+  }
   if (problems.length > 0) throw new Error(`Not a valid departments file:\n  - ${problems.join('\n  - ')}`);
   return file;
 }

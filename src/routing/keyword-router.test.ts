@@ -40,7 +40,7 @@ describe('default-departments.json', () => {
     for (const d of departmentsData.departments) {
       expect(categories.has(d.category), d.code).toBe(true);
       expect(d.keywords.length, d.code).toBeGreaterThanOrEqual(20);
-      expect(d.keywords.length, d.code).toBeLessThanOrEqual(60);
+      expect(d.keywords.length, d.code).toBeLessThanOrEqual(100);
       for (const k of d.keywords) expect(() => parseKeyword(k), k).not.toThrow();
     }
   });
@@ -89,7 +89,7 @@ describe('keyword router', () => {
   it.each(['', '   \n\t ', '?!…', 'ㅁㄴㅇㄹ ㅁㄴㅇㄹ', 'asdf qwerty 1234'])(
     'falls back to AUDIT with confidence 0 for %j',
     (text) => {
-      expect(router.route(text)).toEqual({
+      expect(router.route(text)).toMatchObject({
         category: 'other',
         department: 'AUDIT',
         confidence: 0,
@@ -134,7 +134,7 @@ describe('keyword router', () => {
     );
     expect(custom.route('사과 바나나')).toMatchObject({ department: 'A', category: 'cat_a' });
     expect(custom.route('바나나 두 개')).toMatchObject({ department: 'B', reasons: ['바나나'] });
-    expect(custom.route('포도')).toEqual({
+    expect(custom.route('포도')).toMatchObject({
       category: 'other',
       department: 'TRIAGE',
       confidence: 0,

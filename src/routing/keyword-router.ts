@@ -144,11 +144,17 @@ export function createKeywordRouter(
   const fallbackDepartment = options.fallbackDepartment ?? DEFAULT_FALLBACK;
   const fallbackCategory =
     rules.find((r) => r.code === fallbackDepartment)?.category ?? FALLBACK_CATEGORY;
+  // This router does not tell thanks or spam from complaints: every message is a
+  // complaint, with kindConfidence 0 (not assessed), and is never closed automatically.
   const fallback = (): RoutingDecision => ({
     category: fallbackCategory,
     department: fallbackDepartment,
     confidence: 0,
     reasons: [],
+    kind: 'complaint',
+    kindConfidence: 0,
+    pureThanks: false,
+    candidates: [],
   });
 
   const terms = compileTerms(rules);
@@ -221,7 +227,29 @@ export function createKeywordRouter(
         .slice(0, MAX_REASONS)
         .map((h) => h.display);
 
-      return { category: rule.category, department: rule.code, confidence, reasons };
+      // Best departments by their share of the keyword evidence.
+      const total = scores.reduce((sum, x) => sum + x, 0);
+      const candidates = scores
+        .map((score, d) => ({ d, score }))
+        .filter(({ score }) => score > 0)
+        .sort((a, b) => (a.d === best ? -1 : b.d === best ? 1 : b.score - a.score || a.d - b.d))
+        .slice(0, 3)
+        .map(({ d, score }) => ({
+          department: rules[d]!.code,
+          category: rules[d]!.category,
+          score: Math.round((score / total) * 1000) / 1000,
+        }));
+
+      return {
+        category: rule.category,
+        department: rule.code,
+        confidence,
+        reasons,
+        kind: 'complaint',
+        kindConfidence: 0,
+        pureThanks: false,
+        candidates,
+      };
     },
   };
 }

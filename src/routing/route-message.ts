@@ -1,49 +1,94 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { Router } from './router.js';
-import type { RoutingRecord } from '../cases/case.table.js';
+import type { Router, RoutingDecision } from './router.js';
+import type { Channel, RoutingRecord } from '../cases/case.table.js';
 
-export type RoutingOutcome = 'routed' | 'joined' | 'already-routed' | 'missing';
+export type RoutingOutcome = 'routed' | 'triaged' | 'closed-as-thanks' | 'joined' | 'already-routed' | 'missing';
+
+export interface RoutingPolicy {
+  routerName: string;
+  /** Below this confidence a complaint goes to triage with its candidates. */
+  confidenceThreshold: number;
+}
+
+const TRIAGE_DEPARTMENT = 'AUDIT';
+const TRIAGE_CATEGORY = 'other';
+
+/** The short, courteous answer to pure thanks, sent when the case closes by itself. */
+export const THANKS_REPLY = '[구청장 소통폰] 따뜻한 말씀 감사합니다. 보내주신 마음 잘 전하겠습니다. 앞으로도 주민 여러분의 목소리에 귀 기울이겠습니다.';
+
+export interface RoutingResult {
+  outcome: RoutingOutcome;
+  /** An answer the routing step wrote (thanks), to hand to the outbound queue. */
+  send?: { channel: Channel; messageId: number };
+}
+
+/** Where the case goes and why, from the router's decision and the office's policy. */
+export function decide(decision: RoutingDecision, policy: RoutingPolicy): { record: RoutingRecord; closeAsThanks: boolean } {
+  const base: RoutingRecord = {
+    router: policy.routerName,
+    confidence: decision.confidence,
+    reasons: decision.reasons,
+    category: decision.category,
+    department: decision.department,
+    kind: decision.kind,
+    candidates: decision.candidates,
+  };
+  if (decision.kind === 'spam') {
+    // Spam and abuse are flagged, never closed by themselves: a person confirms.
+    return {
+      record: { ...base, department: TRIAGE_DEPARTMENT, category: TRIAGE_CATEGORY, triage: 'spam', suggestedDisposition: 'exception' },
+      closeAsThanks: false,
+    };
+  }
+  if (decision.kind === 'thanks') {
+    return { record: { ...base, department: TRIAGE_DEPARTMENT, category: TRIAGE_CATEGORY }, closeAsThanks: decision.pureThanks };
+  }
+  if (decision.confidence < policy.confidenceThreshold && decision.department !== TRIAGE_DEPARTMENT) {
+    return { record: { ...base, department: TRIAGE_DEPARTMENT, category: TRIAGE_CATEGORY, triage: 'low_confidence' }, closeAsThanks: false };
+  }
+  return { record: base, closeAsThanks: false };
+}
 
 /**
- * Classifies a case from its resident's words and assigns the owning department.
- * A message joining a case that already has a department leaves it where staff put it.
- * Running twice for one message changes nothing the second time. Four round trips in
- * all: a burst of thousands of messages is mostly round trips.
+ * Classifies a case from its resident's words and assigns the owning department; pure
+ * thanks close by themselves with a courteous answer. A message joining a case that
+ * already has a department leaves it where staff put it. Running twice for one message
+ * changes nothing the second time.
  */
-export async function routeMessage(db: Db, router: Router, routerName: string, messageId: number): Promise<RoutingOutcome> {
+export async function routeMessage(db: Db, router: Router, policy: RoutingPolicy, messageId: number): Promise<RoutingResult> {
   return db.transaction().execute(async (trx) => {
     // The case is locked: staff acting on it, or another of its messages, wait their turn.
     const found = await sql<{
       case_id: number;
+      channel: Channel;
       department_code: string | null;
       status: string;
       message_routed_at: Date | null;
       direction: string;
       texts: string[];
     }>`
-      select c.id as case_id, c.department_code, c.status, m.routed_at as message_routed_at, m.direction,
+      select c.id as case_id, c.channel, c.department_code, c.status, m.routed_at as message_routed_at, m.direction,
              array(select t.text from messages t where t.case_id = c.id and t.direction = 'in' order by t.id) as texts
       from messages m join cases c on c.id = m.case_id
       where m.id = ${messageId}
       for update of c
     `.execute(trx);
     const row = found.rows[0];
-    if (!row || row.direction !== 'in') return 'missing';
-    if (row.message_routed_at) return 'already-routed';
+    if (!row || row.direction !== 'in') return { outcome: 'missing' };
+    if (row.message_routed_at) return { outcome: 'already-routed' };
 
     const now = new Date();
     if (row.department_code !== null || row.status === 'closed') {
       await trx.updateTable('messages').set({ routed_at: now }).where('id', '=', messageId).execute();
-      return 'joined';
+      return { outcome: 'joined' };
     }
-    const decision = router.route(row.texts.join('\n'));
-    const routing: RoutingRecord = { ...decision, router: routerName };
+    const { record, closeAsThanks } = decide(router.route(row.texts.join('\n')), policy);
     await sql`
       with routed as (
         update cases
-        set category_code = ${decision.category}, department_code = ${decision.department},
-            routing = ${JSON.stringify(routing)}::jsonb, routed_at = ${now}::timestamptz,
+        set category_code = ${record.category}, department_code = ${record.department}, kind = ${record.kind ?? null},
+            routing = ${JSON.stringify(record)}::jsonb, routed_at = ${now}::timestamptz,
             status = case when status = 'received' then 'assigned' else status end
         where id = ${row.case_id}::bigint
         returning id
@@ -51,15 +96,46 @@ export async function routeMessage(db: Db, router: Router, routerName: string, m
       event as (
         insert into case_events (case_id, type, data)
         select id, 'routed', ${JSON.stringify({
-          category: decision.category,
-          department: decision.department,
-          confidence: decision.confidence,
-          reasons: decision.reasons,
+          category: record.category,
+          department: record.department,
+          kind: record.kind,
+          confidence: record.confidence,
+          reasons: record.reasons,
+          ...(record.triage ? { triage: record.triage, candidates: record.candidates } : {}),
         })}::jsonb from routed
       )
       update messages set routed_at = ${now}::timestamptz
       where case_id = ${row.case_id}::bigint and direction = 'in' and routed_at is null
     `.execute(trx);
-    return 'routed';
+    if (!closeAsThanks) return { outcome: record.triage ? 'triaged' : 'routed' };
+
+    const answer = await trx
+      .insertInto('messages')
+      .values({
+        case_id: row.case_id,
+        direction: 'out',
+        kind: 'answer',
+        channel: row.channel,
+        text: THANKS_REPLY,
+        provider: 'pending',
+        delivery_status: 'pending',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await trx
+      .updateTable('cases')
+      .set({ status: 'closed', disposition_code: 'thanks', closed_at: now, answered_at: now })
+      .where('id', '=', row.case_id)
+      .execute();
+    await trx
+      .insertInto('case_events')
+      .values({
+        case_id: row.case_id,
+        type: 'closed',
+        staff_id: null,
+        data: JSON.stringify({ disposition: 'thanks', messageId: answer.id, automatic: true }),
+      })
+      .execute();
+    return { outcome: 'closed-as-thanks', send: { channel: row.channel, messageId: answer.id } };
   });
 }

@@ -1,23 +1,41 @@
 /**
  * Routing contract: classify a resident message into a category and the
  * department that owns it. The first implementation is rules-based
- * (see keyword-router.ts); a learned model will later implement the same
- * interface, so callers must depend only on these types.
+ * (see keyword-router.ts); the learned one (classifier/index.ts, trainRouter)
+ * implements the same interface, so callers must depend only on these types.
  */
+
+/** What a message is: a complaint or request (routed to a department), thanks, or spam (both AUDIT/'other'). */
+export type MessageKind = 'complaint' | 'thanks' | 'spam';
 
 export interface RoutingDecision {
   /** Category code from the departments data, e.g. 'roads'. */
   category: string;
-  /** Department code, e.g. 'ROAD'; 'AUDIT' (triage) when nothing matches. */
+  /** Department code, e.g. 'ROAD'; 'AUDIT' (triage) when nothing matches, and for thanks and spam. */
   department: string;
   /** 0..1; 0 means the router had no evidence at all. */
   confidence: number;
   /** The matched terms that weighed most, e.g. ['보도블록', '파손'] (at most ~5). */
   reasons: string[];
+  kind: MessageKind;
+  /** Probability-like 0..1 that the kind is right. */
+  kindConfidence: number;
+  /** True only when the message is thanks and nothing else (no request/question/complaint): safe to close automatically. */
+  pureThanks: boolean;
+  /** Best departments first (at most 3), for the triage officer. */
+  candidates: { department: string; category: string; score: number }[];
 }
 
 export interface Router {
   route(text: string): RoutingDecision;
+}
+
+/** One labeled message the learned router is trained on. */
+export interface TrainingExample {
+  text: string;
+  /** Department code; thanks and spam are labeled with the triage department (AUDIT). */
+  department: string;
+  kind: MessageKind;
 }
 
 /**
