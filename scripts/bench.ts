@@ -2,7 +2,7 @@
 // workers, local Postgres and Redis. Not a test: figures vary with the machine; read the
 // median of several runs. Settings: BENCH_RUNS (3), BENCH_SECONDS (10), BENCH_RATE (200 req/s),
 // BENCH_TOPOLOGY (split: API and workers in two processes, as in production; single: `npm start`),
-// BENCH_SCENARIOS (kakao,sms), BENCH_NODE_ARGS (extra node flags for the servers, e.g. --cpu-prof).
+// BENCH_SCENARIOS (kakao,sms), BENCH_CONNECTIONS (8), BENCH_NODE_ARGS (extra node flags for the servers, e.g. --cpu-prof).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -67,11 +67,17 @@ interface Figures {
   errors: number;
 }
 
-async function load(name: 'kakao' | 'sms'): Promise<Figures> {
+/**
+ * Connections the load is spread over. Providers reuse a few keep-alive connections; with
+ * many idle ones autocannon's own pacing shows up as latency on this 2-core machine.
+ */
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+
+async function load(name: 'kakao' | 'sms', seconds = SECONDS): Promise<Figures> {
   const result = await autocannon({
     url: BASE,
-    connections: 20,
-    duration: SECONDS,
+    connections: CONNECTIONS,
+    duration: seconds,
     overallRate: RATE,
     requests: [
       {
@@ -182,6 +188,7 @@ try {
   );
   const scenarios = (process.env.BENCH_SCENARIOS ?? 'kakao,sms').split(',') as ('kakao' | 'sms')[];
   for (const scenario of scenarios) {
+    await load(scenario, 3); // warm-up: JIT, connection pools, first sequence use
     const runs: Figures[] = [];
     for (let run = 1; run <= RUNS; run++) {
       const figures = await load(scenario);
