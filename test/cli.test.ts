@@ -76,6 +76,32 @@ describe('npm run cli', () => {
     expect(design.active).toBe(false);
   });
 
+  it('departments load replaces the routing examples when the file carries some, keeping staff corrections', async () => {
+    const file = JSON.parse(await readFile(DEFAULT_DEPARTMENTS_PATH, 'utf8')) as Record<string, unknown>;
+    file.examples = [
+      { text: '놀이터 그네 줄이 끊어졌어요', department: 'CULTURE' },
+      { text: '구청장님 늘 감사합니다', department: 'AUDIT', kind: 'thanks' },
+    ];
+    const dir = await mkdtemp(path.join(tmpdir(), 'sotong-'));
+    const target = path.join(dir, 'with-examples.json');
+    await writeFile(target, JSON.stringify(file));
+    const result = await cli('departments', 'load', target);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('and 2 routing examples');
+    const examples = await ctx.db.selectFrom('routing_examples').select(['text', 'department_code', 'kind', 'source']).orderBy('id').execute();
+    expect(examples).toEqual([
+      { text: '놀이터 그네 줄이 끊어졌어요', department_code: 'CULTURE', kind: 'complaint', source: 'file' },
+      { text: '구청장님 늘 감사합니다', department_code: 'AUDIT', kind: 'thanks', source: 'file' },
+    ]);
+    // An example naming a department the file does not have is refused, and nothing changes.
+    file.examples = [{ text: '가나다', department: 'NOPE' }];
+    await writeFile(target, JSON.stringify(file));
+    const refused = await cli('departments', 'load', target);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('example 1 names unknown department NOPE');
+    expect(await ctx.db.selectFrom('routing_examples').select('id').execute()).toHaveLength(2);
+  });
+
   it('rejects a malformed departments file and changes nothing', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'sotong-'));
     const target = path.join(dir, 'bad.json');

@@ -20,7 +20,10 @@ export async function startRoutingWorker(deps: {
   const { db, log } = deps;
   const started = performance.now();
   let current: TrainedRouter = await loadRouter(db);
-  log.info({ examples: current.examples, ms: Math.round(performance.now() - started) }, 'router trained');
+  log.info(
+    { examples: current.examples, ms: Math.round(performance.now() - started), sinceProcessStartMs: Math.round(process.uptime() * 1000) },
+    'router trained',
+  );
   const policy: RoutingPolicy = { routerName: LEARNED_ROUTER_NAME, confidenceThreshold: deps.confidenceThreshold };
 
   // Every worker process trains its own copy from Postgres, so any number of them agree.
