@@ -45,7 +45,7 @@ beforeAll(async () => {
   });
   await ctx.startWorkers();
   managerToken = await ctx.staffToken('manager');
-  provider = createOutboundChannels(ctx.config).kakao!;
+  provider = (await createOutboundChannels(ctx.config)).kakao!;
   nock.disableNetConnect();
   nock.enableNetConnect(/127\.0\.0\.1|localhost/);
 });

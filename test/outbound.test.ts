@@ -263,7 +263,7 @@ describe('closing a case sends the answer by SMS', () => {
     const { messageId, sid } = await answeredCase(fake);
 
     // The send itself, run again (a retried job, a second worker).
-    const channels = createOutboundChannels(ctx.config);
+    const channels = await createOutboundChannels(ctx.config);
     const again = await sendStoredMessage(ctx.db, channels, messageId, { publicBaseUrl: ctx.config.publicBaseUrl });
     expect(again).toBe('already-sent');
 

@@ -28,7 +28,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
     confidenceThreshold: config.routing.confidenceThreshold,
     refreshMs: config.routing.refreshMs,
   });
-  const channels = createOutboundChannels(config);
+  const channels = await createOutboundChannels(config);
   const outbound = await Promise.all(
     CHANNELS.map((channel) =>
       startOutboundWorker({

@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { DepartmentsFile } from './departments-file.js';
-import { readDepartmentsFile } from './departments-file.js';
 import { DEFAULT_DEPARTMENTS_PATH } from '../paths.js';
 import { replaceExamples } from '../routing/routing-examples.js';
 
@@ -62,6 +61,8 @@ export async function loadDefaultDepartmentsIfEmpty(db: Db): Promise<boolean> {
     .select(sql<number>`count(*)::int`.as('count'))
     .executeTakeFirstOrThrow();
   if (count > 0) return false;
+  // Loaded here only: the file checker (typebox) is slow to import, and workers never need it.
+  const { readDepartmentsFile } = await import('./departments-file.js');
   await loadDepartments(db, await readDepartmentsFile(DEFAULT_DEPARTMENTS_PATH));
   return true;
 }
