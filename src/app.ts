@@ -9,6 +9,7 @@ import authenticate from './staff/authenticate.js';
 import casesRoutes from './cases/cases.routes.js';
 import opsRoutes from './ops/ops.routes.js';
 import correctionsRoutes from './routing/corrections.routes.js';
+import deadLettersRoutes from './ops/dead-letters.routes.js';
 import webhooks from '../webhooks/index.js';
 
 declare module 'fastify' {
@@ -41,5 +42,6 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(webhooks);
   await app.register(casesRoutes, { prefix: '/api' });
   await app.register(correctionsRoutes, { prefix: '/api' });
+  await app.register(deadLettersRoutes, { prefix: '/api' });
   return app;
 }

@@ -8,7 +8,8 @@ export type CaseEventType =
   | 'replied'
   | 'closed'
   | 'delivery_failed'
-  | 'answer_pulled';
+  | 'answer_pulled'
+  | 'delivery_retried';
 
 export interface CaseEventTable {
   id: Generated<number>;
