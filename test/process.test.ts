@@ -33,6 +33,7 @@ describe('the process', () => {
       DATABASE_URL: ctx.config.databaseUrl,
       REDIS_URL: ctx.config.redisUrl,
       QUEUE_PREFIX: ctx.config.queuePrefix,
+      WORKER_METRICS_PORT: '0',
     });
     const ready = await eventually(async () => {
       const res = await fetch(`http://127.0.0.1:${port}/readyz`);

@@ -7,8 +7,11 @@ import { createOutboundChannels } from '../src/outbound/channels.js';
 import { startRoutingWorker } from './routing.worker.js';
 import { startOutboundWorker } from './outbound.worker.js';
 import { sweepStoredWork } from './sweeper.js';
+import { createWorkerMetrics, startMetricsServer, type MetricsServer } from '../src/metrics/worker-metrics.js';
 
 export interface RunningWorkers {
+  /** Where the worker metrics server listens; null when WORKER_METRICS_PORT=0. */
+  metricsPort: number | null;
   close(): Promise<void>;
 }
 
@@ -18,6 +21,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
   const connection = workerConnectionOptions(config.redisUrl);
   const producer = createProducerConnection(config.redisUrl);
   const queues = createQueues({ redisUrl: config.redisUrl, prefix: config.queuePrefix, outbound: config.outbound }, producer);
+  const metrics = createWorkerMetrics();
 
   const routing = await startRoutingWorker({
     db,
@@ -25,6 +29,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
     prefix: config.queuePrefix,
     log,
     queues,
+    metrics,
     confidenceThreshold: config.routing.confidenceThreshold,
     refreshMs: config.routing.refreshMs,
   });
@@ -39,6 +44,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
         channel,
         channels,
         queues,
+        metrics,
         publicBaseUrl: config.publicBaseUrl,
         ratePerSecond: config.outbound.ratePerSecond,
       }),
@@ -54,9 +60,18 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
   const sweeper = setInterval(sweep, config.sweepIntervalMs);
   sweeper.unref();
 
+  // Prometheus scrapes the workers here; the API process has its own /metrics.
+  let metricsServer: MetricsServer | null = null;
+  if (config.workerMetricsPort !== 0) {
+    metricsServer = await startMetricsServer(metrics.registry, config.workerMetricsPort, config.host);
+    log.info({ port: metricsServer.port }, 'worker metrics listening');
+  }
+
   return {
+    metricsPort: metricsServer?.port ?? null,
     async close() {
       clearInterval(sweeper);
+      await metricsServer?.close();
       await Promise.allSettled([routing.close(), ...outbound.map((w) => w.close())]);
       await queues.close();
       producer.disconnect();

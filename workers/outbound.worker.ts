@@ -7,6 +7,13 @@ import { sendStoredMessage, type OutboundChannels } from '../src/outbound/send-m
 import { PermanentSendError, RateLimitedError } from '../src/outbound/channel.js';
 import { giveUpSending } from '../src/outbound/outbound-repository.js';
 import { confirmKakaoPush } from '../src/outbound/kakao-push.js';
+import { timeJob, type WorkerMetrics } from '../src/metrics/worker-metrics.js';
+
+/** The provider's error code when the error carries one (PermanentSendError, RateLimitedError, ...). */
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' || typeof code === 'number' ? String(code) : 'unknown';
+}
 
 /** One worker per channel's queue, each with its provider's rate. */
 export async function startOutboundWorker(deps: {
@@ -17,6 +24,7 @@ export async function startOutboundWorker(deps: {
   channel: Channel;
   channels: OutboundChannels;
   queues: Queues;
+  metrics: WorkerMetrics;
   publicBaseUrl: string;
   ratePerSecond: number;
   concurrency?: number;
@@ -34,6 +42,7 @@ export async function startOutboundWorker(deps: {
       log.info({ jobId: job.id, messageId, outcome }, 'outbound job done');
       return outcome;
     } catch (error) {
+      deps.metrics.providerErrors.inc({ channel, code: errorCode(error) });
       if (error instanceof PermanentSendError) {
         await giveUpSending(db, messageId, error.code, error.message);
         log.warn({ messageId, code: error.code }, 'outbound message refused for good');
@@ -62,7 +71,8 @@ export async function startOutboundWorker(deps: {
 
   const worker = new Worker<OutboundJob>(
     QUEUE_NAMES.outbound(channel),
-    async (job) => ('taskId' in job.data ? confirm(job, job.data.taskId) : send(job, job.data.messageId)),
+    (job) =>
+      timeJob<unknown>(deps.metrics, queue.name, () => ('taskId' in job.data ? confirm(job, job.data.taskId) : send(job, job.data.messageId))),
     {
       connection: deps.connection,
       prefix: deps.prefix,

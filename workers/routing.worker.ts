@@ -5,6 +5,7 @@ import { QUEUE_NAMES, enqueueSend, type Queues, type RouteMessageJob } from '../
 import { routeMessage, type RoutingPolicy } from '../src/routing/route-message.js';
 import { LEARNED_ROUTER_NAME, loadRouter, type TrainedRouter } from '../src/routing/load-router.js';
 import { trainingFingerprint } from '../src/routing/routing-examples.js';
+import { timeJob, type WorkerMetrics } from '../src/metrics/worker-metrics.js';
 
 export async function startRoutingWorker(deps: {
   db: Db;
@@ -12,6 +13,7 @@ export async function startRoutingWorker(deps: {
   prefix: string;
   log: Logger;
   queues: Queues;
+  metrics: WorkerMetrics;
   confidenceThreshold: number;
   /** How often to look for new corrections or rules (and then retrain, in the background). */
   refreshMs: number;
@@ -47,13 +49,15 @@ export async function startRoutingWorker(deps: {
 
   const worker = new Worker<RouteMessageJob>(
     QUEUE_NAMES.routing,
-    async (job) => {
-      const result = await routeMessage(db, current.router, policy, job.data.messageId);
-      // The automatic thanks answer is in Postgres; if this add fails, the sweeper sends it.
-      if (result.send) await enqueueSend(deps.queues, result.send.channel, result.send.messageId);
-      log.debug({ jobId: job.id, outcome: result.outcome }, 'routing job done');
-      return result.outcome;
-    },
+    (job) =>
+      timeJob(deps.metrics, QUEUE_NAMES.routing, async () => {
+        const result = await routeMessage(db, current.router, policy, job.data.messageId);
+        deps.metrics.routingOutcomes.inc({ outcome: result.outcome });
+        // The automatic thanks answer is in Postgres; if this add fails, the sweeper sends it.
+        if (result.send) await enqueueSend(deps.queues, result.send.channel, result.send.messageId);
+        log.debug({ jobId: job.id, outcome: result.outcome }, 'routing job done');
+        return result.outcome;
+      }),
     { connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency ?? 8 },
   );
   worker.on('error', (error) => log.warn({ err: error.message }, 'routing worker error'));

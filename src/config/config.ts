@@ -62,6 +62,8 @@ export interface Config {
   sweepIntervalMs: number;
   /** Staff token lifetime in days. */
   staffTokenDays: number;
+  /** Port of the worker process's Prometheus endpoint (GET /metrics on HOST); 0 = off. */
+  workerMetricsPort: number;
 }
 
 export class ConfigError extends Error {
@@ -194,6 +196,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     sweepIntervalMs: int('SWEEP_INTERVAL_MS', 60_000, 1000, 3_600_000),
     staffTokenDays: int('STAFF_TOKEN_DAYS', 365, 1, 3650),
+    workerMetricsPort: int('WORKER_METRICS_PORT', 9464, 0, 65535),
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

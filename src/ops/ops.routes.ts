@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { sql } from 'kysely';
-import type { Queue } from 'bullmq';
+import { allQueues, queueHealth } from './queue-health.js';
 
 async function probe(check: () => Promise<unknown>, timeoutMs = 2000): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
@@ -19,20 +19,6 @@ async function probe(check: () => Promise<unknown>, timeoutMs = 2000): Promise<b
   }
 }
 
-async function queueHealth(queue: Queue) {
-  const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
-  // asc = true: the job that has waited longest comes first.
-  const [first] = await queue.getJobs(['wait'], 0, 0, true);
-  return {
-    waiting: counts.waiting ?? 0,
-    active: counts.active ?? 0,
-    delayed: counts.delayed ?? 0,
-    failed: counts.failed ?? 0,
-    completed: counts.completed ?? 0,
-    oldestWaitingAgeSeconds: first ? Math.max(0, Math.round((Date.now() - first.timestamp) / 1000)) : 0,
-  };
-}
-
 /** Liveness, readiness and queue health for operators and load balancers. */
 const opsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -47,7 +33,7 @@ const opsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.get('/ops/queues', { preHandler: app.requireRole('operator', 'admin') }, async () => {
-    const queues: Queue[] = [app.queues.routing, ...Object.values(app.queues.outbound)];
+    const queues = allQueues(app.queues);
     const health = await Promise.all(queues.map(queueHealth));
     return Object.fromEntries(queues.map((q, i) => [q.name, health[i]]));
   });

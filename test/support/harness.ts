@@ -44,6 +44,7 @@ export async function createTestContext(env: Record<string, string> = {}): Promi
     PUBLIC_BASE_URL,
     TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
     LOG_LEVEL: 'silent',
+    WORKER_METRICS_PORT: '0',
     ...env,
   });
   await prepareDatabase(config, silentLogger);

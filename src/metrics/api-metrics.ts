@@ -1,0 +1,131 @@
+import fp from 'fastify-plugin';
+import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import { allQueues, queueHealth } from '../ops/queue-health.js';
+import type { Queues } from '../queues/queues.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** This app's Prometheus registry (one per app, never the global default). */
+    metrics: Registry;
+  }
+}
+
+const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
+
+/** Gauges that are read from Redis and Postgres when Prometheus scrapes, never kept up to date in between. */
+function scrapeGauges(registry: Registry, db: Db, queues: Queues, warn: (what: string, error: Error) => void) {
+  const queueJobs = new Gauge({
+    name: 'sotong_queue_jobs',
+    help: 'Jobs in each BullMQ queue by state',
+    labelNames: ['queue', 'state'] as const,
+    registers: [registry],
+  });
+  const oldestWaiting = new Gauge({
+    name: 'sotong_queue_oldest_waiting_seconds',
+    help: 'Age in seconds of the job that has waited longest in each queue (0 when none waits)',
+    labelNames: ['queue'] as const,
+    registers: [registry],
+  });
+  const messages = new Gauge({
+    name: 'sotong_messages',
+    help: 'Messages stored, by direction, channel and delivery status (inbound messages have delivery_status "none")',
+    labelNames: ['direction', 'channel', 'delivery_status'] as const,
+    registers: [registry],
+  });
+  const undelivered = new Gauge({
+    name: 'sotong_undelivered_answers',
+    help: "Outbound interim replies and answers whose delivery status is not 'delivered'",
+    labelNames: ['channel'] as const,
+    registers: [registry],
+  });
+  const openCases = new Gauge({
+    name: 'sotong_open_cases',
+    help: 'Cases not closed yet',
+    registers: [registry],
+  });
+
+  async function refreshQueues() {
+    const list = allQueues(queues);
+    const health = await Promise.all(list.map(queueHealth));
+    queueJobs.reset();
+    oldestWaiting.reset();
+    list.forEach((queue, i) => {
+      const h = health[i]!;
+      for (const state of QUEUE_STATES) queueJobs.set({ queue: queue.name, state }, h[state]);
+      oldestWaiting.set({ queue: queue.name }, h.oldestWaitingAgeSeconds);
+    });
+  }
+
+  async function refreshDatabase() {
+    const [byStatus, notDelivered, open] = await Promise.all([
+      db
+        .selectFrom('messages')
+        .select(['direction', 'channel', sql<string>`coalesce(delivery_status, 'none')`.as('status'), sql<string>`count(*)`.as('n')])
+        .groupBy(['direction', 'channel', sql`coalesce(delivery_status, 'none')`])
+        .execute(),
+      db
+        .selectFrom('messages')
+        .select(['channel', sql<string>`count(*)`.as('n')])
+        .where('direction', '=', 'out')
+        .where('kind', 'in', ['interim', 'answer'])
+        .where(sql<boolean>`delivery_status is distinct from 'delivered'`)
+        .groupBy('channel')
+        .execute(),
+      db.selectFrom('cases').select(sql<string>`count(*)`.as('n')).where('status', '<>', 'closed').executeTakeFirstOrThrow(),
+    ]);
+    messages.reset();
+    for (const row of byStatus) messages.set({ direction: row.direction, channel: row.channel, delivery_status: row.status }, Number(row.n));
+    undelivered.reset();
+    for (const row of notDelivered) undelivered.set({ channel: row.channel }, Number(row.n));
+    openCases.set(Number(open.n));
+  }
+
+  /** One round of queries per scrape; a source that fails leaves its gauges out rather than failing the scrape. */
+  return async function refresh() {
+    const [q, d] = await Promise.allSettled([refreshQueues(), refreshDatabase()]);
+    if (q.status === 'rejected') {
+      queueJobs.reset();
+      oldestWaiting.reset();
+      warn('queues', q.reason as Error);
+    }
+    if (d.status === 'rejected') {
+      messages.reset();
+      undelivered.reset();
+      openCases.reset();
+      warn('database', d.reason as Error);
+    }
+  };
+}
+
+/** `GET /metrics` for Prometheus: Node defaults, HTTP request durations and queue/message gauges. Open like /healthz. */
+export default fp(
+  async (app) => {
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry });
+    app.decorate('metrics', registry);
+
+    const httpDuration = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration in seconds, by route pattern',
+      labelNames: ['method', 'route', 'status_code'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    });
+    app.addHook('onResponse', async (request, reply) => {
+      // The route pattern only: a raw URL could carry ids or query values.
+      const route = request.routeOptions.url ?? 'unmatched';
+      httpDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    });
+
+    const refresh = scrapeGauges(registry, app.db, app.queues, (source, error) =>
+      app.log.warn({ source, err: error.message }, 'metrics scrape could not read a source'),
+    );
+    app.get('/metrics', async (_request, reply) => {
+      await refresh();
+      return reply.header('content-type', registry.contentType).send(await registry.metrics());
+    });
+  },
+  { name: 'metrics', dependencies: ['db', 'queues'] },
+);
