@@ -32,10 +32,18 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     // Providers sit behind the district's proxy; the client address is its to tell.
     trustProxy: true,
     bodyLimit: 256 * 1024,
+    // Requests are logged once, below, by path only: a query string can carry a token.
+    disableRequestLogging: true,
     ajv: { customOptions: { allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('config', config);
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { method: request.method, path: request.url.split('?')[0], statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request completed',
+    );
+  });
   registerErrorHandler(app);
   await app.register(dbPlugin, { databaseUrl: config.databaseUrl });
   await app.register(queuesPlugin, { redisUrl: config.redisUrl, prefix: config.queuePrefix, outbound: config.outbound });

@@ -56,11 +56,14 @@ describe('logs', () => {
         const m = await ctx.db.selectFrom('messages').selectAll().where('kind', '=', 'answer').executeTakeFirst();
         return m?.provider_message_id ? m : undefined;
       });
+      // A token in a query string (the board's first page load, or a mistyped address) is not logged either.
+      await app.inject({ method: 'GET', url: '/ops/board/no-such-page?token=QUERYTOKEN123' });
+      await app.inject({ method: 'GET', url: `/ops/board?token=${token}` });
       // The logs did record the traffic ...
       expect(captured).toContain('/webhooks/sms/twilio');
       expect(captured).toContain('outbound job done');
       // ... but none of the personal data or secrets.
-      for (const secret of [PHONE, PHONE.slice(3), '33334444', '무단투기', '비밀스러운내용', '비밀답변', token, signature]) {
+      for (const secret of [PHONE, PHONE.slice(3), '33334444', '무단투기', '비밀스러운내용', '비밀답변', token, signature, 'QUERYTOKEN123']) {
         expect(captured, `logs contain ${secret}`).not.toContain(secret);
       }
     } finally {

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
@@ -9,11 +9,6 @@ import { allQueues } from './queue-health.js';
 export const BOARD_PATH = '/ops/board';
 export const BOARD_COOKIE = 'sotong_board';
 
-/** The URL without its query string: `?token=` must never reach the logs. */
-function pathOnly(url: string): string {
-  return url.split('?')[0] ?? url;
-}
-
 /**
  * The BullMQ dashboard for operators, under /ops/board (register with that prefix).
  * Every request under it needs an operator or admin token: as `Authorization: Bearer`,
@@ -23,14 +18,6 @@ function pathOnly(url: string): string {
 const opsBoard: FastifyPluginAsync = async (app) => {
   await app.register(fastifyCookie);
   const requireOperator = app.requireRole('operator', 'admin');
-
-  // Requests under the board are logged without their query string.
-  app.addHook('onRoute', (route) => {
-    route.logSerializers = {
-      ...route.logSerializers,
-      req: (request: FastifyRequest) => ({ method: request.method, url: pathOnly(request.url), remoteAddress: request.ip }),
-    };
-  });
 
   app.addHook('onRequest', async (request, reply) => {
     const fromQuery = (request.query as Record<string, unknown> | undefined)?.token;
