@@ -2,7 +2,7 @@
 // workers, local Postgres and Redis. Not a test: figures vary with the machine; read the
 // median of several runs. Settings: BENCH_RUNS (3), BENCH_SECONDS (10), BENCH_RATE (200 req/s),
 // BENCH_TOPOLOGY (split: API and workers in two processes, as in production; single: `npm start`),
-// BENCH_SCENARIOS (kakao,sms), BENCH_CONNECTIONS (8), BENCH_NODE_ARGS (extra node flags for the servers, e.g. --cpu-prof).
+// BENCH_SCENARIOS (kakao,sms,floor: the SMS webhook's throughput against a minimal floor server), BENCH_CONNECTIONS (8), BENCH_NODE_ARGS (extra node flags for the servers, e.g. --cpu-prof).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -73,16 +73,21 @@ interface Figures {
  */
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 
-async function load(name: 'kakao' | 'sms', seconds = SECONDS): Promise<Figures> {
+type Scenario = 'kakao' | 'sms' | 'floor';
+const PATHS: Record<Scenario, string> = { kakao: '/webhooks/kakao/skill', sms: '/webhooks/sms/twilio', floor: '/floor' };
+const FLOOR_PORT = PORT + 1;
+
+/** A steady `rate` (req/s), or as fast as the server answers when rate is null. */
+async function load(name: Scenario, seconds = SECONDS, rate: number | null = RATE): Promise<Figures> {
   const result = await autocannon({
-    url: BASE,
+    url: name === 'floor' ? `http://127.0.0.1:${FLOOR_PORT}` : BASE,
     connections: CONNECTIONS,
     duration: seconds,
-    overallRate: RATE,
+    ...(rate === null ? {} : { overallRate: rate }),
     requests: [
       {
         method: 'POST',
-        path: name === 'kakao' ? '/webhooks/kakao/skill' : '/webhooks/sms/twilio',
+        path: PATHS[name],
         setupRequest: (request) => {
           if (name === 'kakao') {
             return {
@@ -186,8 +191,8 @@ try {
     `server ready on ${BASE}; ${RUNS} runs of ${SECONDS} s at ${RATE} req/s per scenario ` +
       `(${TOPOLOGY === 'split' ? 'API and workers in separate processes' : 'API and workers in one process'})\n`,
   );
-  const scenarios = (process.env.BENCH_SCENARIOS ?? 'kakao,sms').split(',') as ('kakao' | 'sms')[];
-  for (const scenario of scenarios) {
+  const scenarios = (process.env.BENCH_SCENARIOS ?? 'kakao,sms,floor').split(',') as Scenario[];
+  for (const scenario of scenarios.filter((s): s is 'kakao' | 'sms' => s !== 'floor')) {
     await load(scenario, 3); // warm-up: JIT, connection pools, first sequence use
     const runs: Figures[] = [];
     for (let run = 1; run <= RUNS; run++) {
@@ -201,6 +206,42 @@ try {
       `${scenario === 'kakao' ? 'Kakao skill' : 'Twilio SMS webhook'}: median p50 ${median(runs.map((r) => r.p50))} ms, ` +
         `median p99 ${median(runs.map((r) => r.p99))} ms, median ${median(runs.map((r) => r.rps)).toFixed(0)} req/s, ` +
         `non-2xx ${runs.reduce((n, r) => n + r.non2xx, 0)}\n`,
+    );
+  }
+
+  if (scenarios.includes('floor')) {
+    // Throughput against a floor: a server that only parses the form, does one INSERT and one
+    // BullMQ add. Both run flat out, alternately, in this one run, so machine noise hits both.
+    processes.push(
+      spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist/scripts/floor-server.js')], {
+        env: { ...process.env, PORT: String(FLOOR_PORT), DATABASE_URL: databaseUrl, REDIS_URL, QUEUE_PREFIX: PREFIX },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      }),
+    );
+    for (let i = 0; i < 60; i++) {
+      try {
+        await fetch(`http://127.0.0.1:${FLOOR_PORT}/`);
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+    await load('floor', 3, null);
+    await load('sms', 3, null);
+    const ours: number[] = [];
+    const floor: number[] = [];
+    for (let run = 1; run <= RUNS; run++) {
+      const f = await load('floor', SECONDS, null);
+      const o = await load('sms', SECONDS, null);
+      floor.push(f.rps);
+      ours.push(o.rps);
+      process.stdout.write(
+        `  throughput run ${run}: SMS webhook ${o.rps.toFixed(0)} req/s (non-2xx ${o.non2xx}), floor ${f.rps.toFixed(0)} req/s, ratio ${(o.rps / f.rps).toFixed(2)}\n`,
+      );
+    }
+    process.stdout.write(
+      `Throughput: SMS webhook median ${median(ours).toFixed(0)} req/s, floor median ${median(floor).toFixed(0)} req/s, ` +
+        `median ratio ${median(ours.map((o, i) => o / floor[i]!)).toFixed(2)}\n`,
     );
   }
 } finally {

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config/config.js';
 import { loggerOptions } from './logger.js';
@@ -33,7 +33,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     trustProxy: true,
     bodyLimit: 256 * 1024,
     // Requests are logged once, below, by path only: a query string can carry a token.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
