@@ -18,7 +18,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const BASE_DB = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/sotong';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const TOPOLOGY = process.env.BENCH_TOPOLOGY === 'single' ? 'single' : 'split';
+/** split (API + worker processes, as in production), single (`npm start`), or api (no worker: a diagnostic). */
+const TOPOLOGY = (['single', 'api'] as const).find((t) => t === process.env.BENCH_TOPOLOGY) ?? 'split';
 const PORT = 38000 + Math.floor(Math.random() * 1000);
 const BASE = `http://127.0.0.1:${PORT}`;
 const SKILL_SECRET = 'bench-secret';
@@ -184,12 +185,12 @@ try {
     });
     await new Promise((r) => migrate.once('exit', r));
     start('dist/src/server.js');
-    start('dist/src/worker.js');
+    if (TOPOLOGY === 'split') start('dist/src/worker.js');
   }
   await waitReady();
   process.stdout.write(
     `server ready on ${BASE}; ${RUNS} runs of ${SECONDS} s at ${RATE} req/s per scenario ` +
-      `(${TOPOLOGY === 'split' ? 'API and workers in separate processes' : 'API and workers in one process'})\n`,
+      `(${{ split: 'API and workers in separate processes', single: 'API and workers in one process', api: 'API only, no worker' }[TOPOLOGY]})\n`,
   );
   const scenarios = (process.env.BENCH_SCENARIOS ?? 'kakao,sms,floor').split(',') as Scenario[];
   for (const scenario of scenarios.filter((s): s is 'kakao' | 'sms' => s !== 'floor')) {
