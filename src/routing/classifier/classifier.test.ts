@@ -1,20 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { DepartmentRule, RoutingDecision, TrainingExample } from '../router.js';
+import type { RoutingDecision } from '../router.js';
 import { score, stratifiedFolds, textKey, type LabeledMessage } from './evaluate.js';
 import { trainRouter } from './index.js';
+import { builtInDepartments, builtInExamples } from './built-in.js';
 import { findCues, requestText } from './markers.js';
 import { matchForm, nfkc, prepare, stripParticle } from './text.js';
 
-const departments: DepartmentRule[] = (
-  JSON.parse(readFileSync(new URL('../../departments/default-departments.json', import.meta.url), 'utf8')) as {
-    departments: DepartmentRule[];
-  }
-).departments.map(({ code, category, keywords }) => ({ code, category, keywords }));
-const examples: TrainingExample[] = readFileSync(new URL('../examples/default-examples.jsonl', import.meta.url), 'utf8')
-  .split('\n')
-  .filter((line) => line.trim() !== '')
-  .map((line) => JSON.parse(line) as TrainingExample);
+const departments = builtInDepartments();
+const examples = builtInExamples();
 const categoryOf = new Map(departments.map((d) => [d.code, d.category]));
 const router = trainRouter({ departments, examples });
 

@@ -18,11 +18,11 @@
  * perfect score: a few messages need words no example or keyword has ('개가
  * 짖어요', '금간', '모퉁이 거울'); the misses are printed.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { DepartmentRule, MessageKind, TrainingExample } from '../router.js';
+import type { MessageKind } from '../router.js';
 import { score, type LabeledMessage } from './evaluate.js';
 import { trainRouter } from './index.js';
+import { builtInDepartments, builtInExamples } from './built-in.js';
 
 interface RobustnessCase {
   text: string;
@@ -244,15 +244,8 @@ const SET_C: RobustnessCase[] = [
   spam('ㅎㅇ'),
 ];
 
-const departments: DepartmentRule[] = (
-  JSON.parse(readFileSync(new URL('../../departments/default-departments.json', import.meta.url), 'utf8')) as {
-    departments: DepartmentRule[];
-  }
-).departments.map(({ code, category, keywords }) => ({ code, category, keywords }));
-const examples: TrainingExample[] = readFileSync(new URL('../examples/default-examples.jsonl', import.meta.url), 'utf8')
-  .split('\n')
-  .filter((line) => line.trim() !== '')
-  .map((line) => JSON.parse(line) as TrainingExample);
+const departments = builtInDepartments();
+const examples = builtInExamples();
 const categoryOf = new Map(departments.map((d) => [d.code, d.category]));
 const router = trainRouter({ departments, examples });
 
