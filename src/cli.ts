@@ -1,18 +1,20 @@
 // `npm run cli -- <command>`: administration from the shell.
 //   staff add --name NAME --department CODE --role staff|manager|operator|admin
+//   staff revoke --id ID
 //   departments load FILE
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { configOrExit, prepareDatabase } from './startup.js';
 import { loggerOptions } from './logger.js';
 import { createDb } from './db/database.js';
-import { addStaff } from './staff/staff-repository.js';
+import { addStaff, revokeStaff } from './staff/staff-repository.js';
 import { STAFF_ROLES, type StaffRole } from './staff/staff.table.js';
 import { findActiveDepartment, loadDepartments } from './departments/department-repository.js';
 import { readDepartmentsFile } from './departments/departments-file.js';
 
 const USAGE = `usage:
   npm run cli -- staff add --name NAME --department CODE --role ${STAFF_ROLES.join('|')}
+  npm run cli -- staff revoke --id ID
   npm run cli -- departments load FILE`;
 
 class UsageError extends Error {}
@@ -44,6 +46,14 @@ async function run(argv: string[]): Promise<string> {
       });
       process.stderr.write(`staff #${staff.id} ${staff.name} (${staff.role}, ${staff.department_code}) created; the token below is shown once.\n`);
       return token;
+    }
+    if (area === 'staff' && action === 'revoke') {
+      const { values } = parseArgs({ args: rest, options: { id: { type: 'string' } }, strict: true });
+      const id = Number(values.id);
+      if (!values.id || !Number.isSafeInteger(id) || id < 1) throw new UsageError('staff revoke needs --id (a staff number)');
+      const revoked = await revokeStaff(db, id);
+      if (!revoked) throw new UsageError(`no active staff account #${id}`);
+      return `staff #${revoked.id} ${revoked.name} revoked: the token no longer works`;
     }
     if (area === 'departments' && action === 'load') {
       const file = rest[0];

@@ -47,6 +47,22 @@ describe('npm run cli', () => {
     expect(res.statusCode).toBe(200);
   });
 
+  it('staff revoke cuts a token off at once', async () => {
+    const added = await cli('staff', 'add', '--name', '김철수', '--department', 'ROAD', '--role', 'staff');
+    const token = added.stdout.trim().split('\n').at(-1)!;
+    const staff = await ctx.db.selectFrom('staff').selectAll().where('name', '=', '김철수').executeTakeFirstOrThrow();
+    const ok = await ctx.app.inject({ method: 'GET', url: '/api/cases', headers: { authorization: `Bearer ${token}` } });
+    expect(ok.statusCode).toBe(200);
+    const revoked = await cli('staff', 'revoke', '--id', String(staff.id));
+    expect(revoked.code).toBe(0);
+    expect(revoked.stdout).toContain(`staff #${staff.id} 김철수 revoked`);
+    const refused = await ctx.app.inject({ method: 'GET', url: '/api/cases', headers: { authorization: `Bearer ${token}` } });
+    expect(refused.statusCode).toBe(401);
+    const again = await cli('staff', 'revoke', '--id', String(staff.id));
+    expect(again.code).toBe(64);
+    expect(again.stderr).toContain(`no active staff account #${staff.id}`);
+  });
+
   it('refuses an unknown role or department with a clear message and no account', async () => {
     const badRole = await cli('staff', 'add', '--name', 'x', '--department', 'ROAD', '--role', 'boss');
     expect(badRole.code).toBe(64);

@@ -31,3 +31,14 @@ export async function findStaffByToken(db: Db, token: string): Promise<Staff | u
     .where('token_expires_at', '>', new Date())
     .executeTakeFirst();
 }
+
+/** Cuts off a staff member's token at once; the account stays for the audit trail. */
+export async function revokeStaff(db: Db, id: number): Promise<Staff | undefined> {
+  return db
+    .updateTable('staff')
+    .set({ revoked_at: new Date() })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+}
