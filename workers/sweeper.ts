@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Db } from '../src/db/database.js';
 import { enqueueRouting, enqueueSend, jobIds, type Queues } from '../src/queues/queues.js';
 
@@ -60,19 +59,4 @@ export async function sweepStoredWork(db: Db, queues: Queues, olderThanMs: numbe
     }
   }
   return { route: unrouted.length, send: unsent.length };
-}
-
-/** Count of work that is stored but not yet done, for tests and operators. */
-export async function countPendingWork(db: Db): Promise<number> {
-  const { count } = await db
-    .selectFrom('messages')
-    .select(sql<number>`count(*)::int`.as('count'))
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('direction', '=', 'in'), eb('routed_at', 'is', null)]),
-        eb('delivery_status', '=', 'pending'),
-      ]),
-    )
-    .executeTakeFirstOrThrow();
-  return count;
 }

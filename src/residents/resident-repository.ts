@@ -61,6 +61,3 @@ export async function refreshKakaoResident(db: Db, who: KakaoIdentity): Promise<
     .executeTakeFirst();
 }
 
-export async function findResident(db: Db, id: number): Promise<Resident | undefined> {
-  return db.selectFrom('residents').selectAll().where('id', '=', id).executeTakeFirst();
-}

@@ -1,8 +1,7 @@
 /**
  * Routing contract: classify a resident message into a category and the
- * department that owns it. The first implementation is rules-based
- * (see keyword-router.ts); the learned one (classifier/index.ts, trainRouter)
- * implements the same interface, so callers must depend only on these types.
+ * department that owns it. The implementation is the learned router
+ * (classifier/index.ts, trainRouter); callers depend only on these types.
  */
 
 /** What a message is: a complaint or request (routed to a department), thanks, or spam (both AUDIT/'other'). */
@@ -39,7 +38,7 @@ export interface TrainingExample {
 }
 
 /**
- * One department as the keyword router sees it. A keyword may end with
+ * One department as the router sees it. A keyword may end with
  * `^N` (e.g. '불법주차^3') to give it weight N instead of the default 1.
  */
 export interface DepartmentRule {

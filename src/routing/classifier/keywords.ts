@@ -1,16 +1,28 @@
 /**
  * The departments' admin-editable keywords as prior knowledge: every
- * department gets a keyword score (as the keyword router computes it), and
- * every matched keyword becomes a feature of its own. Matching follows the
- * keyword router: long keywords are found in the whitespace-free text,
- * keywords of one or two characters only within the spaced text, and a match
- * inside a longer matched keyword does not count.
+ * department gets a keyword score, and every matched keyword becomes a
+ * feature of its own. Long keywords are found in the whitespace-free text,
+ * keywords of one or two characters only within the spaced text (else '…부분인
+ * 도로' would contain '인도'), and a match inside a longer matched keyword
+ * does not count.
  */
-import { parseKeyword } from '../keyword-router.js';
 import type { DepartmentRule } from '../router.js';
 import { matchForm, normalizeMessage, type PreparedText } from './text.js';
 
 const SHORT_KEYWORD_LENGTH = 2;
+
+const WEIGHT_SUFFIX = /^(.*?)\^(\d+(?:\.\d+)?)$/s;
+
+/** A keyword as admins write it: `불법주차^3` weighs three times; the weight must be positive. */
+export function parseKeyword(raw: string): { term: string; weight: number } {
+  const m = WEIGHT_SUFFIX.exec(raw.trim());
+  if (!m) return { term: raw.trim(), weight: 1 };
+  const weight = Number(m[2]);
+  if (!(weight > 0) || !Number.isFinite(weight)) {
+    throw new Error(`keyword ${JSON.stringify(raw)}: weight must be a positive number`);
+  }
+  return { term: (m[1] ?? '').trim(), weight };
+}
 
 interface Posting {
   dept: number;
@@ -124,7 +136,7 @@ export function compileKeywords(rules: DepartmentRule[]): KeywordMatcher {
       for (const h of hits) {
         const n = (seen.get(h.term) ?? 0) + 1;
         seen.set(h.term, n);
-        // Repeats add a little, capped (as in the keyword router).
+        // Repeats add a little, capped.
         if (n > 3) continue;
         const f = (factors.get(h.term) ?? 1) * (n === 1 ? 1 : 0.25);
         for (const post of h.term.postings) scores[post.dept] = (scores[post.dept] ?? 0) + post.weight * f;
