@@ -19,7 +19,10 @@ async function lockCaseInScope(trx: Db, staff: Staff, caseId: number): Promise<C
   return theCase;
 }
 
-async function addOutbound(trx: Db, theCase: Case, staff: Staff, kind: 'interim' | 'answer', text: string) {
+type CaseToAnswer = Pick<Case, 'id' | 'channel' | 'answered_at'>;
+
+/** An answer waiting for the outbound queue; `staffId` null when the office's system wrote it. */
+async function addOutbound(trx: Db, theCase: CaseToAnswer, staffId: number | null, kind: 'interim' | 'answer', text: string) {
   const limit = ANSWER_LIMITS[theCase.channel];
   const length = [...text].length;
   if (length > limit) {
@@ -33,7 +36,7 @@ async function addOutbound(trx: Db, theCase: Case, staff: Staff, kind: 'interim'
     text,
     provider: 'pending',
     delivery_status: 'pending',
-    staff_id: staff.id,
+    staff_id: staffId,
   });
 }
 
@@ -49,7 +52,7 @@ export async function replyToCase(
   return db.transaction().execute(async (trx) => {
     const theCase = await lockCaseInScope(trx, staff, caseId);
     if (theCase.status === 'closed') throw conflict('case_closed', 'the case is closed');
-    const message = await addOutbound(trx, theCase, staff, 'interim', text);
+    const message = await addOutbound(trx, theCase, staff.id, 'interim', text);
     const now = new Date();
     await updateCase(trx, theCase.id, { status: 'answered', ...(theCase.answered_at ? {} : { answered_at: now }) });
     await addCaseEvent(trx, theCase.id, 'replied', { messageId: message.id }, staff.id);
@@ -75,17 +78,36 @@ export async function closeCase(
   return db.transaction().execute(async (trx) => {
     const theCase = await lockCaseInScope(trx, staff, caseId);
     if (theCase.status === 'closed') throw conflict('case_closed', 'the case is already closed');
-    const message = text === '' ? null : await addOutbound(trx, theCase, staff, 'answer', text);
-    const now = new Date();
-    await updateCase(trx, theCase.id, {
-      status: 'closed',
-      disposition_code: input.disposition,
-      closed_at: now,
-      ...(message && !theCase.answered_at ? { answered_at: now } : {}),
-    });
-    await addCaseEvent(trx, theCase.id, 'closed', { disposition: input.disposition, messageId: message?.id ?? null }, staff.id);
-    return { messageId: message?.id ?? null, channel: theCase.channel };
+    const { messageId } = await closeLockedCase(trx, theCase, { disposition: input.disposition, text, staffId: staff.id });
+    return { messageId, channel: theCase.channel };
   });
+}
+
+/**
+ * Closes a case the caller has locked and checked. The answer, when there is one, waits
+ * for the case's channel. Staff close cases; the router closes pure thanks (staffId null).
+ */
+export async function closeLockedCase(
+  trx: Db,
+  theCase: CaseToAnswer,
+  input: { disposition: string; text: string; staffId: number | null; automatic?: boolean },
+): Promise<{ messageId: number | null }> {
+  const message = input.text === '' ? null : await addOutbound(trx, theCase, input.staffId, 'answer', input.text);
+  const now = new Date();
+  await updateCase(trx, theCase.id, {
+    status: 'closed',
+    disposition_code: input.disposition,
+    closed_at: now,
+    ...(message && !theCase.answered_at ? { answered_at: now } : {}),
+  });
+  await addCaseEvent(
+    trx,
+    theCase.id,
+    'closed',
+    { disposition: input.disposition, messageId: message?.id ?? null, ...(input.automatic ? { automatic: true } : {}) },
+    input.staffId,
+  );
+  return { messageId: message?.id ?? null };
 }
 
 /** 부서이첩: moves the case to another department. */

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Router, RoutingDecision } from './router.js';
 import type { Channel, RoutingRecord } from '../cases/case.table.js';
+import { closeLockedCase } from '../cases/case-actions.js';
 
 export type RoutingOutcome = 'routed' | 'triaged' | 'closed-as-thanks' | 'joined' | 'already-routed' | 'missing';
 
@@ -64,11 +65,12 @@ export async function routeMessage(db: Db, router: Router, policy: RoutingPolicy
       channel: Channel;
       department_code: string | null;
       status: string;
+      answered_at: Date | null;
       message_routed_at: Date | null;
       direction: string;
       texts: string[];
     }>`
-      select c.id as case_id, c.channel, c.department_code, c.status, m.routed_at as message_routed_at, m.direction,
+      select c.id as case_id, c.channel, c.department_code, c.status, c.answered_at, m.routed_at as message_routed_at, m.direction,
              array(select t.text from messages t where t.case_id = c.id and t.direction = 'in' order by t.id) as texts
       from messages m join cases c on c.id = m.case_id
       where m.id = ${messageId}
@@ -109,33 +111,11 @@ export async function routeMessage(db: Db, router: Router, policy: RoutingPolicy
     `.execute(trx);
     if (!closeAsThanks) return { outcome: record.triage ? 'triaged' : 'routed' };
 
-    const answer = await trx
-      .insertInto('messages')
-      .values({
-        case_id: row.case_id,
-        direction: 'out',
-        kind: 'answer',
-        channel: row.channel,
-        text: THANKS_REPLY,
-        provider: 'pending',
-        delivery_status: 'pending',
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await trx
-      .updateTable('cases')
-      .set({ status: 'closed', disposition_code: 'thanks', closed_at: now, answered_at: now })
-      .where('id', '=', row.case_id)
-      .execute();
-    await trx
-      .insertInto('case_events')
-      .values({
-        case_id: row.case_id,
-        type: 'closed',
-        staff_id: null,
-        data: JSON.stringify({ disposition: 'thanks', messageId: answer.id, automatic: true }),
-      })
-      .execute();
-    return { outcome: 'closed-as-thanks', send: { channel: row.channel, messageId: answer.id } };
+    const { messageId: answerId } = await closeLockedCase(
+      trx,
+      { id: row.case_id, channel: row.channel, answered_at: row.answered_at },
+      { disposition: 'thanks', text: THANKS_REPLY, staffId: null, automatic: true },
+    );
+    return { outcome: 'closed-as-thanks', send: { channel: row.channel, messageId: answerId! } };
   });
 }
