@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { Case, CaseStatus, Channel } from './case.table.js';
+import type { Case, CaseStatus } from './case.table.js';
 import type { CaseEventType } from './case-event.table.js';
 
 const SEOUL_OFFSET_MS = 9 * 3600 * 1000;
@@ -36,45 +36,6 @@ export async function prepareCaseNumbers(db: Db, at: Date): Promise<void> {
     if ((error as { code?: string }).code !== '23505' && (error as { code?: string }).code !== '42P07') throw error;
   }
   ready.add(year);
-}
-
-export async function createCase(
-  trx: Db,
-  values: { channel: Channel; residentId: number; receivedAt: Date },
-): Promise<Case> {
-  const year = seoulYear(values.receivedAt);
-  return trx
-    .insertInto('cases')
-    .values({
-      // Numbered in the same statement: one round trip less in the webhook's path.
-      case_number: sql<string>`${String(year)}::text || '-' || lpad(nextval(${sequenceName(year)}::regclass)::text, 6, '0')`,
-      channel: values.channel,
-      status: 'received',
-      resident_id: values.residentId,
-      received_at: values.receivedAt,
-      last_resident_message_at: values.receivedAt,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
-
-/** The resident's open case on this channel that a message sent after `since` would continue. */
-export async function findThreadableCase(
-  trx: Db,
-  residentId: number,
-  channel: Channel,
-  since: Date,
-): Promise<Case | undefined> {
-  return trx
-    .selectFrom('cases')
-    .selectAll()
-    .where('resident_id', '=', residentId)
-    .where('channel', '=', channel)
-    .where('status', '!=', 'closed')
-    .where('last_resident_message_at', '>=', since)
-    .orderBy('last_resident_message_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
 }
 
 export async function findCase(db: Db, id: number): Promise<Case | undefined> {

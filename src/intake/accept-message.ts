@@ -1,10 +1,10 @@
 import type { Db } from '../db/database.js';
 import { isUniqueViolation } from '../db/database.js';
 import type { Channel } from '../cases/case.table.js';
-import { createCase, findCase, findThreadableCase, prepareCaseNumbers } from '../cases/case-repository.js';
-import { findInboundByProviderId, insertResidentMessage } from '../cases/message-repository.js';
-import { upsertResidentByKakao, upsertResidentByPhone, type KakaoIdentity } from '../residents/resident-repository.js';
-import type { Resident } from '../residents/resident.table.js';
+import { sql } from 'kysely';
+import { findCase, prepareCaseNumbers } from '../cases/case-repository.js';
+import { findInboundByProviderId } from '../cases/message-repository.js';
+import type { KakaoIdentity } from '../residents/resident-repository.js';
 
 /** Who wrote: each channel knows the resident by its own key. */
 export type ResidentAddress = { kind: 'phone'; phone: string } | ({ kind: 'kakao' } & KakaoIdentity);
@@ -40,44 +40,40 @@ export interface IntakeOptions {
   threadWindowMinutes: number;
 }
 
+/** Stands for the case number in acknowledgement templates until Postgres has numbered the case. */
+const CASE_NUMBER = '{caseNumber}';
+
 /**
  * Stores a resident's message in its case, in one transaction, before the provider
- * gets an answer. A follow-up within the thread window joins the resident's open case.
+ * gets an answer. A re-sent message (same provider id) is stored once. A follow-up
+ * within the thread window joins the resident's open case; two messages from one
+ * resident arriving together still make one case (the resident's row is locked).
+ * It is one call to the `accept_resident_message` function (see its migration): a
+ * webhook's throughput is bounded by round trips to Postgres.
  */
 export async function acceptResidentMessage(
   db: Db,
   message: ResidentMessage,
   options: IntakeOptions,
 ): Promise<AcceptedMessage> {
-  // No look-up first: a re-sent message is rare, and the unique index on the provider's id
-  // catches it (below) at no cost to every other message.
   const receivedAt = message.receivedAt ?? new Date();
   await prepareCaseNumbers(db, receivedAt);
+  const from = message.from;
+  const kakao = from.kind === 'kakao' ? from : null;
+  // A Kakao skill answer appears in the chat at once; TwiML only queues an SMS.
+  const ackStatus = message.channel === 'kakao' ? 'delivered' : 'sent';
   try {
-    return await db.transaction().execute(async (trx) => {
-      const resident = await upsertResident(trx, message.from);
-      const since = new Date(receivedAt.getTime() - options.threadWindowMinutes * 60_000);
-      const open = options.threadWindowMinutes > 0
-        ? await findThreadableCase(trx, resident.id, message.channel, since)
-        : undefined;
-      const theCase = open ?? (await createCase(trx, { channel: message.channel, residentId: resident.id, receivedAt }));
-      const ackText = message.acknowledgement?.(theCase.case_number, !open);
-      const messageId = await insertResidentMessage(trx, {
-        caseId: theCase.id,
-        channel: message.channel,
-        text: message.text,
-        provider: message.provider,
-        providerMessageId: message.providerMessageId,
-        raw: message.raw,
-        receivedAt,
-        event: open ? 'message_added' : 'received',
-        touchCase: open !== undefined,
-        // Handed over in the webhook's own answer; the provider reports nothing more on it.
-        // A Kakao skill answer appears in the chat at once; TwiML only queues an SMS.
-        acknowledgement: ackText === undefined ? null : { text: ackText, status: message.channel === 'kakao' ? 'delivered' : 'sent' },
-      });
-      return { messageId, caseId: theCase.id, caseNumber: theCase.case_number, newCase: !open, duplicate: false };
-    });
+    const { rows } = await sql<{ message_id: number; case_id: number; case_number: string; new_case: boolean; duplicate: boolean }>`
+      select * from accept_resident_message(
+        ${message.channel}, ${message.provider}, ${message.providerMessageId},
+        ${from.kind === 'phone' ? from.phone : null},
+        ${kakao?.userKey ?? null}, ${kakao?.plusfriendUserKey ?? null}, ${kakao?.appUserId ?? null}, ${kakao?.isFriend ?? null},
+        ${withoutNul(message.text)}, ${JSON.stringify(message.raw, (_key, value: unknown) => (typeof value === 'string' ? withoutNul(value) : value))}::jsonb,
+        ${receivedAt}, ${options.threadWindowMinutes},
+        ${message.acknowledgement?.(CASE_NUMBER, true) ?? null}, ${message.acknowledgement?.(CASE_NUMBER, false) ?? null}, ${ackStatus}
+      )`.execute(db);
+    const row = rows[0]!;
+    return { messageId: row.message_id, caseId: row.case_id, caseNumber: row.case_number, newCase: row.new_case, duplicate: row.duplicate };
   } catch (error) {
     // The same message arriving twice at once: the other request stored it first.
     if (isUniqueViolation(error) && message.providerMessageId !== null) {
@@ -88,13 +84,9 @@ export async function acceptResidentMessage(
   }
 }
 
-async function upsertResident(trx: Db, from: ResidentAddress): Promise<Resident> {
-  switch (from.kind) {
-    case 'phone':
-      return upsertResidentByPhone(trx, from.phone);
-    case 'kakao':
-      return upsertResidentByKakao(trx, from);
-  }
+/** Postgres text cannot hold NUL; a resident's message never needs one. */
+function withoutNul(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '') : text;
 }
 
 async function duplicateOf(db: Db, messageId: number, caseId: number): Promise<AcceptedMessage> {

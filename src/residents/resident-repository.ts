@@ -1,20 +1,6 @@
 import type { Db } from '../db/database.js';
 import type { Resident } from './resident.table.js';
 
-/**
- * Finds or creates the resident with this phone number. The upsert also locks the
- * resident's row until the caller's transaction ends, so two messages from one
- * resident arriving together thread into one case instead of racing to open two.
- */
-export async function upsertResidentByPhone(trx: Db, phone: string): Promise<Resident> {
-  return trx
-    .insertInto('residents')
-    .values({ phone })
-    .onConflict((oc) => oc.column('phone').doUpdateSet({ updated_at: new Date() }))
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
-
 export interface KakaoIdentity {
   /** botUserKey: the resident within this bot. */
   userKey: string;
@@ -22,28 +8,6 @@ export interface KakaoIdentity {
   appUserId: string | null;
   /** Only a friend of the channel can receive pushed messages. */
   isFriend: boolean;
-}
-
-/** Finds or creates the Kakao resident, keeping their other keys and friendship current (and locked, as above). */
-export async function upsertResidentByKakao(trx: Db, who: KakaoIdentity): Promise<Resident> {
-  const current = {
-    kakao_plusfriend_user_key: who.plusfriendUserKey,
-    kakao_app_user_id: who.appUserId,
-    kakao_is_friend: who.isFriend,
-  };
-  return trx
-    .insertInto('residents')
-    .values({ kakao_user_key: who.userKey, ...current })
-    .onConflict((oc) =>
-      oc.column('kakao_user_key').doUpdateSet({
-        kakao_plusfriend_user_key: (eb) => eb.fn.coalesce('excluded.kakao_plusfriend_user_key', 'residents.kakao_plusfriend_user_key'),
-        kakao_app_user_id: (eb) => eb.fn.coalesce('excluded.kakao_app_user_id', 'residents.kakao_app_user_id'),
-        kakao_is_friend: who.isFriend,
-        updated_at: new Date(),
-      }),
-    )
-    .returningAll()
-    .executeTakeFirstOrThrow();
 }
 
 /** Keeps a known Kakao resident's keys and friendship current; an unknown one is not created. */
