@@ -80,15 +80,24 @@ export async function up(db: Kysely<any>): Promise<void> {
 
       v_new := v_case_id is null;
       if v_new then
-        -- Numbers restart each year in Seoul time; the year's sequence is created beforehand.
+        -- Numbers restart each year in Seoul time, from the year's own sequence: unlike a
+        -- counter row, a sequence takes no lock, so a burst of new cases does not queue.
         v_year := extract(year from p_received_at at time zone 'Asia/Seoul');
+        if to_regclass('case_number_' || v_year) is null then
+          begin
+            execute format('create sequence if not exists %I', 'case_number_' || v_year);
+          exception when unique_violation or duplicate_table then
+            null; -- another transaction created it at the same moment
+          end;
+        end if;
         insert into cases as c (case_number, channel, status, resident_id, received_at, last_resident_message_at)
         values (v_year::text || '-' || lpad(nextval(('case_number_' || v_year)::regclass)::text, 6, '0'),
                 p_channel, 'received', v_resident, p_received_at, p_received_at)
         returning c.id, c.case_number into v_case_id, v_case_number;
         v_ack := p_ack_new;
       else
-        update cases set last_resident_message_at = p_received_at where id = v_case_id;
+        -- The intake worker may file two of one resident's messages out of order.
+        update cases set last_resident_message_at = greatest(last_resident_message_at, p_received_at) where id = v_case_id;
         v_ack := p_ack_follow_up;
       end if;
 

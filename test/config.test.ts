@@ -176,20 +176,20 @@ describe('Twilio', () => {
 
   it('refuses to start in production without Twilio credentials, never a silent outbox', () => {
     for (const env of [{}, { TWILIO_AUTH_TOKEN: 'x' }, { TWILIO_ACCOUNT_SID: TWILIO.TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN: 'x' }]) {
-      const problems = problemsOf({ NODE_ENV: 'production', KAKAO_SKILL_SECRET: 's', ...env });
+      const problems = problemsOf({ NODE_ENV: 'production', KAKAO_SKILL_SECRET: 's', INTAKE_BUFFER_SECRET: 'b', ...env });
       expect(problems, JSON.stringify(env)).toEqual([expect.stringContaining('NODE_ENV=production')]);
       expect(problems[0]).toMatch(/TWILIO_ACCOUNT_SID.*TWILIO_AUTH_TOKEN.*TWILIO_FROM/);
     }
   });
 
   it('starts in production with all three credentials', () => {
-    const config = loadConfig({ NODE_ENV: 'production', KAKAO_SKILL_SECRET: 's', ...TWILIO });
+    const config = loadConfig({ NODE_ENV: 'production', KAKAO_SKILL_SECRET: 's', INTAKE_BUFFER_SECRET: 'b', ...TWILIO });
     expect(config.nodeEnv).toBe('production');
     expect(config.twilio?.accountSid).toBe(TWILIO.TWILIO_ACCOUNT_SID);
   });
 
   it('reports production problems together with the others', () => {
-    const problems = problemsOf({ NODE_ENV: 'production', KAKAO_SKILL_SECRET: 's', PORT: 'abc', LOG_LEVEL: 'loud' });
+    const problems = problemsOf({ NODE_ENV: 'production', KAKAO_SKILL_SECRET: 's', INTAKE_BUFFER_SECRET: 'b', PORT: 'abc', LOG_LEVEL: 'loud' });
     expect(problems).toHaveLength(3);
     expect(problems.some((p) => p.includes('TWILIO_ACCOUNT_SID'))).toBe(true);
   });
@@ -203,8 +203,13 @@ describe('Kakao', () => {
   });
 
   it('refuses to run an unverified skill endpoint in production', () => {
-    const problems = problemsOf({ NODE_ENV: 'production', ...TWILIO });
+    const problems = problemsOf({ NODE_ENV: 'production', INTAKE_BUFFER_SECRET: 'b', ...TWILIO });
     expect(problems).toEqual(['KAKAO_SKILL_SECRET is required with NODE_ENV=production']);
+  });
+
+  it('refuses to keep messages in Redis unencrypted-by-default in production: INTAKE_BUFFER_SECRET is required', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', KAKAO_SKILL_SECRET: 's', ...TWILIO });
+    expect(problems).toEqual([expect.stringContaining('INTAKE_BUFFER_SECRET is required with NODE_ENV=production')]);
   });
 
   it('turns on the Event API only with all three of bot id, REST API key and event name', () => {

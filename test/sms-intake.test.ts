@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, inboundSms, postSignedTwilio, signTwilio, PUBLIC_BASE_URL, type TestContext } from './support/harness.js';
+import { createTestContext, fileInbox, inboundSms, postSignedTwilio, signTwilio, PUBLIC_BASE_URL, type TestContext } from './support/harness.js';
+import { SMS_ACKNOWLEDGEMENT } from '../src/intake/acknowledgement.js';
 import { acceptResidentMessage } from '../src/intake/accept-message.js';
 
 const PATH = '/webhooks/sms/twilio';
@@ -27,7 +28,7 @@ async function messagesOf(caseId: number) {
 }
 
 describe('Twilio signature', () => {
-  it('accepts a correctly signed request with a Korean body and answers TwiML with the case number', async () => {
+  it('accepts a correctly signed request with a Korean body and answers TwiML with the acknowledgement, which the case keeps', async () => {
     const params = inboundSms({ From: '+821011110001', Body: '신당동 골목에 쓰레기가 쌓여 있어요 😢 치워주세요' });
     const res = await postSignedTwilio(ctx.app, PATH, params);
     expect(res.statusCode).toBe(200);
@@ -35,8 +36,7 @@ describe('Twilio signature', () => {
     const [theCase] = await casesOf('+821011110001');
     expect(theCase).toBeDefined();
     expect(theCase!.case_number).toMatch(/^\d{4}-\d{6}$/);
-    expect(res.body).toContain('<Response><Message>');
-    expect(res.body).toContain(theCase!.case_number);
+    expect(res.body).toContain(`<Response><Message>${SMS_ACKNOWLEDGEMENT}</Message></Response>`);
     const messages = await messagesOf(theCase!.id);
     expect(messages.map((m) => [m.direction, m.kind])).toEqual([
       ['in', 'resident'],
@@ -103,6 +103,7 @@ describe('Twilio signature', () => {
       payload: new URLSearchParams(params).toString(),
     });
     expect(res.statusCode).toBe(200);
+    await fileInbox(ctx.app);
     expect(await casesOf('+821011110005')).toHaveLength(1);
 
     // A signature over the internal URL (what the request itself shows) is not accepted.
@@ -161,7 +162,7 @@ describe('threading', () => {
     const res = await postSignedTwilio(ctx.app, PATH, inboundSms({ From: phone, Body: '사진도 보내드릴게요' }));
     const cases = await casesOf(phone);
     expect(cases).toHaveLength(1);
-    expect(res.body).toContain(cases[0]!.case_number);
+    expect(res.body).toContain(SMS_ACKNOWLEDGEMENT);
     const inbound = (await messagesOf(cases[0]!.id)).filter((m) => m.direction === 'in').map((m) => m.text);
     expect(inbound).toEqual(['역 앞 보도블록이 깨졌어요', '사진도 보내드릴게요']);
   });
@@ -211,10 +212,10 @@ describe('threading', () => {
   });
 
   it('numbers cases one after another within the year', async () => {
-    const first = await postSignedTwilio(ctx.app, PATH, inboundSms({ From: '+821011110030' }));
-    const second = await postSignedTwilio(ctx.app, PATH, inboundSms({ From: '+821011110031' }));
-    const n1 = /(\d{4})-(\d{6})/.exec(first.body)!;
-    const n2 = /(\d{4})-(\d{6})/.exec(second.body)!;
+    await postSignedTwilio(ctx.app, PATH, inboundSms({ From: '+821011110030' }));
+    await postSignedTwilio(ctx.app, PATH, inboundSms({ From: '+821011110031' }));
+    const n1 = /(\d{4})-(\d{6})/.exec((await casesOf('+821011110030'))[0]!.case_number)!;
+    const n2 = /(\d{4})-(\d{6})/.exec((await casesOf('+821011110031'))[0]!.case_number)!;
     expect(n2[1]).toBe(n1[1]);
     expect(Number(n2[2])).toBe(Number(n1[2]) + 1);
   });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createTestContext, inboundSms, postSignedTwilio, type TestContext } from './support/harness.js';
 import { acceptResidentMessage } from '../src/intake/accept-message.js';
+import { SMS_ACKNOWLEDGEMENT } from '../src/intake/acknowledgement.js';
 import { hashToken } from '../src/staff/tokens.js';
 import { jobIds } from '../src/queues/queues.js';
 import type { CaseStatus } from '../src/cases/case.table.js';
@@ -575,7 +576,7 @@ describe('case JSON', () => {
       if (m.direction === 'out') expect(m.deliveryStatus).toBe('sent');
       else expect(m).not.toHaveProperty('deliveryStatus');
     }
-    expect(detail.messages[1]!.text).toContain(detail.caseNumber);
+    expect(detail.messages[1]!.text).toBe(SMS_ACKNOWLEDGEMENT);
     expect(detail.events.map((e) => e.type)).toEqual(['received', 'message_added']);
     expect(detail.events[0]).toMatchObject({ staffId: null, data: { messageId: detail.messages[0]!.id } });
   });

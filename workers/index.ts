@@ -7,6 +7,8 @@ import { createOutboundChannels } from '../src/outbound/channels.js';
 import { startRoutingWorker } from './routing.worker.js';
 import { startOutboundWorker } from './outbound.worker.js';
 import { sweepStoredWork } from './sweeper.js';
+import { IntakeBuffer } from '../src/intake/intake-buffer.js';
+import { drainIntakeBuffer } from '../src/intake/drain-buffer.js';
 import { createWorkerMetrics, startMetricsServer, type MetricsServer } from '../src/metrics/worker-metrics.js';
 
 export interface RunningWorkers {
@@ -32,6 +34,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
     metrics,
     confidenceThreshold: config.routing.confidenceThreshold,
     refreshMs: config.routing.refreshMs,
+    threadWindowMinutes: config.threadWindowMinutes,
   });
   const channels = await createOutboundChannels(config);
   const outbound = await Promise.all(
@@ -54,11 +57,31 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
   const sweep = () =>
     sweepStoredWork(db, queues, 30_000)
       .then((found) => {
-        if (found.route + found.send > 0) log.info(found, 'sweeper re-enqueued stored work');
+        if (found.intake + found.route + found.send > 0) log.info(found, 'sweeper re-enqueued stored work');
       })
       .catch((error: Error) => log.warn({ err: error.message }, 'sweep failed; will try again'));
   const sweeper = setInterval(sweep, config.sweepIntervalMs);
   sweeper.unref();
+
+  // Messages webhooks kept in Redis while Postgres was away: filed within seconds of its return.
+  const buffer = new IntakeBuffer(producer, IntakeBuffer.keyFor(config.queuePrefix), config.intake.bufferSecret);
+  let draining: Promise<void> | null = null;
+  const drain = () => {
+    draining ??= buffer
+      .size()
+      .then(async (waiting) => {
+        if (waiting === 0) return;
+        const { filed, unreadable } = await drainIntakeBuffer(db, queues, buffer);
+        if (filed > 0) log.info({ filed }, 'messages kept in Redis while Postgres was away are now stored');
+        if (unreadable > 0) log.error({ unreadable }, 'buffered messages could not be decrypted (was INTAKE_BUFFER_SECRET changed?)');
+      })
+      .catch((error: Error) => log.warn({ err: error.message }, 'intake buffer not drained yet; will try again'))
+      .finally(() => {
+        draining = null;
+      });
+  };
+  const drainer = setInterval(drain, Math.min(config.sweepIntervalMs, 5_000));
+  drainer.unref();
 
   // Prometheus scrapes the workers here; the API process has its own /metrics.
   let metricsServer: MetricsServer | null = null;
@@ -71,6 +94,8 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
     metricsPort: metricsServer?.port ?? null,
     async close() {
       clearInterval(sweeper);
+      clearInterval(drainer);
+      await draining;
       await metricsServer?.close();
       await Promise.allSettled([routing.close(), ...outbound.map((w) => w.close())]);
       await queues.close();

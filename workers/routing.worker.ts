@@ -1,7 +1,8 @@
 import { Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Db } from '../src/db/database.js';
-import { QUEUE_NAMES, enqueueSend, type Queues, type RouteMessageJob } from '../src/queues/queues.js';
+import { QUEUE_NAMES, enqueueSend, type Queues, type RoutingJob } from '../src/queues/queues.js';
+import { storeInboundMessage } from '../src/intake/inbox-repository.js';
 import { routeMessage, type RoutingPolicy } from '../src/routing/route-message.js';
 import { LEARNED_ROUTER_NAME, loadRouter, type TrainedRouter } from '../src/routing/load-router.js';
 import { trainingFingerprint } from '../src/routing/routing-examples.js';
@@ -17,6 +18,8 @@ export async function startRoutingWorker(deps: {
   confidenceThreshold: number;
   /** How often to look for new corrections or rules (and then retrain, in the background). */
   refreshMs: number;
+  /** A resident's follow-up within this many minutes joins their open case. */
+  threadWindowMinutes: number;
   concurrency?: number;
 }) {
   const { db, log } = deps;
@@ -47,11 +50,21 @@ export async function startRoutingWorker(deps: {
   }, deps.refreshMs);
   refresh.unref();
 
-  const worker = new Worker<RouteMessageJob>(
+  // One queue, two kinds of job: 'intake' files a webhook's inbox message into its case and
+  // routes it; 'route' routes a message already in its case (the sweeper's re-runs).
+  const worker = new Worker<RoutingJob>(
     QUEUE_NAMES.routing,
     (job) =>
       timeJob(deps.metrics, QUEUE_NAMES.routing, async () => {
-        const result = await routeMessage(db, current.router, policy, job.data.messageId);
+        let messageId: number;
+        if ('inboundId' in job.data) {
+          const stored = await storeInboundMessage(db, job.data.inboundId, deps.threadWindowMinutes);
+          if (!stored) return 'missing';
+          messageId = stored.messageId;
+        } else {
+          messageId = job.data.messageId;
+        }
+        const result = await routeMessage(db, current.router, policy, messageId);
         deps.metrics.routingOutcomes.inc({ outcome: result.outcome });
         // The automatic thanks answer is in Postgres; if this add fails, the sweeper sends it.
         if (result.send) await enqueueSend(deps.queues, result.send.channel, result.send.messageId);

@@ -1,5 +1,6 @@
 import type { Db } from '../src/db/database.js';
-import { enqueueRouting, enqueueSend, jobIds, type Queues } from '../src/queues/queues.js';
+import { enqueueIntake, enqueueRouting, enqueueSend, jobIds, type Queues } from '../src/queues/queues.js';
+import { findUnfiledInbound } from '../src/intake/inbox-repository.js';
 
 /** A claim older than this belongs to a process that died mid-push. */
 const STALE_CLAIM_MS = 5 * 60_000;
@@ -9,7 +10,7 @@ const STALE_CLAIM_MS = 5 * 60_000;
  * a queue (Redis was down, the process died between the two) is found here and
  * enqueued again; deterministic job ids make a second add of live work a no-op.
  */
-export async function sweepStoredWork(db: Db, queues: Queues, olderThanMs: number): Promise<{ route: number; send: number }> {
+export async function sweepStoredWork(db: Db, queues: Queues, olderThanMs: number): Promise<{ intake: number; route: number; send: number }> {
   const before = new Date(Date.now() - olderThanMs);
   // A batch claim whose process died before the provider answered: give the answers back.
   // (If the provider had accepted the push, it goes out twice: the documented, unavoidable window.)
@@ -38,6 +39,13 @@ export async function sweepStoredWork(db: Db, queues: Queues, olderThanMs: numbe
     .orderBy('created_at')
     .limit(1000)
     .execute();
+  // Received by a webhook, never filed into a case: its intake job was lost with Redis.
+  const unfiled = await findUnfiledInbound(db, before, 1000);
+  for (const id of unfiled) {
+    await enqueueIntake(queues, id);
+    const job = await queues.routing.getJob(jobIds.intake(id));
+    if (job && (await job.isFailed())) await job.retry('failed');
+  }
   for (const { id } of unrouted) {
     await enqueueRouting(queues, id);
     // A routing job that failed for good (e.g. Postgres was away each time) is tried again.
@@ -58,5 +66,5 @@ export async function sweepStoredWork(db: Db, queues: Queues, olderThanMs: numbe
       await enqueueSend(queues, channel, id);
     }
   }
-  return { route: unrouted.length, send: unsent.length };
+  return { intake: unfiled.length, route: unrouted.length, send: unsent.length };
 }

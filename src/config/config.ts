@@ -46,6 +46,12 @@ export interface Config {
   kakao: KakaoConfig;
   /** A follow-up within this many minutes joins the resident's open case. */
   threadWindowMinutes: number;
+  intake: {
+    /** Encrypts messages kept in Redis while Postgres is away. */
+    bufferSecret: string;
+    /** How long a webhook waits for Postgres before keeping the message in Redis instead. */
+    storeTimeoutMs: number;
+  };
   outbound: {
     attempts: number;
     backoffMs: number;
@@ -167,6 +173,12 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`${missing.join(' and ')} must be set too: KAKAO_BOT_ID, KAKAO_REST_API_KEY and KAKAO_EVENT_NAME go together`);
   }
 
+  const bufferSecret = optional('INTAKE_BUFFER_SECRET');
+  if (bufferSecret === null && nodeEnv === 'production') {
+    // Residents' messages kept in Redis while Postgres is away are encrypted with it.
+    problems.push('INTAKE_BUFFER_SECRET is required with NODE_ENV=production (any long random string)');
+  }
+
   const config: Config = {
     nodeEnv,
     port,
@@ -185,6 +197,11 @@ export function loadConfig(env: Env = process.env): Config {
       event: kakaoEvent,
     },
     threadWindowMinutes: int('THREAD_WINDOW_MINUTES', 30, 0, 24 * 60),
+    intake: {
+      bufferSecret: bufferSecret ?? 'development only: not a secret',
+      // Kakao waits 5 s for a skill answer: the buffer must still fit inside that.
+      storeTimeoutMs: int('INTAKE_STORE_TIMEOUT_MS', 2000, 100, 4000),
+    },
     outbound: {
       attempts: int('OUTBOUND_ATTEMPTS', 8, 1, 50),
       backoffMs: int('OUTBOUND_BACKOFF_MS', 2000, 10, 3_600_000),

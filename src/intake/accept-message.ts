@@ -2,7 +2,7 @@ import type { Db } from '../db/database.js';
 import { isUniqueViolation } from '../db/database.js';
 import type { Channel } from '../cases/case.table.js';
 import { sql } from 'kysely';
-import { findCase, prepareCaseNumbers } from '../cases/case-repository.js';
+import { findCase } from '../cases/case-repository.js';
 import { findInboundByProviderId } from '../cases/message-repository.js';
 import type { KakaoIdentity } from '../residents/resident-repository.js';
 
@@ -57,7 +57,6 @@ export async function acceptResidentMessage(
   options: IntakeOptions,
 ): Promise<AcceptedMessage> {
   const receivedAt = message.receivedAt ?? new Date();
-  await prepareCaseNumbers(db, receivedAt);
   const from = message.from;
   const kakao = from.kind === 'kakao' ? from : null;
   // A Kakao skill answer appears in the chat at once; TwiML only queues an SMS.

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Channel } from '../cases/case.table.js';
-import { enqueueRouting, enqueueSend, type Queues } from './queues.js';
+import { enqueueIntake, enqueueRouting, enqueueSend, type Queues } from './queues.js';
 
 /**
  * Hands stored work to a queue after the transaction has committed. If Redis is away
@@ -9,17 +9,18 @@ import { enqueueRouting, enqueueSend, type Queues } from './queues.js';
 export async function handOff(
   queues: Queues,
   log: FastifyBaseLogger,
-  work: { route?: number[]; send?: { channel: Channel; messageId: number }[] },
+  work: { intake?: number[]; route?: number[]; send?: { channel: Channel; messageId: number }[] },
 ): Promise<void> {
   const jobs = [
+    ...(work.intake ?? []).map((id) => ['intake', id, enqueueIntake(queues, id)] as const),
     ...(work.route ?? []).map((id) => ['route', id, enqueueRouting(queues, id)] as const),
     ...(work.send ?? []).map(({ channel, messageId }) => ['send', messageId, enqueueSend(queues, channel, messageId)] as const),
   ];
   const results = await Promise.allSettled(jobs.map(([, , p]) => p));
   results.forEach((result, i) => {
     if (result.status === 'rejected') {
-      const [kind, messageId] = jobs[i]!;
-      log.warn({ kind, messageId, err: (result.reason as Error).message }, 'queue unavailable; the sweeper will enqueue it');
+      const [kind, id] = jobs[i]!;
+      log.warn({ kind, id, err: (result.reason as Error).message }, 'queue unavailable; the sweeper will enqueue it');
     }
   });
 }

@@ -6,6 +6,11 @@ import { CHANNELS, type Channel } from '../cases/case.table.js';
 export interface RouteMessageJob {
   messageId: number;
 }
+/** A message a webhook left in the inbox: file it into its case, then route it. */
+export interface FileInboundJob {
+  inboundId: number;
+}
+export type RoutingJob = RouteMessageJob | FileInboundJob;
 export interface SendMessageJob {
   messageId: number;
 }
@@ -23,13 +28,14 @@ export const QUEUE_NAMES = {
 
 /** Deterministic job ids: adding the same work twice (webhook, sweeper, retry) makes one job. */
 export const jobIds = {
+  intake: (inboundId: number) => `intake-${inboundId}`,
   route: (messageId: number) => `route-${messageId}`,
   send: (messageId: number) => `send-${messageId}`,
   confirmPush: (taskId: string) => `confirm-${taskId}`,
 };
 
 export interface Queues {
-  routing: Queue<RouteMessageJob>;
+  routing: Queue<RoutingJob>;
   outbound: Record<Channel, Queue<OutboundJob>>;
   close(): Promise<void>;
 }
@@ -78,7 +84,7 @@ export function createQueues(settings: QueueSettings, connection: ConnectionOpti
     removeOnComplete: { age: 24 * 3600, count: 10_000 },
     removeOnFail: { age: 30 * 24 * 3600 },
   };
-  const routing = new Queue<RouteMessageJob>(QUEUE_NAMES.routing, {
+  const routing = new Queue<RoutingJob>(QUEUE_NAMES.routing, {
     connection,
     prefix: settings.prefix,
     defaultJobOptions: routingDefaults,
@@ -102,6 +108,10 @@ export function createQueues(settings: QueueSettings, connection: ConnectionOpti
       await Promise.allSettled([routing.close(), ...Object.values(outbound).map((q) => q.close())]);
     },
   };
+}
+
+export async function enqueueIntake(queues: Queues, inboundId: number): Promise<void> {
+  await queues.routing.add('intake', { inboundId }, { jobId: jobIds.intake(inboundId) });
 }
 
 export async function enqueueRouting(queues: Queues, messageId: number): Promise<void> {

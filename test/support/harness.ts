@@ -13,6 +13,7 @@ import type { Db } from '../../src/db/database.js';
 import { addStaff } from '../../src/staff/staff-repository.js';
 import type { StaffRole } from '../../src/staff/staff.table.js';
 import { startWorkers, type RunningWorkers } from '../../workers/index.js';
+import { findUnfiledInbound, storeInboundMessage } from '../../src/intake/inbox-repository.js';
 
 export const TEST_AUTH_TOKEN = 'test-twilio-auth-token';
 export const PUBLIC_BASE_URL = 'https://sotong.junggu.example.go.kr';
@@ -125,8 +126,25 @@ export function signTwilio(path: string, params: Record<string, string>, token =
   return twilio.getExpectedTwilioSignature(token, PUBLIC_BASE_URL + path, params);
 }
 
-/** Posts a correctly signed Twilio webhook through the app. */
+/**
+ * Files whatever the webhooks left in the inbox into cases, with the function the intake
+ * worker runs, so a test without workers can look at the case right after the webhook.
+ */
+export async function fileInbox(app: FastifyInstance): Promise<void> {
+  for (const id of await findUnfiledInbound(app.db, new Date(Date.now() + 60_000), 10_000)) {
+    await storeInboundMessage(app.db, id, app.config.threadWindowMinutes);
+  }
+}
+
+/** Posts a correctly signed Twilio webhook through the app; an inbound SMS is then filed into its case. */
 export async function postSignedTwilio(app: FastifyInstance, path: string, params: Record<string, string>) {
+  const res = await postSignedTwilioOnly(app, path, params);
+  if (path === '/webhooks/sms/twilio') await fileInbox(app);
+  return res;
+}
+
+/** Posts a correctly signed Twilio webhook and leaves what it stored in the inbox. */
+export async function postSignedTwilioOnly(app: FastifyInstance, path: string, params: Record<string, string>) {
   return app.inject({
     method: 'POST',
     url: path,

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { SkillResponse } from '../../webhooks/kakao/skill-response.js';
+import { fileInbox } from './harness.js';
 
 export const SKILL_PATH = '/webhooks/kakao/skill';
 export const SKILL_SECRET = 'test-secret';
@@ -60,8 +61,18 @@ export function skillRequest(options: SkillRequestOptions = {}): SkillFixture {
   return body;
 }
 
-/** Posts a skill request the way Open Builder does, with the shared-secret header unless told otherwise. */
-export function postSkill(app: FastifyInstance, body: unknown, options: { secret?: string | null } = {}) {
+/**
+ * Posts a skill request the way Open Builder does, with the shared-secret header unless told
+ * otherwise; what it left in the inbox is then filed into its case, as the intake worker would.
+ */
+export async function postSkill(app: FastifyInstance, body: unknown, options: { secret?: string | null } = {}) {
+  const res = await postSkillOnly(app, body, options);
+  await fileInbox(app);
+  return res;
+}
+
+/** Posts a skill request and leaves what it stored in the inbox. */
+export function postSkillOnly(app: FastifyInstance, body: unknown, options: { secret?: string | null } = {}) {
   const secret = options.secret === undefined ? SKILL_SECRET : options.secret;
   return app.inject({
     method: 'POST',

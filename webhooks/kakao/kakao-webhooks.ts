@@ -12,10 +12,8 @@ import {
   kakaoAcknowledgement,
   moreAnswersNotice,
 } from './replies.js';
-import { acceptResidentMessage } from '../../src/intake/accept-message.js';
 import { refreshKakaoResident } from '../../src/residents/resident-repository.js';
 import { findPullableAnswers, markPulled, recentCases } from '../../src/outbound/pull-answers.js';
-import { handOff } from '../../src/queues/enqueue.js';
 import type { Db } from '../../src/db/database.js';
 import type { KakaoIdentity } from '../../src/residents/resident-repository.js';
 
@@ -51,25 +49,24 @@ const kakaoWebhooks: FastifyPluginAsyncTypebox = async (app) => {
     }
 
     const pushable = config.kakao.event !== null && identity.isFriend;
-    const acknowledgement = (caseNumber: string, newCase: boolean) =>
-      kakaoAcknowledgement(caseNumber, newCase, pushable, identity.isFriend);
-    const accepted = await acceptResidentMessage(
-      app.db,
+    const acknowledgement = kakaoAcknowledgement(pushable, identity.isFriend);
+    await app.intake.receive(
       {
         channel: 'kakao',
         provider: 'kakao',
         // Kakao gives a request no id and is not known to re-send one: each call is a new message.
         providerMessageId: null,
-        from: { kind: 'kakao', ...identity },
+        sender: { kakao: identity },
         text: utterance.trim(),
         raw: body,
         acknowledgement,
+        // A skill answer appears in the chat at once.
+        acknowledgementStatus: 'delivered',
       },
-      { threadWindowMinutes: config.threadWindowMinutes },
+      request.log,
     );
-    if (isBotTester(body)) request.log.info({ caseId: accepted.caseId }, 'case opened from the bot tester');
-    await handOff(app.queues, request.log, { route: [accepted.messageId] });
-    return skillResponse([acknowledgement(accepted.caseNumber, accepted.newCase)]);
+    if (isBotTester(body)) request.log.info('message from the bot tester');
+    return skillResponse([acknowledgement]);
   });
 };
 

@@ -10,10 +10,11 @@ export const HELP_TEXT =
 /**
  * The acknowledgement, with how the answer will reach this resident: pushed into the chat
  * when they are a friend of the channel (and pushing is configured), otherwise by pull.
+ * It goes back before the message is filed into a case (a burst is answered at once), so
+ * it names no case number: '답변 확인' shows the number and the case's progress.
  */
-export function kakaoAcknowledgement(caseNumber: string, newCase: boolean, pushable: boolean, isFriend: boolean): string {
-  if (!newCase) return `추가 내용이 접수번호 ${caseNumber} 민원에 함께 접수되었습니다.`;
-  const head = `민원이 접수되었습니다. (접수번호 ${caseNumber})`;
+export function kakaoAcknowledgement(pushable: boolean, isFriend: boolean): string {
+  const head = `민원이 접수되었습니다. 접수번호와 처리 상황은 '${CHECK_ANSWERS}'에서 보실 수 있습니다.`;
   if (pushable) return `${head}\n담당 부서 확인 후 이 채팅방으로 답변드리겠습니다.`;
   const pull = `답변이 등록되면 아래 '${CHECK_ANSWERS}'을 눌러 확인하실 수 있습니다.`;
   return isFriend ? `${head}\n${pull}` : `${head}\n${pull}\n채널을 추가하시면 답변을 이 채팅방으로 바로 받아보실 수 있습니다.`;

@@ -3,14 +3,17 @@ import twilio from 'twilio';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { twilioSignatureCheck } from './signature.js';
-import { acceptResidentMessage } from '../../../src/intake/accept-message.js';
-import { acknowledgementText } from '../../../src/intake/acknowledgement.js';
+import { SMS_ACKNOWLEDGEMENT } from '../../../src/intake/acknowledgement.js';
 import { normalizePhone } from '../../../src/residents/phone.js';
 import { mapTwilioStatus } from '../../../src/outbound/providers/twilio/twilio-sms-provider.js';
 import { recordDeliveryReport } from '../../../src/outbound/outbound-repository.js';
-import { handOff } from '../../../src/queues/enqueue.js';
 
 const EMPTY_TWIML = new twilio.twiml.MessagingResponse().toString();
+const ACK_TWIML = (() => {
+  const twiml = new twilio.twiml.MessagingResponse();
+  twiml.message(SMS_ACKNOWLEDGEMENT);
+  return twiml.toString();
+})();
 
 // Twilio adds parameters without notice: accept (and sign over) whatever arrives.
 const InboundSms = Type.Object(
@@ -42,27 +45,24 @@ const twilioWebhooks: FastifyPluginAsyncTypebox = async (app) => {
     const body = request.body;
     const media = Number(body.NumMedia ?? 0);
     const text = body.Body ?? '';
-    const accepted = await acceptResidentMessage(
-      app.db,
+    const receipt = await app.intake.receive(
       {
         channel: 'sms',
         provider: 'twilio',
         providerMessageId: body.MessageSid,
-        from: { kind: 'phone', phone: normalizePhone(body.From) ?? body.From.trim() },
+        sender: { phone: normalizePhone(body.From) ?? body.From.trim() },
         // A picture with no words still reaches staff as a message they can open in Twilio.
         text: text === '' && media > 0 ? `(첨부 ${media}건)` : text,
         raw: body,
-        acknowledgement: acknowledgementText,
+        // TwiML only queues the SMS; Twilio reports nothing more on it to us.
+        acknowledgement: SMS_ACKNOWLEDGEMENT,
+        acknowledgementStatus: 'sent',
       },
-      { threadWindowMinutes: config.threadWindowMinutes },
+      request.log,
     );
     reply.type('text/xml; charset=utf-8');
     // A provider re-send was acknowledged the first time; say nothing twice.
-    if (accepted.duplicate) return EMPTY_TWIML;
-    await handOff(app.queues, request.log, { route: [accepted.messageId] });
-    const twiml = new twilio.twiml.MessagingResponse();
-    twiml.message(acknowledgementText(accepted.caseNumber, accepted.newCase));
-    return twiml.toString();
+    return receipt.outcome === 'duplicate' ? EMPTY_TWIML : ACK_TWIML;
   });
 
   app.post('/webhooks/sms/twilio/status', { schema: { body: StatusCallback }, preValidation: verify }, async (request, reply) => {

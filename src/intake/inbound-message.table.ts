@@ -1,0 +1,25 @@
+import type { Generated, Selectable } from 'kysely';
+import type { Channel } from '../cases/case.table.js';
+import type { DeliveryStatus } from '../outbound/delivery-status.js';
+import type { KakaoIdentity } from '../residents/resident-repository.js';
+
+/** Who wrote, as the inbox keeps it until the message is in its case. */
+export type InboundSender = { phone: string } | { kakao: KakaoIdentity } | Record<string, never>;
+
+/** The inbox: what a webhook stored before answering; the intake worker files it into a case. */
+export interface InboundMessageTable {
+  id: Generated<number>;
+  channel: Channel;
+  provider: string;
+  provider_message_id: string;
+  sender: InboundSender;
+  text: string;
+  raw: Record<string, unknown>;
+  acknowledgement: string | null;
+  acknowledgement_status: DeliveryStatus | null;
+  received_at: Date;
+  message_id: number | null;
+  stored_at: Date | null;
+}
+
+export type InboundMessage = Selectable<InboundMessageTable>;

@@ -1,0 +1,73 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { Channel } from '../cases/case.table.js';
+import type { DeliveryStatus } from '../outbound/delivery-status.js';
+import type { InboundSender } from './inbound-message.table.js';
+
+export interface InboundRow {
+  channel: Channel;
+  provider: string;
+  providerMessageId: string;
+  sender: InboundSender;
+  text: string;
+  raw: Record<string, unknown>;
+  acknowledgement: string | null;
+  acknowledgementStatus: DeliveryStatus | null;
+  receivedAt: Date;
+}
+
+/** Postgres text and jsonb cannot hold NUL; a resident's message never needs one. */
+export function withoutNul(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '') : text;
+}
+
+const jsonWithoutNul = (value: unknown) =>
+  JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? withoutNul(v) : v));
+
+/**
+ * The webhook's one write: the message as received. Returns its inbox id, or null when
+ * the provider had already delivered this message (same provider id).
+ */
+export async function insertInbound(db: Db, row: InboundRow): Promise<number | null> {
+  const { rows } = await sql<{ id: number }>`
+    insert into inbound_messages
+      (channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, received_at)
+    values (${row.channel}, ${row.provider}, ${row.providerMessageId}, ${jsonWithoutNul(row.sender)}::jsonb,
+            ${withoutNul(row.text)}, ${jsonWithoutNul(row.raw)}::jsonb, ${row.acknowledgement}, ${row.acknowledgementStatus}, ${row.receivedAt})
+    on conflict (provider, provider_message_id) do nothing
+    returning id
+  `.execute(db);
+  return rows[0]?.id ?? null;
+}
+
+export interface StoredInbound {
+  messageId: number;
+  caseId: number;
+  caseNumber: string;
+  newCase: boolean;
+  /** The message was already in its case (a second delivery of the same job). */
+  duplicate: boolean;
+}
+
+/** Files an inbox message into its case (see the store_inbound_message migration); idempotent. */
+export async function storeInboundMessage(db: Db, inboundId: number, threadWindowMinutes: number): Promise<StoredInbound | null> {
+  const { rows } = await sql<{ message_id: number; case_id: number; case_number: string; new_case: boolean; duplicate: boolean }>`
+    select * from store_inbound_message(${inboundId}, ${threadWindowMinutes})
+  `.execute(db);
+  const row = rows[0];
+  if (!row) return null;
+  return { messageId: row.message_id, caseId: row.case_id, caseNumber: row.case_number, newCase: row.new_case, duplicate: row.duplicate };
+}
+
+/** Inbox messages received before `before` and never filed into a case (their job was lost). */
+export async function findUnfiledInbound(db: Db, before: Date, limit: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('inbound_messages')
+    .select('id')
+    .where('message_id', 'is', null)
+    .where('received_at', '<', before)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}

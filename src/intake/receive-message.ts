@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Db } from '../db/database.js';
+import { AppError } from '../http/errors.js';
+import type { Queues } from '../queues/queues.js';
+import { handOff } from '../queues/enqueue.js';
+import { insertInbound, type InboundRow } from './inbox-repository.js';
+import type { IntakeBuffer } from './intake-buffer.js';
+
+export interface IntakeDeps {
+  db: Db;
+  queues: Queues;
+  buffer: IntakeBuffer;
+  log: FastifyBaseLogger;
+  /** How long the inbox write may take before the message goes to the Redis buffer instead. */
+  storeTimeoutMs: number;
+}
+
+export type ReceivedMessage = Omit<InboundRow, 'providerMessageId' | 'receivedAt'> & {
+  /** The provider's id for the message (a re-sent webhook carries the same); null when it gives none. */
+  providerMessageId: string | null;
+  receivedAt?: Date;
+};
+
+export type Receipt =
+  | { outcome: 'stored'; inboundId: number }
+  /** The provider had delivered it before; it was answered then. */
+  | { outcome: 'duplicate' }
+  /** Postgres was away: kept in the Redis buffer, filed once Postgres is back. */
+  | { outcome: 'buffered' };
+
+export const intakeUnavailable = () =>
+  new AppError(503, 'unavailable', 'the message could not be stored right now; please try again');
+
+/**
+ * What a webhook does with a resident's message before answering the provider: one
+ * insert into the inbox and one job for the intake worker, which files it into a case and
+ * routes it. Postgres away → the message is kept in the Redis buffer instead (still a 200
+ * for the provider); Redis away too → 503, so the provider's fallback can act. Redis away
+ * alone → the job is not queued now; the sweeper queues it from the inbox.
+ */
+export async function receiveResidentMessage(deps: IntakeDeps, message: ReceivedMessage): Promise<Receipt> {
+  const row: InboundRow = {
+    ...message,
+    // Kakao gives a request no id: ours lets a buffered message be filed exactly once.
+    providerMessageId: message.providerMessageId ?? `sotong-${randomUUID()}`,
+    receivedAt: message.receivedAt ?? new Date(),
+  };
+  let inboundId: number | null;
+  try {
+    inboundId = await withTimeout(insertInbound(deps.db, row), deps.storeTimeoutMs);
+  } catch (error) {
+    try {
+      await deps.buffer.put(row);
+    } catch {
+      deps.log.error({ provider: row.provider }, 'Postgres and Redis both unavailable; message refused with 503');
+      throw intakeUnavailable();
+    }
+    deps.log.warn({ provider: row.provider, err: (error as Error).message }, 'Postgres unavailable; message kept in the Redis intake buffer');
+    return { outcome: 'buffered' };
+  }
+  if (inboundId === null) return { outcome: 'duplicate' };
+  await handOff(deps.queues, deps.log, { intake: [inboundId] });
+  return { outcome: 'stored', inboundId };
+}
+
+/**
+ * A write that has not answered in time goes to the buffer. If it completes later anyway,
+ * the buffered copy is recognised by its provider id when filed: still one message.
+ */
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer from Postgres within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
