@@ -35,6 +35,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
     confidenceThreshold: config.routing.confidenceThreshold,
     refreshMs: config.routing.refreshMs,
     threadWindowMinutes: config.threadWindowMinutes,
+    concurrency: config.routing.concurrency,
   });
   const channels = await createOutboundChannels(config);
   const outbound = await Promise.all(

@@ -2,8 +2,7 @@ import { Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Db } from '../src/db/database.js';
 import { QUEUE_NAMES, enqueueSend, type Queues, type RoutingJob } from '../src/queues/queues.js';
-import { storeInboundMessage } from '../src/intake/inbox-repository.js';
-import { routeMessage, type RoutingPolicy } from '../src/routing/route-message.js';
+import { fileAndRouteInbound, routeMessage, type RoutingPolicy } from '../src/routing/route-message.js';
 import { LEARNED_ROUTER_NAME, loadRouter, type TrainedRouter } from '../src/routing/load-router.js';
 import { trainingFingerprint } from '../src/routing/routing-examples.js';
 import { timeJob, type WorkerMetrics } from '../src/metrics/worker-metrics.js';
@@ -20,7 +19,8 @@ export async function startRoutingWorker(deps: {
   refreshMs: number;
   /** A resident's follow-up within this many minutes joins their open case. */
   threadWindowMinutes: number;
-  concurrency?: number;
+  /** Jobs at once per worker process: a burst drains faster while Postgres has cores to spare. */
+  concurrency: number;
 }) {
   const { db, log } = deps;
   const started = performance.now();
@@ -56,22 +56,17 @@ export async function startRoutingWorker(deps: {
     QUEUE_NAMES.routing,
     (job) =>
       timeJob(deps.metrics, QUEUE_NAMES.routing, async () => {
-        let messageId: number;
-        if ('inboundId' in job.data) {
-          const stored = await storeInboundMessage(db, job.data.inboundId, deps.threadWindowMinutes);
-          if (!stored) return 'missing';
-          messageId = stored.messageId;
-        } else {
-          messageId = job.data.messageId;
-        }
-        const result = await routeMessage(db, current.router, policy, messageId);
+        const result =
+          'inboundId' in job.data
+            ? await fileAndRouteInbound(db, current.router, policy, job.data.inboundId, deps.threadWindowMinutes)
+            : await routeMessage(db, current.router, policy, job.data.messageId);
         deps.metrics.routingOutcomes.inc({ outcome: result.outcome });
         // The automatic thanks answer is in Postgres; if this add fails, the sweeper sends it.
         if (result.send) await enqueueSend(deps.queues, result.send.channel, result.send.messageId);
         log.debug({ jobId: job.id, outcome: result.outcome }, 'routing job done');
         return result.outcome;
       }),
-    { connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency ?? 8 },
+    { connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency },
   );
   worker.on('error', (error) => log.warn({ err: error.message }, 'routing worker error'));
   worker.on('failed', (job, error) =>

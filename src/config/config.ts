@@ -63,6 +63,8 @@ export interface Config {
     confidenceThreshold: number;
     /** How often workers look for new corrections or rules and retrain. */
     refreshMs: number;
+    /** Messages filed and routed at once per worker process. */
+    concurrency: number;
   };
   /** How often the sweeper re-enqueues stored work that never reached a queue. */
   sweepIntervalMs: number;
@@ -210,6 +212,7 @@ export function loadConfig(env: Env = process.env): Config {
     routing: {
       confidenceThreshold: int('ROUTING_CONFIDENCE_PERCENT', 45, 0, 100) / 100,
       refreshMs: int('ROUTING_REFRESH_SECONDS', 30, 1, 86_400) * 1000,
+      concurrency: int('ROUTING_CONCURRENCY', 16, 1, 256),
     },
     sweepIntervalMs: int('SWEEP_INTERVAL_MS', 60_000, 1000, 3_600_000),
     staffTokenDays: int('STAFF_TOKEN_DAYS', 365, 1, 3650),

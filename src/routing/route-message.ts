@@ -3,6 +3,7 @@ import type { Db } from '../db/database.js';
 import type { Router, RoutingDecision } from './router.js';
 import type { Channel, RoutingRecord } from '../cases/case.table.js';
 import { closeLockedCase } from '../cases/case-actions.js';
+import { storeInboundMessage } from '../intake/inbox-repository.js';
 
 export type RoutingOutcome = 'routed' | 'triaged' | 'closed-as-thanks' | 'joined' | 'already-routed' | 'missing';
 
@@ -58,64 +59,85 @@ export function decide(decision: RoutingDecision, policy: RoutingPolicy): { reco
  * changes nothing the second time.
  */
 export async function routeMessage(db: Db, router: Router, policy: RoutingPolicy, messageId: number): Promise<RoutingResult> {
+  return db.transaction().execute((trx) => routeMessageIn(trx, router, policy, messageId));
+}
+
+/**
+ * A message from the inbox: filed into its case and routed in one transaction (one commit
+ * per message while a burst drains). Running twice for one message changes nothing.
+ */
+export async function fileAndRouteInbound(
+  db: Db,
+  router: Router,
+  policy: RoutingPolicy,
+  inboundId: number,
+  threadWindowMinutes: number,
+): Promise<RoutingResult> {
   return db.transaction().execute(async (trx) => {
-    // The case is locked: staff acting on it, or another of its messages, wait their turn.
-    const found = await sql<{
-      case_id: number;
-      channel: Channel;
-      department_code: string | null;
-      status: string;
-      answered_at: Date | null;
-      message_routed_at: Date | null;
-      direction: string;
-      texts: string[];
-    }>`
-      select c.id as case_id, c.channel, c.department_code, c.status, c.answered_at, m.routed_at as message_routed_at, m.direction,
-             array(select t.text from messages t where t.case_id = c.id and t.direction = 'in' order by t.id) as texts
-      from messages m join cases c on c.id = m.case_id
-      where m.id = ${messageId}
-      for update of c
-    `.execute(trx);
-    const row = found.rows[0];
-    if (!row || row.direction !== 'in') return { outcome: 'missing' };
-    if (row.message_routed_at) return { outcome: 'already-routed' };
-
-    const now = new Date();
-    if (row.department_code !== null || row.status === 'closed') {
-      await trx.updateTable('messages').set({ routed_at: now }).where('id', '=', messageId).execute();
-      return { outcome: 'joined' };
-    }
-    const { record, closeAsThanks } = decide(router.route(row.texts.join('\n')), policy);
-    await sql`
-      with routed as (
-        update cases
-        set category_code = ${record.category}, department_code = ${record.department}, kind = ${record.kind ?? null},
-            routing = ${JSON.stringify(record)}::jsonb, routed_at = ${now}::timestamptz,
-            status = case when status = 'received' then 'assigned' else status end
-        where id = ${row.case_id}::bigint
-        returning id
-      ),
-      event as (
-        insert into case_events (case_id, type, data)
-        select id, 'routed', ${JSON.stringify({
-          category: record.category,
-          department: record.department,
-          kind: record.kind,
-          confidence: record.confidence,
-          reasons: record.reasons,
-          ...(record.triage ? { triage: record.triage, candidates: record.candidates } : {}),
-        })}::jsonb from routed
-      )
-      update messages set routed_at = ${now}::timestamptz
-      where case_id = ${row.case_id}::bigint and direction = 'in' and routed_at is null
-    `.execute(trx);
-    if (!closeAsThanks) return { outcome: record.triage ? 'triaged' : 'routed' };
-
-    const { messageId: answerId } = await closeLockedCase(
-      trx,
-      { id: row.case_id, channel: row.channel, answered_at: row.answered_at },
-      { disposition: 'thanks', text: THANKS_REPLY, staffId: null, automatic: true },
-    );
-    return { outcome: 'closed-as-thanks', send: { channel: row.channel, messageId: answerId! } };
+    const stored = await storeInboundMessage(trx, inboundId, threadWindowMinutes);
+    if (!stored) return { outcome: 'missing' };
+    return routeMessageIn(trx, router, policy, stored.messageId);
   });
+}
+
+/** routeMessage inside the caller's transaction. */
+export async function routeMessageIn(trx: Db, router: Router, policy: RoutingPolicy, messageId: number): Promise<RoutingResult> {
+  // The case is locked: staff acting on it, or another of its messages, wait their turn.
+  const found = await sql<{
+    case_id: number;
+    channel: Channel;
+    department_code: string | null;
+    status: string;
+    answered_at: Date | null;
+    message_routed_at: Date | null;
+    direction: string;
+    texts: string[];
+  }>`
+    select c.id as case_id, c.channel, c.department_code, c.status, c.answered_at, m.routed_at as message_routed_at, m.direction,
+           array(select t.text from messages t where t.case_id = c.id and t.direction = 'in' order by t.id) as texts
+    from messages m join cases c on c.id = m.case_id
+    where m.id = ${messageId}
+    for update of c
+  `.execute(trx);
+  const row = found.rows[0];
+  if (!row || row.direction !== 'in') return { outcome: 'missing' };
+  if (row.message_routed_at) return { outcome: 'already-routed' };
+
+  const now = new Date();
+  if (row.department_code !== null || row.status === 'closed') {
+    await trx.updateTable('messages').set({ routed_at: now }).where('id', '=', messageId).execute();
+    return { outcome: 'joined' };
+  }
+  const { record, closeAsThanks } = decide(router.route(row.texts.join('\n')), policy);
+  await sql`
+    with routed as (
+      update cases
+      set category_code = ${record.category}, department_code = ${record.department}, kind = ${record.kind ?? null},
+          routing = ${JSON.stringify(record)}::jsonb, routed_at = ${now}::timestamptz,
+          status = case when status = 'received' then 'assigned' else status end
+      where id = ${row.case_id}::bigint
+      returning id
+    ),
+    event as (
+      insert into case_events (case_id, type, data)
+      select id, 'routed', ${JSON.stringify({
+        category: record.category,
+        department: record.department,
+        kind: record.kind,
+        confidence: record.confidence,
+        reasons: record.reasons,
+        ...(record.triage ? { triage: record.triage, candidates: record.candidates } : {}),
+      })}::jsonb from routed
+    )
+    update messages set routed_at = ${now}::timestamptz
+    where case_id = ${row.case_id}::bigint and direction = 'in' and routed_at is null
+  `.execute(trx);
+  if (!closeAsThanks) return { outcome: record.triage ? 'triaged' : 'routed' };
+
+  const { messageId: answerId } = await closeLockedCase(
+    trx,
+    { id: row.case_id, channel: row.channel, answered_at: row.answered_at },
+    { disposition: 'thanks', text: THANKS_REPLY, staffId: null, automatic: true },
+  );
+  return { outcome: 'closed-as-thanks', send: { channel: row.channel, messageId: answerId! } };
 }
