@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin';
+import { Redis } from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
 import { IntakeBuffer } from '../intake/intake-buffer.js';
 import { receiveResidentMessage, type ReceivedMessage, type Receipt } from '../intake/receive-message.js';
@@ -17,7 +18,14 @@ declare module 'fastify' {
 export default fp(
   async (app) => {
     const { config } = app;
-    const buffer = new IntakeBuffer(app.redis, IntakeBuffer.keyFor(config.queuePrefix), config.intake.bufferSecret);
+    // Its own connection: a write waits for a connection being (re)made, up to a second,
+    // where the producers' connection fails at once (the sweeper covers a lost job, not a lost message).
+    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 1000, enableReadyCheck: false });
+    redis.on('error', () => undefined); // reported through /readyz, not as a crash
+    const buffer = new IntakeBuffer(redis, IntakeBuffer.keyFor(config.queuePrefix), config.intake.bufferSecret);
+    app.addHook('onClose', async () => {
+      redis.disconnect();
+    });
     app.decorate('intake', {
       buffer,
       receive: (message: ReceivedMessage, log: FastifyBaseLogger) =>

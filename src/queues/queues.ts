@@ -52,7 +52,9 @@ export interface QueueSettings {
  * sweeper enqueues it later.
  */
 export function createProducerConnection(redisUrl: string): Redis {
-  const redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  // No ready check: with no offline queue, its INFO would reject unhandled if the connection
+  // closes while still being made (a process stopping early).
+  const redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, enableReadyCheck: false });
   redis.on('error', () => undefined); // reported through /readyz, not as a crash
   return redis;
 }
