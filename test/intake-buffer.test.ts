@@ -127,7 +127,7 @@ describe('Postgres unreachable', () => {
     expect(chat.map((m) => m.kind)).toEqual(['resident', 'acknowledgement']);
     expect(chat[0]!.text).toBe('황학동 도로에 포트홀이 생겼어요');
     // And the intake job is queued for the worker.
-    const inbound = await ctx.db.selectFrom('inbound_messages').select('id').where('provider_message_id', '=', params.MessageSid).executeTakeFirstOrThrow();
+    const inbound = await ctx.db.selectFrom('inbound_messages').select('id').where('provider_message_id', '=', params.MessageSid!).executeTakeFirstOrThrow();
     expect(await ctx.app.queues.routing.getJob(`intake-${inbound.id}`)).toBeDefined();
   });
 
