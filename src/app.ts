@@ -13,6 +13,9 @@ import opsBoard from './ops/board.js';
 import correctionsRoutes from './routing/corrections.routes.js';
 import deadLettersRoutes from './ops/dead-letters.routes.js';
 import webhooks from '../webhooks/index.js';
+import rateLimits from './http/rate-limits.js';
+import securityHeaders from './http/security-headers.js';
+import auditRoutes from './audit/audit.routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -48,6 +51,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(dbPlugin, { databaseUrl: config.databaseUrl });
   await app.register(queuesPlugin, { redisUrl: config.redisUrl, prefix: config.queuePrefix, outbound: config.outbound });
   await app.register(metricsPlugin);
+  await app.register(securityHeaders);
+  await app.register(rateLimits, { prefix: config.queuePrefix, limits: config.limits });
   await app.register(authenticate);
   await app.register(opsRoutes);
   await app.register(opsBoard, { prefix: '/ops/board' });
@@ -55,5 +60,6 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(casesRoutes, { prefix: '/api' });
   await app.register(correctionsRoutes, { prefix: '/api' });
   await app.register(deadLettersRoutes, { prefix: '/api' });
+  await app.register(auditRoutes, { prefix: '/api' });
   return app;
 }
