@@ -64,6 +64,16 @@ export interface Config {
   staffTokenDays: number;
   /** Port of the worker process's Prometheus endpoint (GET /metrics on HOST); 0 = off. */
   workerMetricsPort: number;
+  /** Abuse limits, counted in Redis so they hold across processes (src/http/rate-limits.ts). */
+  limits: {
+    /** Staff API and /ops requests per minute per token (per address without one). */
+    staffApiPerMinute: number;
+    /** Failed verifications (bad webhook signature or secret, bad staff token) per address before 429. */
+    failuresPerAddress: number;
+    failureWindowMs: number;
+  };
+  /** Closed cases lose their text and the resident's contact details after this many years. */
+  retentionYears: number;
 }
 
 export class ConfigError extends Error {
@@ -197,6 +207,12 @@ export function loadConfig(env: Env = process.env): Config {
     sweepIntervalMs: int('SWEEP_INTERVAL_MS', 60_000, 1000, 3_600_000),
     staffTokenDays: int('STAFF_TOKEN_DAYS', 365, 1, 3650),
     workerMetricsPort: int('WORKER_METRICS_PORT', 9464, 0, 65535),
+    limits: {
+      staffApiPerMinute: int('STAFF_API_RATE_PER_MINUTE', 300, 1, 1_000_000),
+      failuresPerAddress: int('FAILED_AUTH_PER_ADDRESS', 20, 1, 1_000_000),
+      failureWindowMs: int('FAILED_AUTH_WINDOW_SECONDS', 600, 1, 86_400) * 1000,
+    },
+    retentionYears: int('RETENTION_YEARS', 3, 1, 50),
   };
 
   if (problems.length > 0) throw new ConfigError(problems);
