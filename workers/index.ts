@@ -7,6 +7,7 @@ import { createOutboundChannels } from '../src/outbound/channels.js';
 import { startRoutingWorker } from './routing.worker.js';
 import { startOutboundWorker } from './outbound.worker.js';
 import { sweepStoredWork } from './sweeper.js';
+import { startRetentionWorker } from './retention.worker.js';
 import { createWorkerMetrics, startMetricsServer, type MetricsServer } from '../src/metrics/worker-metrics.js';
 
 export interface RunningWorkers {
@@ -51,6 +52,8 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
     ),
   );
 
+  const retention = await startRetentionWorker({ db, connection, prefix: config.queuePrefix, log, years: config.retentionYears });
+
   const sweep = () =>
     sweepStoredWork(db, queues, 30_000)
       .then((found) => {
@@ -72,7 +75,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
     async close() {
       clearInterval(sweeper);
       await metricsServer?.close();
-      await Promise.allSettled([routing.close(), ...outbound.map((w) => w.close())]);
+      await Promise.allSettled([routing.close(), ...outbound.map((w) => w.close()), retention.close()]);
       await queues.close();
       producer.disconnect();
       await db.destroy();
