@@ -2,7 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config/config.js';
 import { loggerOptions } from './logger.js';
-import { registerErrorHandler } from './http/errors.js';
+import { frameworkErrors, registerErrorHandler } from './http/errors.js';
 import dbPlugin from './plugins/db.js';
 import queuesPlugin from './plugins/queues.js';
 import authenticate from './staff/authenticate.js';
@@ -38,6 +38,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     // Requests are logged once, below, by path only: a query string can carry a token.
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { allErrors: false } },
+    frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('config', config);
