@@ -15,6 +15,7 @@ import deadLettersRoutes from './ops/dead-letters.routes.js';
 import webhooks from '../webhooks/index.js';
 import rateLimits from './http/rate-limits.js';
 import securityHeaders from './http/security-headers.js';
+import inputLimits from './http/input-limits.js';
 import auditRoutes from './audit/audit.routes.js';
 
 declare module 'fastify' {
@@ -32,8 +33,8 @@ export interface AppOptions {
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: loggerOptions(config.logLevel) }),
-    // Providers sit behind the district's proxy; the client address is its to tell.
-    trustProxy: true,
+    // Providers sit behind the district's proxy; the client address is its to tell (TRUST_PROXY).
+    trustProxy: config.trustProxy,
     bodyLimit: 256 * 1024,
     // Requests are logged once, below, by path only: a query string can carry a token.
     logController: new LogController({ disableRequestLogging: true }),
@@ -54,6 +55,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(metricsPlugin);
   await app.register(securityHeaders);
   await app.register(rateLimits, { prefix: config.queuePrefix, limits: config.limits });
+  await app.register(inputLimits);
   await app.register(authenticate);
   await app.register(opsRoutes);
   await app.register(opsBoard, { prefix: '/ops/board' });

@@ -129,6 +129,38 @@ async function postSignedTwilioFrom(address: string) {
   });
 }
 
+describe('addresses', () => {
+  it('cannot be chosen by a client that writes its own X-Forwarded-For', async () => {
+    // A client on the internet, not behind the district's (private-address) proxy.
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url: '/webhooks/sms/twilio',
+        remoteAddress: '203.0.113.50',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'forged', 'x-forwarded-for': `192.0.2.${i}` },
+        payload: new URLSearchParams(inboundSms()).toString(),
+      });
+      statuses.push(res.statusCode);
+    }
+    expect(statuses).toEqual([403, 403, 403, 429, 429]);
+  });
+});
+
+describe('input size', () => {
+  it('refuses a staff API body over 32 KB with 413, before reading it', async () => {
+    const token = await ctx.staffToken('manager');
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/cases/1/replies',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...from('10.9.0.1') },
+      payload: JSON.stringify({ text: 'x'.repeat(40 * 1024) }),
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toEqual({ error: { code: 'fst_err_ctp_body_too_large', message: expect.any(String) } });
+  });
+});
+
 describe('when Redis is down', () => {
   it('limits nothing: webhooks store the message, the staff API answers, failures stay 403', async () => {
     const config = { ...ctx.config, limits: { staffApiPerMinute: 1, failuresPerAddress: 1, failureWindowMs: 60_000 } };
