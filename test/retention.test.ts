@@ -33,6 +33,7 @@ describe('retention purge', () => {
     const old = await makeCase(ctx.db, { department: 'ROAD', status: 'closed', closedAt: yearsAgo(4), text: '오래된 민원 내용 빚독촉마커' });
     await addAnswer(old.caseId, '오래된 답변');
     await ctx.db.updateTable('cases').set({ routing: JSON.stringify({ router: 'r', confidence: 0.9, reasons: ['빚독촉마커'], category: 'roads', department: 'ROAD' }) }).where('id', '=', old.caseId).execute();
+    await ctx.db.insertInto('case_events').values({ case_id: old.caseId, type: 'routed', data: JSON.stringify({ department: 'ROAD', reasons: ['빚독촉마커'] }) }).execute();
     const manager = await ctx.db.insertInto('staff').values({ name: 'm', department_code: 'AUDIT', role: 'manager', token_hash: 'x'.repeat(64), token_expires_at: new Date(Date.now() + 1e6) }).returning('id').executeTakeFirstOrThrow();
     await recordCorrection(ctx.db, { caseId: old.caseId, staffId: manager.id, department: 'ROAD' });
     const recent = await makeCase(ctx.db, { department: 'ROAD', status: 'closed', closedAt: yearsAgo(2), text: '최근 민원 내용' });

@@ -17,7 +17,8 @@ export interface PurgeResult {
  * Retention (PIPA: personal data is destroyed once its purpose is served). For cases closed
  * before `cutoff`, in batches, each in its own transaction:
  * - every message's text becomes '' and its raw provider payload and error message go;
- * - the router's reasons (the resident's own words) go from the case's routing record;
+ * - the router's reasons (the resident's own words) go from the case's routing record and
+ *   its routing event;
  * - a staff correction learnt from the case is withdrawn and its text blanked;
  * - the case is marked `purged_at`.
  * What reports count stays: category, department, disposition, channel, kind, dates, status.
@@ -54,6 +55,13 @@ export async function purgeClosedCases(db: Db, cutoff: Date, batchSize = 500): P
           routing: sql`case when routing is null then null else jsonb_set(routing, '{reasons}', '[]'::jsonb) end`,
         })
         .where('id', 'in', ids)
+        .execute();
+      // The routing event keeps a copy of those reasons.
+      await trx
+        .updateTable('case_events')
+        .set({ data: sql`jsonb_set(data, '{reasons}', '[]'::jsonb)` })
+        .where('case_id', 'in', ids)
+        .where(sql<boolean>`data ? 'reasons'`)
         .execute();
       await trx
         .updateTable('routing_examples')

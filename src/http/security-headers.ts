@@ -11,8 +11,9 @@ export default fp(
   async (app) => {
     await app.register(helmet, {
       global: true,
-      // Helmet's defaults, and no framing by anyone (not even this origin).
-      contentSecurityPolicy: { directives: { 'frame-ancestors': ["'none'"] } },
+      // Helmet's defaults, and no framing by anyone (not even this origin). No
+      // upgrade-insecure-requests: the dashboard is also opened over plain http on a workstation.
+      contentSecurityPolicy: { directives: { 'frame-ancestors': ["'none'"], 'upgrade-insecure-requests': null } },
       referrerPolicy: { policy: 'no-referrer' },
       frameguard: { action: 'deny' },
     });
