@@ -1,6 +1,8 @@
 // Retention: closed cases older than RETENTION_YEARS lose their text and the resident's
 // contact details; their statistics stay. The nightly job is a BullMQ job scheduler.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { Queue } from 'bullmq';
 import { createTestContext, type TestContext } from './support/harness.js';
 import { makeCase } from './support/cases.js';
@@ -8,6 +10,7 @@ import { purgeClosedCases, retentionCutoff } from '../src/cases/retention.js';
 import { recordCorrection } from '../src/routing/routing-examples.js';
 import { RETENTION_QUEUE, RETENTION_SCHEDULER_ID } from '../workers/retention.worker.js';
 import { workerConnectionOptions } from '../src/queues/queues.js';
+import { PROJECT_ROOT } from '../src/paths.js';
 
 let ctx: TestContext;
 
@@ -126,6 +129,25 @@ describe('retention purge', () => {
       await workers.close();
     }
   });
+});
+
+describe('npm run cli -- retention purge', () => {
+  it('purges now, with the configured or a given number of years', async () => {
+    const old = await makeCase(ctx.db, { department: 'ROAD', status: 'closed', closedAt: yearsAgo(1.5), text: '명령행 시험 민원' });
+    const run = (...args: string[]) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'retention', 'purge', ...args], {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, DATABASE_URL: ctx.config.databaseUrl, REDIS_URL: ctx.config.redisUrl },
+      });
+    // 1.5 years is within the configured 3: kept.
+    expect((await run()).stdout).toMatch(/^purged 0 cases closed before/);
+    const kept = await ctx.db.selectFrom('messages').select('text').where('case_id', '=', old.caseId).executeTakeFirstOrThrow();
+    expect(kept.text).toBe('명령행 시험 민원');
+    // (Other tests' cases closed two years ago go too.)
+    expect((await run('--years', '1')).stdout).toMatch(/^purged [1-9]\d* cases closed before .* \([1-9]\d* residents' contact details removed\)/);
+    const purged = await ctx.db.selectFrom('messages').select('text').where('case_id', '=', old.caseId).executeTakeFirstOrThrow();
+    expect(purged.text).toBe('');
+  }, 60_000);
 });
 
 describe('retention cutoff', () => {
