@@ -227,8 +227,10 @@ describe('fuzzing every route', () => {
           const url = `${fill(route.path, segments)}${qs ? `?${qs}` : ''}`;
           check(route, url, await send(route, url, b));
         }),
-        { seed: SEED, numRuns: RUNS },
+        // The dashboard's 40-odd routes are bull-board's own, behind our one guard: fewer runs.
+        { seed: SEED, numRuns: route.path.startsWith('/ops/board/') ? 5 : RUNS },
       );
+      if (route.path.startsWith('/ops/board/')) continue;
       for (const raw of RAW_BODIES) check(route, fill(route.path, ['1']), await send(route, fill(route.path, ['1']), raw));
     }
   }, 300_000);
