@@ -2,7 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config/config.js';
 import { loggerOptions } from './logger.js';
-import { registerErrorHandler } from './http/errors.js';
+import { frameworkErrors, registerErrorHandler } from './http/errors.js';
 import dbPlugin from './plugins/db.js';
 import queuesPlugin from './plugins/queues.js';
 import intakePlugin from './plugins/intake.js';
@@ -14,6 +14,10 @@ import opsBoard from './ops/board.js';
 import correctionsRoutes from './routing/corrections.routes.js';
 import deadLettersRoutes from './ops/dead-letters.routes.js';
 import webhooks from '../webhooks/index.js';
+import rateLimits from './http/rate-limits.js';
+import securityHeaders from './http/security-headers.js';
+import inputLimits from './http/input-limits.js';
+import auditRoutes from './audit/audit.routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -30,12 +34,13 @@ export interface AppOptions {
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: loggerOptions(config.logLevel) }),
-    // Providers sit behind the district's proxy; the client address is its to tell.
-    trustProxy: true,
+    // Providers sit behind the district's proxy; the client address is its to tell (TRUST_PROXY).
+    trustProxy: config.trustProxy,
     bodyLimit: 256 * 1024,
     // Requests are logged once, below, by path only: a query string can carry a token.
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { allErrors: false } },
+    frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('config', config);
@@ -50,6 +55,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(queuesPlugin, { redisUrl: config.redisUrl, prefix: config.queuePrefix, outbound: config.outbound });
   await app.register(intakePlugin);
   await app.register(metricsPlugin);
+  await app.register(securityHeaders);
+  await app.register(rateLimits, { prefix: config.queuePrefix, limits: config.limits });
+  await app.register(inputLimits);
   await app.register(authenticate);
   await app.register(opsRoutes);
   await app.register(opsBoard, { prefix: '/ops/board' });
@@ -57,5 +65,6 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(casesRoutes, { prefix: '/api' });
   await app.register(correctionsRoutes, { prefix: '/api' });
   await app.register(deadLettersRoutes, { prefix: '/api' });
+  await app.register(auditRoutes, { prefix: '/api' });
   return app;
 }

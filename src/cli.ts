@@ -2,6 +2,7 @@
 //   staff add --name NAME --department CODE --role staff|manager|operator|admin
 //   staff revoke --id ID
 //   departments load FILE
+//   retention purge [--years N]
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { configOrExit, prepareDatabase } from './startup.js';
@@ -11,11 +12,13 @@ import { addStaff, revokeStaff } from './staff/staff-repository.js';
 import { STAFF_ROLES, type StaffRole } from './staff/staff.table.js';
 import { findActiveDepartment, loadDepartments } from './departments/department-repository.js';
 import { readDepartmentsFile } from './departments/departments-file.js';
+import { purgeClosedCases, retentionCutoff } from './cases/retention.js';
 
 const USAGE = `usage:
   npm run cli -- staff add --name NAME --department CODE --role ${STAFF_ROLES.join('|')}
   npm run cli -- staff revoke --id ID
-  npm run cli -- departments load FILE`;
+  npm run cli -- departments load FILE
+  npm run cli -- retention purge [--years N]`;
 
 class UsageError extends Error {}
 
@@ -60,6 +63,15 @@ async function run(argv: string[]): Promise<string> {
       if (!file) throw new UsageError('departments load needs a FILE');
       const { departments, examples } = await loadDepartments(db, await readDepartmentsFile(file));
       return `loaded ${departments} departments${examples === null ? '' : ` and ${examples} routing examples`} from ${file}`;
+    }
+    if (area === 'retention' && action === 'purge') {
+      // What the nightly job does, now (e.g. after lowering RETENTION_YEARS).
+      const { values } = parseArgs({ args: rest, options: { years: { type: 'string' } }, strict: true });
+      const years = values.years === undefined ? config.retentionYears : Number(values.years);
+      if (!Number.isInteger(years) || years < 1 || years > 50) throw new UsageError('--years must be a whole number from 1 to 50');
+      const cutoff = retentionCutoff(years);
+      const purged = await purgeClosedCases(db, cutoff);
+      return `purged ${purged.cases} cases closed before ${cutoff.toISOString()} (${purged.residents} residents' contact details removed)`;
     }
     throw new UsageError(`unknown command: ${argv.join(' ') || '(none)'}`);
   } finally {

@@ -227,3 +227,36 @@ describe('Kakao', () => {
     expect(loadConfig({ KAKAO_BOT_ID: 'abc!' }).kakao.botId).toBe('abc');
   });
 });
+
+describe('abuse limits, retention and proxies', () => {
+  it('defaults to 300 staff requests a minute, 20 failures in 10 minutes, 3 years, private proxies', () => {
+    expect(loadConfig({})).toMatchObject({
+      limits: { staffApiPerMinute: 300, failuresPerAddress: 20, failureWindowMs: 600_000 },
+      retentionYears: 3,
+      trustProxy: ['loopback', 'linklocal', 'uniquelocal'],
+    });
+  });
+
+  it('takes explicit values', () => {
+    const config = loadConfig({
+      STAFF_API_RATE_PER_MINUTE: '60',
+      FAILED_AUTH_PER_ADDRESS: '5',
+      FAILED_AUTH_WINDOW_SECONDS: '60',
+      RETENTION_YEARS: '5',
+      TRUST_PROXY: '10.0.0.2, 192.168.0.0/16',
+    });
+    expect(config).toMatchObject({
+      limits: { staffApiPerMinute: 60, failuresPerAddress: 5, failureWindowMs: 60_000 },
+      retentionYears: 5,
+      trustProxy: ['10.0.0.2', '192.168.0.0/16'],
+    });
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+  });
+
+  it('refuses values that would turn a limit off or keep data forever, naming the variable', () => {
+    const problems = problemsOf({ STAFF_API_RATE_PER_MINUTE: '0', FAILED_AUTH_PER_ADDRESS: 'many', RETENTION_YEARS: '0', TRUST_PROXY: '1' });
+    for (const name of ['STAFF_API_RATE_PER_MINUTE', 'FAILED_AUTH_PER_ADDRESS', 'RETENTION_YEARS', 'TRUST_PROXY']) {
+      expect(problems.some((p) => p.startsWith(name)), name).toBe(true);
+    }
+  });
+});

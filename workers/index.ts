@@ -9,6 +9,7 @@ import { startOutboundWorker } from './outbound.worker.js';
 import { sweepStoredWork } from './sweeper.js';
 import { IntakeBuffer } from '../src/intake/intake-buffer.js';
 import { drainIntakeBuffer } from '../src/intake/drain-buffer.js';
+import { startRetentionWorker } from './retention.worker.js';
 import { createWorkerMetrics, startMetricsServer, type MetricsServer } from '../src/metrics/worker-metrics.js';
 
 export interface RunningWorkers {
@@ -55,6 +56,8 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
     ),
   );
 
+  const retention = await startRetentionWorker({ db, connection, prefix: config.queuePrefix, log, years: config.retentionYears });
+
   const sweep = () =>
     sweepStoredWork(db, queues, 30_000)
       .then((found) => {
@@ -98,7 +101,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
       clearInterval(drainer);
       await draining;
       await metricsServer?.close();
-      await Promise.allSettled([routing.close(), ...outbound.map((w) => w.close())]);
+      await Promise.allSettled([routing.close(), ...outbound.map((w) => w.close()), retention.close()]);
       await queues.close();
       producer.disconnect();
       await db.destroy();

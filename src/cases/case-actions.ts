@@ -3,7 +3,8 @@ import type { Staff } from '../staff/staff.table.js';
 import type { Case, Channel } from './case.table.js';
 import { addCaseEvent, findCaseForUpdate, updateCase } from './case-repository.js';
 import { insertMessage } from './message-repository.js';
-import { canSeeCase } from './case-scope.js';
+import { canReachCase } from '../staff/policy.js';
+import { recordAudit } from '../audit/audit-repository.js';
 import { ANSWER_LIMITS } from '../outbound/channel-limits.js';
 import { recordCorrection } from '../routing/routing-examples.js';
 import { badRequest, conflict, notFound } from '../http/errors.js';
@@ -15,7 +16,7 @@ const SILENT_DISPOSITIONS = new Set(['thanks', 'exception']);
 /** Loads and locks a case the staff member may act on; out of scope looks exactly like missing. */
 async function lockCaseInScope(trx: Db, staff: Staff, caseId: number): Promise<Case> {
   const theCase = await findCaseForUpdate(trx, caseId);
-  if (!theCase || !canSeeCase(staff, theCase)) throw notFound(`case ${caseId} not found`);
+  if (!theCase || !canReachCase(staff, 'cases:act', theCase)) throw notFound(`case ${caseId} not found`);
   return theCase;
 }
 
@@ -46,6 +47,7 @@ export async function replyToCase(
   staff: Staff,
   caseId: number,
   input: string,
+  ip: string | null = null,
 ): Promise<{ messageId: number; channel: Channel }> {
   const text = input.trim();
   if (text === '') throw badRequest('answer_required', 'a reply needs text for the resident');
@@ -56,6 +58,7 @@ export async function replyToCase(
     const now = new Date();
     await updateCase(trx, theCase.id, { status: 'answered', ...(theCase.answered_at ? {} : { answered_at: now }) });
     await addCaseEvent(trx, theCase.id, 'replied', { messageId: message.id }, staff.id);
+    await recordAudit(trx, { staffId: staff.id, ip }, 'case.replied', [theCase.id], { messageId: message.id });
     return { messageId: message.id, channel: theCase.channel };
   });
 }
@@ -66,6 +69,7 @@ export async function closeCase(
   staff: Staff,
   caseId: number,
   input: { disposition: string; text?: string | undefined },
+  ip: string | null = null,
 ): Promise<{ messageId: number | null; channel: Channel }> {
   const dispositions = await listDispositionCodes(db);
   if (!dispositions.includes(input.disposition)) {
@@ -79,6 +83,7 @@ export async function closeCase(
     const theCase = await lockCaseInScope(trx, staff, caseId);
     if (theCase.status === 'closed') throw conflict('case_closed', 'the case is already closed');
     const { messageId } = await closeLockedCase(trx, theCase, { disposition: input.disposition, text, staffId: staff.id });
+    await recordAudit(trx, { staffId: staff.id, ip }, 'case.closed', [theCase.id], { disposition: input.disposition, messageId });
     return { messageId, channel: theCase.channel };
   });
 }
@@ -111,7 +116,7 @@ export async function closeLockedCase(
 }
 
 /** 부서이첩: moves the case to another department. */
-export async function assignCase(db: Db, staff: Staff, caseId: number, departmentCode: string): Promise<void> {
+export async function assignCase(db: Db, staff: Staff, caseId: number, departmentCode: string, ip: string | null = null): Promise<void> {
   const department = await findActiveDepartment(db, departmentCode);
   if (!department) throw badRequest('unknown_department', `no active department ${departmentCode}`);
   await db.transaction().execute(async (trx) => {
@@ -132,5 +137,6 @@ export async function assignCase(db: Db, staff: Staff, caseId: number, departmen
     );
     // A reassignment teaches the router where such messages belong (and can be withdrawn).
     await recordCorrection(trx, { caseId: theCase.id, staffId: staff.id, department: department.code });
+    await recordAudit(trx, { staffId: staff.id, ip }, 'case.assigned', [theCase.id], { from: theCase.department_code, to: department.code });
   });
 }

@@ -18,6 +18,8 @@ export function caseView(row: CaseRow) {
     receivedAt: row.received_at.toISOString(),
     answeredAt: row.answered_at?.toISOString() ?? null,
     closedAt: row.closed_at?.toISOString() ?? null,
+    /** Set once retention removed the text and contact details (statistics stay). */
+    purgedAt: row.purged_at?.toISOString() ?? null,
     resident: { id: row.resident_id, phone: maskPhone(row.resident_phone) },
     kind: row.kind,
     routing: row.routing

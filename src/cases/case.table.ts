@@ -38,6 +38,8 @@ export interface CaseTable {
   routed_at: Date | null;
   answered_at: Date | null;
   closed_at: Date | null;
+  /** Retention: when the case's text and the resident's contact details were removed. */
+  purged_at: Date | null;
 }
 
 export type Case = Selectable<CaseTable>;

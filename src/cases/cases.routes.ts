@@ -3,12 +3,14 @@ import { Type } from 'typebox';
 import { CASE_STATUSES, CHANNELS } from './case.table.js';
 import { listCases, findCaseWithResident } from './case-queries.js';
 import { caseView, eventView, messageView } from './case-view.js';
-import { canSeeCase, departmentScope } from './case-scope.js';
+import { caseScope, canReachCase } from '../staff/policy.js';
+import { recordAudit, type Actor } from '../audit/audit-repository.js';
 import { assignCase, closeCase, replyToCase } from './case-actions.js';
 import { listCaseMessages } from './message-repository.js';
 import { listCaseEvents } from './case-repository.js';
 import { handOff } from '../queues/enqueue.js';
-import { notFound } from '../http/errors.js';
+import { AppError, notFound } from '../http/errors.js';
+import type { FastifyRequest } from 'fastify';
 
 const CaseId = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
 const Code = Type.String({ minLength: 1, maxLength: 40, pattern: '^[A-Za-z0-9_]+$' });
@@ -30,26 +32,62 @@ const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 
-/** The staff API: staff and managers read and answer the cases in their scope. */
+/** Why a staff member needs the resident's full number; kept in the audit log. */
+const PhoneRequest = Type.Object(
+  { reason: Type.String({ minLength: 5, maxLength: 500, pattern: '\\S' }) },
+  { additionalProperties: false },
+);
+
+export function actorOf(request: FastifyRequest): Actor {
+  return { staffId: request.staff!.id, ip: request.ip };
+}
+
+/** The staff API: staff and managers read and answer the cases in their scope (src/staff/policy.ts). */
 const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // onRequest: a caller without a valid token gets 401 before its input is validated.
-  const caseWorkers = app.requireRole('staff', 'manager');
+  const readers = app.requirePermission('cases:read');
+  const caseWorkers = app.requirePermission('cases:act');
 
-  app.get('/cases', { schema: { querystring: ListQuery }, onRequest: caseWorkers }, async (request) => {
-    const staff = request.staff!;
-    const page = await listCases(app.db, { ...request.query, scope: departmentScope(staff), limit: request.query.limit ?? 50 });
+  app.get('/cases', { schema: { querystring: ListQuery }, onRequest: readers }, async (request) => {
+    const scope = caseScope(request.staff!, 'cases:read');
+    if (scope.kind === 'none') return { items: [], nextCursor: null };
+    const page = await listCases(app.db, {
+      ...request.query,
+      scope: scope.kind === 'all' ? 'all' : scope.department,
+      limit: request.query.limit ?? 50,
+    });
+    // A list shows no message text but does show who wrote (masked): it is a read of every case on it.
+    if (page.items.length > 0) {
+      await recordAudit(app.db, actorOf(request), 'cases.listed', page.items.map((c) => c.id), { query: request.query });
+    }
     return { items: page.items.map(caseView), nextCursor: page.nextCursor };
   });
 
-  app.get('/cases/:id', { schema: { params: CaseId }, onRequest: caseWorkers }, async (request) => {
+  app.get('/cases/:id', { schema: { params: CaseId }, onRequest: readers }, async (request) => {
     const row = await findCaseWithResident(app.db, request.params.id);
-    if (!row || !canSeeCase(request.staff!, row)) throw notFound(`case ${request.params.id} not found`);
+    if (!row || !canReachCase(request.staff!, 'cases:read', row)) throw notFound(`case ${request.params.id} not found`);
     const [messages, events] = await Promise.all([
       listCaseMessages(app.db, row.id),
       listCaseEvents(app.db, row.id),
     ]);
+    await recordAudit(app.db, actorOf(request), 'case.read', [row.id]);
     return { ...caseView(row), messages: messages.map(messageView), events: events.map(eventView) };
   });
+
+  // The full number only on an explicit request, with a reason, by the department that owns the case.
+  app.post(
+    '/cases/:id/resident-phone',
+    { schema: { params: CaseId, body: PhoneRequest }, onRequest: app.requirePermission('cases:resident-phone') },
+    async (request) => {
+      const row = await findCaseWithResident(app.db, request.params.id);
+      if (!row || !canReachCase(request.staff!, 'cases:resident-phone', row)) throw notFound(`case ${request.params.id} not found`);
+      if (!row.resident_phone) {
+        throw new AppError(404, 'no_phone_number', 'no phone number is known for this case (KakaoTalk, or removed after the retention period)');
+      }
+      await recordAudit(app.db, actorOf(request), 'case.resident_phone_read', [row.id], { reason: request.body.reason.trim() });
+      return { caseId: row.id, phone: row.resident_phone };
+    },
+  );
 
   app.post(
     '/cases/:id/replies',
@@ -58,7 +96,7 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: caseWorkers,
     },
     async (request, reply) => {
-      const { messageId, channel } = await replyToCase(app.db, request.staff!, request.params.id, request.body.text.trim());
+      const { messageId, channel } = await replyToCase(app.db, request.staff!, request.params.id, request.body.text.trim(), request.ip);
       await handOff(app.queues, request.log, { send: [{ channel, messageId }] });
       return reply.status(202).send({ messageId });
     },
@@ -74,7 +112,7 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: caseWorkers,
     },
     async (request) => {
-      const { messageId, channel } = await closeCase(app.db, request.staff!, request.params.id, request.body);
+      const { messageId, channel } = await closeCase(app.db, request.staff!, request.params.id, request.body, request.ip);
       if (messageId !== null) await handOff(app.queues, request.log, { send: [{ channel, messageId }] });
       return { id: request.params.id, status: 'closed', messageId };
     },
@@ -84,7 +122,7 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/cases/:id/assign',
     { schema: { params: CaseId, body: Type.Object({ department: Code }) }, onRequest: caseWorkers },
     async (request) => {
-      await assignCase(app.db, request.staff!, request.params.id, request.body.department);
+      await assignCase(app.db, request.staff!, request.params.id, request.body.department, request.ip);
       return { id: request.params.id, department: request.body.department };
     },
   );

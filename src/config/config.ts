@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 // Configuration is read and validated once, at start. Every problem is reported at
 // once with the variable's name, so an operator can fix a broken .env in one pass.
 
@@ -72,6 +74,21 @@ export interface Config {
   staffTokenDays: number;
   /** Port of the worker process's Prometheus endpoint (GET /metrics on HOST); 0 = off. */
   workerMetricsPort: number;
+  /** Abuse limits, counted in Redis so they hold across processes (src/http/rate-limits.ts). */
+  limits: {
+    /** Staff API and /ops requests per minute per token (per address without one). */
+    staffApiPerMinute: number;
+    /** Failed verifications (bad webhook signature or secret, bad staff token) per address before 429. */
+    failuresPerAddress: number;
+    failureWindowMs: number;
+  };
+  /** Closed cases lose their text and the resident's contact details after this many years. */
+  retentionYears: number;
+  /**
+   * Which proxies' X-Forwarded-For entries to believe (fastify trustProxy): their addresses,
+   * or true/false. Per-address limits are only as good as this.
+   */
+  trustProxy: boolean | string[];
 }
 
 export class ConfigError extends Error {
@@ -181,6 +198,25 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('INTAKE_BUFFER_SECRET is required with NODE_ENV=production (any long random string)');
   }
 
+  // By default X-Forwarded-For is believed only as far as it was written by proxies on
+  // loopback or private addresses (the district's reverse proxy); `true` would believe its
+  // left-most entry, which any client can write, and let a client choose its own address.
+  const TRUST_PRESETS = ['loopback', 'linklocal', 'uniquelocal'];
+  const trustProxyRaw = str('TRUST_PROXY', TRUST_PRESETS.join(','));
+  let trustProxy: boolean | string[] = TRUST_PRESETS;
+  if (trustProxyRaw === 'true' || trustProxyRaw === 'false') trustProxy = trustProxyRaw === 'true';
+  else {
+    const addresses = trustProxyRaw.split(',').map((a) => a.trim()).filter((a) => a !== '');
+    const bad = addresses.filter((a) => {
+      if (TRUST_PRESETS.includes(a)) return false;
+      const [address, bits, ...rest] = a.split('/');
+      return rest.length > 0 || isIP(address ?? '') === 0 || (bits !== undefined && !/^\d{1,3}$/.test(bits));
+    });
+    if (addresses.length === 0 || bad.length > 0) {
+      problems.push(`TRUST_PROXY must be true, false, or proxy addresses/CIDRs (or loopback, linklocal, uniquelocal) separated by commas (got "${trustProxyRaw}")`);
+    } else trustProxy = addresses;
+  }
+
   const config: Config = {
     nodeEnv,
     port,
@@ -217,6 +253,13 @@ export function loadConfig(env: Env = process.env): Config {
     sweepIntervalMs: int('SWEEP_INTERVAL_MS', 60_000, 1000, 3_600_000),
     staffTokenDays: int('STAFF_TOKEN_DAYS', 365, 1, 3650),
     workerMetricsPort: int('WORKER_METRICS_PORT', 9464, 0, 65535),
+    limits: {
+      staffApiPerMinute: int('STAFF_API_RATE_PER_MINUTE', 300, 1, 1_000_000),
+      failuresPerAddress: int('FAILED_AUTH_PER_ADDRESS', 20, 1, 1_000_000),
+      failureWindowMs: int('FAILED_AUTH_WINDOW_SECONDS', 600, 1, 86_400) * 1000,
+    },
+    retentionYears: int('RETENTION_YEARS', 3, 1, 50),
+    trustProxy,
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

@@ -9,6 +9,7 @@ import type { DeliveryReportTable } from '../outbound/delivery-report.table.js';
 import type { StaffTable } from '../staff/staff.table.js';
 import type { RoutingExampleTable } from '../routing/routing-example.table.js';
 import type { InboundMessageTable } from '../intake/inbound-message.table.js';
+import type { AuditLogTable } from '../audit/audit.table.js';
 
 export interface Database {
   categories: CategoryTable;
@@ -22,6 +23,7 @@ export interface Database {
   staff: StaffTable;
   routing_examples: RoutingExampleTable;
   inbound_messages: InboundMessageTable;
+  audit_log: AuditLogTable;
 }
 
 export type Db = Kysely<Database>;

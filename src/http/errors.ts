@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 
 /** An error with a stable code that clients can act on; the message is for people. */
 export class AppError extends Error {
@@ -18,6 +18,23 @@ export const unauthorized = (what = 'a valid staff token is required') => new Ap
 export const conflict = (code: string, what: string) => new AppError(409, code, what);
 export const badRequest = (code: string, what: string) => new AppError(400, code, what);
 
+/**
+ * Postgres refusing a value a client sent (a NUL character, an unpaired surrogate, a number
+ * out of range, text too long for an index): the client's input, so a 400, never a 500.
+ */
+const POSTGRES_BAD_INPUT = new Set(['22001', '22003', '22007', '22008', '22021', '22P02', '22P05', '54000']);
+
+function isPostgresBadInput(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && POSTGRES_BAD_INPUT.has(code) && (error as { severity?: unknown }).severity !== undefined;
+}
+
+/** Errors fastify raises before any route runs (a malformed URL), in the same shape. */
+export function frameworkErrors(error: FastifyError, _request: unknown, reply: FastifyReply): void {
+  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  void reply.status(status).send({ error: { code: (error.code ?? 'bad_request').toLowerCase(), message: error.message } });
+}
+
 /** The one error handler: every error leaves as `{ error: { code, message } }`. */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
@@ -25,6 +42,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
       return reply.status(error.statusCode).send({ error: { code: error.code, message: error.message } });
     }
     const fastifyError = error as FastifyError;
+    if (isPostgresBadInput(error)) {
+      return reply.status(400).send({ error: { code: 'invalid_input', message: 'the request holds characters or values that cannot be stored' } });
+    }
     if (fastifyError.validation) {
       return reply.status(400).send({ error: { code: 'validation_failed', message: fastifyError.message } });
     }
@@ -34,7 +54,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
         .status(status)
         .send({ error: { code: (fastifyError.code ?? 'bad_request').toLowerCase(), message: fastifyError.message } });
     }
-    request.log.error({ err: error }, 'unhandled error');
+    // Not the whole error: a Postgres error's detail quotes the row (a phone number, a text).
+    const { name, message, stack } = error as Error;
+    request.log.error({ err: { type: name, code: (error as { code?: unknown }).code, message, stack } }, 'unhandled error');
     return reply.status(500).send({ error: { code: 'internal', message: 'internal error' } });
   });
   app.setNotFoundHandler((request, reply) => {

@@ -17,7 +17,7 @@ export const BOARD_COOKIE = 'sotong_board';
  */
 const opsBoard: FastifyPluginAsync = async (app) => {
   await app.register(fastifyCookie);
-  const requireOperator = app.requireRole('operator', 'admin');
+  const requireOperator = app.requirePermission('ops:read');
 
   app.addHook('onRequest', async (request, reply) => {
     const fromQuery = (request.query as Record<string, unknown> | undefined)?.token;

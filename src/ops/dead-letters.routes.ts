@@ -2,17 +2,17 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { enqueueSend, jobIds } from '../queues/queues.js';
 import { notFound, conflict } from '../http/errors.js';
+import { recordAudit } from '../audit/audit-repository.js';
 
 /**
  * Dead letters: answers no provider would take, after every retry. Operators see them
  * (never their text: no case content for operators) and send them again, once.
  */
 const deadLettersRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const operators = app.requireRole('operator', 'admin');
 
   app.get(
     '/ops/dead-letters',
-    { schema: { querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }) }, onRequest: operators },
+    { schema: { querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }) }, onRequest: app.requirePermission('ops:read') },
     async (request) => {
       const rows = await app.db
         .selectFrom('messages')
@@ -49,7 +49,7 @@ const deadLettersRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/ops/dead-letters/:messageId/retry',
-    { schema: { params: Type.Object({ messageId: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }) }, onRequest: operators },
+    { schema: { params: Type.Object({ messageId: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }) }, onRequest: app.requirePermission('ops:retry') },
     async (request, reply) => {
       const { messageId } = request.params;
       // Only a message no provider accepted can go again; of two retries at once, one wins.
@@ -71,6 +71,7 @@ const deadLettersRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .insertInto('case_events')
         .values({ case_id: revived.case_id, type: 'delivery_retried', staff_id: request.staff!.id, data: JSON.stringify({ messageId }) })
         .execute();
+      await recordAudit(app.db, { staffId: request.staff!.id, ip: request.ip }, 'dead_letter.retried', [revived.case_id], { messageId });
       // The failed job keeps its id for weeks: make room for a fresh one with a full set of attempts.
       const old = await app.queues.outbound[revived.channel].getJob(jobIds.send(messageId));
       if (old) await old.remove();

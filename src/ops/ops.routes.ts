@@ -32,7 +32,7 @@ const opsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.status(postgres && redis ? 200 : 503).send(body);
   });
 
-  app.get('/ops/queues', { preHandler: app.requireRole('operator', 'admin') }, async () => {
+  app.get('/ops/queues', { preHandler: app.requirePermission('ops:read') }, async () => {
     const queues = allQueues(app.queues);
     const health = await Promise.all(queues.map(queueHealth));
     return Object.fromEntries(queues.map((q, i) => [q.name, health[i]]));

@@ -2,13 +2,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { listCorrections, withdrawCorrection } from './routing-examples.js';
 import { notFound } from '../http/errors.js';
+import { recordAudit } from '../audit/audit-repository.js';
 
 /**
  * Staff corrections the router learns from, for managers and admins to audit and,
  * where a correction was a mistake, withdraw (the router then unlearns it).
  */
 const correctionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const auditors = app.requireRole('manager', 'admin');
+  const auditors = app.requirePermission('corrections:manage');
 
   app.get(
     '/routing/corrections',
@@ -36,9 +37,15 @@ const correctionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/routing/corrections/:id/withdraw',
     { schema: { params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }) }, onRequest: auditors },
     async (request) => {
-      if (!(await withdrawCorrection(app.db, request.params.id, request.staff!.id))) {
-        throw notFound(`no active correction ${request.params.id}`);
-      }
+      const { id } = request.params;
+      const withdrawn = await app.db.transaction().execute(async (trx) => {
+        if (!(await withdrawCorrection(trx, id, request.staff!.id))) return false;
+        const row = await trx.selectFrom('routing_examples').select('case_id').where('id', '=', id).executeTakeFirst();
+        const caseIds = row?.case_id ? [row.case_id] : [];
+        await recordAudit(trx, { staffId: request.staff!.id, ip: request.ip }, 'correction.withdrawn', caseIds, { correctionId: id });
+        return true;
+      });
+      if (!withdrawn) throw notFound(`no active correction ${id}`);
       return { id: request.params.id, withdrawn: true };
     },
   );

@@ -1,0 +1,26 @@
+import type { ColumnType, Generated, Selectable } from 'kysely';
+
+/** What a staff member did to or saw of cases. Never message text or phone numbers. */
+export type AuditAction =
+  | 'cases.listed'
+  | 'case.read'
+  | 'case.replied'
+  | 'case.closed'
+  | 'case.assigned'
+  | 'case.resident_phone_read'
+  | 'correction.withdrawn'
+  | 'dead_letter.retried'
+  | 'audit.read';
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  staff_id: number;
+  action: AuditAction;
+  /** int8[]: pg hands these back as strings. */
+  case_ids: ColumnType<(string | number)[], number[] | undefined, never>;
+  detail: ColumnType<Record<string, unknown>, string | undefined, never>;
+  ip: string | null;
+  created_at: ColumnType<Date, Date | undefined, never>;
+}
+
+export type AuditEntry = Selectable<AuditLogTable>;

@@ -1,0 +1,62 @@
+import type { Staff, StaffRole } from './staff.table.js';
+
+/**
+ * The one authorisation policy. Every route names the permission it needs
+ * (`app.requirePermission`), and every case read or change goes through `caseScope`,
+ * so what a role may do is decided here and nowhere else. test/authorization.test.ts
+ * checks it as a matrix of roles × routes over HTTP.
+ */
+export const PERMISSIONS = [
+  /** List and read cases (with message text) in the caller's case scope. */
+  'cases:read',
+  /** Reply to, reassign and close cases in the caller's case scope. */
+  'cases:act',
+  /** The resident's full phone number, for the department that owns the case (audited, with a reason). */
+  'cases:resident-phone',
+  /** Review and withdraw the routing corrections staff made. */
+  'corrections:manage',
+  /** Queue health, the queue dashboard and dead letters: ids and counts, never case content. */
+  'ops:read',
+  /** Send a dead letter again. */
+  'ops:retry',
+  /** The audit log of who read or changed which case. */
+  'audit:read',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+export const ROLE_PERMISSIONS: Readonly<Record<StaffRole, readonly Permission[]>> = {
+  staff: ['cases:read', 'cases:act', 'cases:resident-phone'],
+  // Managers oversee every case but do not call residents: the owning department does.
+  manager: ['cases:read', 'cases:act', 'corrections:manage'],
+  operator: ['ops:read', 'ops:retry'],
+  admin: ['ops:read', 'ops:retry', 'corrections:manage', 'audit:read'],
+};
+
+export function can(role: StaffRole, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[role].includes(permission);
+}
+
+/** Which cases a caller's permission reaches: every case, one department's, or none. */
+export type CaseScope = { kind: 'all' } | { kind: 'department'; department: string } | { kind: 'none' };
+
+/**
+ * Managers reach every case (including unclassified ones) for reading and acting; staff
+ * their own department's. The resident's phone number is for the owning department only.
+ */
+export function caseScope(staff: Pick<Staff, 'role' | 'department_code'>, permission: Permission): CaseScope {
+  if (!can(staff.role, permission)) return { kind: 'none' };
+  if (staff.role === 'manager' && permission !== 'cases:resident-phone') return { kind: 'all' };
+  if (staff.role === 'staff' || staff.role === 'manager') return { kind: 'department', department: staff.department_code };
+  return { kind: 'none' };
+}
+
+/** A case outside the scope must look exactly like a missing one (404), never a 403. */
+export function inCaseScope(scope: CaseScope, theCase: { department_code: string | null }): boolean {
+  if (scope.kind === 'all') return true;
+  if (scope.kind === 'department') return theCase.department_code === scope.department;
+  return false;
+}
+
+export function canReachCase(staff: Pick<Staff, 'role' | 'department_code'>, permission: Permission, theCase: { department_code: string | null }): boolean {
+  return inCaseScope(caseScope(staff, permission), theCase);
+}

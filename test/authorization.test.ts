@@ -1,0 +1,212 @@
+// The authorisation policy (src/staff/policy.ts) as a matrix of roles × routes, over HTTP.
+// The expected statuses are written out here by hand, not derived from the policy.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext, type TestContext } from './support/harness.js';
+import { makeCase } from './support/cases.js';
+import { recordCorrection } from '../src/routing/routing-examples.js';
+import { listRoutes } from './support/routes.js';
+
+type Role = 'anonymous' | 'staffOwn' | 'staffOther' | 'manager' | 'operator' | 'admin';
+const ROLES: Role[] = ['anonymous', 'staffOwn', 'staffOther', 'manager', 'operator', 'admin'];
+
+let ctx: TestContext;
+const tokens: Record<Role, string | null> = { anonymous: null, staffOwn: '', staffOther: '', manager: '', operator: '', admin: '' };
+
+beforeAll(async () => {
+  // Limits high enough that the matrix measures the policy, not the rate limits.
+  ctx = await createTestContext({ STAFF_API_RATE_PER_MINUTE: '100000', FAILED_AUTH_PER_ADDRESS: '100000' });
+  tokens.staffOwn = await ctx.staffToken('staff', 'ROAD');
+  tokens.staffOther = await ctx.staffToken('staff', 'PARKING');
+  tokens.manager = await ctx.staffToken('manager', 'AUDIT');
+  tokens.operator = await ctx.staffToken('operator', 'AUDIT');
+  tokens.admin = await ctx.staffToken('admin', 'AUDIT');
+});
+afterAll(async () => {
+  await ctx?.close();
+});
+
+/** A fresh target for each cell, so that one cell's change does not decide the next. */
+interface Target {
+  caseId: number;
+  correctionId: number;
+  deadLetterId: number;
+}
+
+async function freshTarget(department: string | null = 'ROAD'): Promise<Target> {
+  const { caseId } = await makeCase(ctx.db, { department });
+  const staff = await ctx.db.selectFrom('staff').select('id').where('role', '=', 'manager').executeTakeFirstOrThrow();
+  await recordCorrection(ctx.db, { caseId, staffId: staff.id, department: department ?? 'ROAD' });
+  const correction = await ctx.db
+    .selectFrom('routing_examples')
+    .select('id')
+    .where('case_id', '=', caseId)
+    .where('source', '=', 'correction')
+    .executeTakeFirstOrThrow();
+  const dead = await ctx.db
+    .insertInto('messages')
+    .values({
+      case_id: caseId,
+      direction: 'out',
+      kind: 'answer',
+      channel: 'sms',
+      text: '답변',
+      provider: 'twilio',
+      delivery_status: 'failed',
+      error_code: '21610',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { caseId, correctionId: correction.id, deadLetterId: dead.id };
+}
+
+interface RouteCase {
+  name: string;
+  method: 'GET' | 'POST';
+  url: (t: Target) => string;
+  payload?: Record<string, unknown>;
+  /** The case is unclassified (no department) instead of ROAD's. */
+  unclassified?: boolean;
+  expected: Record<Role, number>;
+}
+
+const row = (anonymous: number, staffOwn: number, staffOther: number, manager: number, operator: number, admin: number) => ({
+  anonymous,
+  staffOwn,
+  staffOther,
+  manager,
+  operator,
+  admin,
+});
+
+// The case in each cell belongs to ROAD: staffOwn's department, not staffOther's.
+const MATRIX: RouteCase[] = [
+  { name: 'list cases', method: 'GET', url: () => '/api/cases', expected: row(401, 200, 200, 200, 403, 403) },
+  { name: 'read a case', method: 'GET', url: (t) => `/api/cases/${t.caseId}`, expected: row(401, 200, 404, 200, 403, 403) },
+  {
+    name: 'read an unclassified case',
+    method: 'GET',
+    url: (t) => `/api/cases/${t.caseId}`,
+    unclassified: true,
+    expected: row(401, 404, 404, 200, 403, 403),
+  },
+  {
+    name: 'reply',
+    method: 'POST',
+    url: (t) => `/api/cases/${t.caseId}/replies`,
+    payload: { text: '확인 중입니다.' },
+    expected: row(401, 202, 404, 202, 403, 403),
+  },
+  {
+    name: 'close',
+    method: 'POST',
+    url: (t) => `/api/cases/${t.caseId}/close`,
+    payload: { disposition: 'resolved', text: '보수했습니다.' },
+    expected: row(401, 200, 404, 200, 403, 403),
+  },
+  {
+    name: 'reassign',
+    method: 'POST',
+    url: (t) => `/api/cases/${t.caseId}/assign`,
+    payload: { department: 'TRAFFIC' },
+    expected: row(401, 200, 404, 200, 403, 403),
+  },
+  {
+    name: "the resident's full phone number",
+    method: 'POST',
+    url: (t) => `/api/cases/${t.caseId}/resident-phone`,
+    payload: { reason: '현장 위치 확인 전화' },
+    expected: row(401, 200, 404, 403, 403, 403),
+  },
+  { name: 'list corrections', method: 'GET', url: () => '/api/routing/corrections', expected: row(401, 403, 403, 200, 403, 200) },
+  {
+    name: 'withdraw a correction',
+    method: 'POST',
+    url: (t) => `/api/routing/corrections/${t.correctionId}/withdraw`,
+    expected: row(401, 403, 403, 200, 403, 200),
+  },
+  { name: 'queue health', method: 'GET', url: () => '/ops/queues', expected: row(401, 403, 403, 403, 200, 200) },
+  { name: 'queue dashboard', method: 'GET', url: () => '/ops/board', expected: row(401, 403, 403, 403, 200, 200) },
+  { name: 'dead letters', method: 'GET', url: () => '/api/ops/dead-letters', expected: row(401, 403, 403, 403, 200, 200) },
+  {
+    name: 'retry a dead letter',
+    method: 'POST',
+    url: (t) => `/api/ops/dead-letters/${t.deadLetterId}/retry`,
+    expected: row(401, 403, 403, 403, 202, 202),
+  },
+  { name: 'audit log', method: 'GET', url: () => '/api/audit', expected: row(401, 403, 403, 403, 403, 200) },
+];
+
+describe('authorisation matrix', () => {
+  for (const route of MATRIX) {
+    it(`${route.method} ${route.name}`, async () => {
+      const got: Record<string, number> = {};
+      for (const role of ROLES) {
+        const target = await freshTarget(route.unclassified ? null : 'ROAD');
+        const token = tokens[role];
+        const res = await ctx.app.inject({
+          method: route.method,
+          url: route.url(target),
+          headers: token === null ? {} : { authorization: `Bearer ${token}` },
+          ...(route.payload ? { payload: route.payload } : route.method === 'POST' ? { payload: {} } : {}),
+        });
+        got[role] = res.statusCode;
+        if (res.statusCode >= 400) {
+          expect(res.json(), `${role}: ${res.body}`).toEqual({ error: { code: expect.any(String), message: expect.any(String) } });
+        }
+        // Out of scope looks exactly like missing.
+        if (res.statusCode === 404) expect(res.json().error.code).toBe('not_found');
+      }
+      expect(got).toEqual(route.expected);
+    });
+  }
+
+  it('lists only the cases in scope: own department for staff, all for managers', async () => {
+    const road = await makeCase(ctx.db, { department: 'ROAD' });
+    const parking = await makeCase(ctx.db, { department: 'PARKING' });
+    const unclassified = await makeCase(ctx.db, { department: null });
+    const seen = async (token: string | null) => {
+      const res = await ctx.app.inject({ method: 'GET', url: '/api/cases?limit=200', headers: { authorization: `Bearer ${token}` } });
+      expect(res.statusCode).toBe(200);
+      return new Set((res.json().items as { id: number }[]).map((c) => c.id));
+    };
+    const own = await seen(tokens.staffOwn);
+    expect(own.has(road.caseId)).toBe(true);
+    expect(own.has(parking.caseId) || own.has(unclassified.caseId)).toBe(false);
+    const other = await seen(tokens.staffOther);
+    expect(other.has(parking.caseId)).toBe(true);
+    expect(other.has(road.caseId) || other.has(unclassified.caseId)).toBe(false);
+    const all = await seen(tokens.manager);
+    expect([road.caseId, parking.caseId, unclassified.caseId].every((id) => all.has(id))).toBe(true);
+  });
+
+  it('covers every staff route the app has', () => {
+    // A new /api or /ops route must be added to the matrix (and so to the policy).
+    const staffRoutes = listRoutes(ctx.app)
+      .filter((r) => /^\/(api|ops)\//.test(r.path) && !r.path.startsWith('/ops/board/'))
+      .map((r) => `${r.method} ${r.path.replace(/:\w+/g, ':id')}`);
+    const covered = new Set(
+      MATRIX.map((m) => `${m.method} ${m.url({ caseId: 0, correctionId: 0, deadLetterId: 0 })}`.replace(/\/0(\/|$)/g, '/:id$1')),
+    );
+    expect(staffRoutes.length).toBeGreaterThan(10);
+    for (const route of staffRoutes) expect(covered, `${route} is not in the matrix`).toContain(route);
+  });
+
+  it('guards every route of the queue dashboard the same way', async () => {
+    // (Its catch-all page route is left out: it matches nothing a client can name.)
+    const board = listRoutes(ctx.app).filter((r) => r.path.startsWith('/ops/board/') && !r.path.includes('*'));
+    expect(board.length).toBeGreaterThan(20);
+    for (const route of board) {
+      const url = route.path.replace(/:\w+/g, 'routing');
+      for (const [role, expected] of [['anonymous', 401], ['staffOwn', 403], ['manager', 403], ['admin', null]] as const) {
+        const token = tokens[role];
+        const res = await ctx.app.inject({
+          method: route.method as 'GET',
+          url,
+          headers: token === null ? {} : { authorization: `Bearer ${token}` },
+        });
+        if (expected === null) expect(res.statusCode, `${route.method} ${url} as ${role}`).not.toBe(401);
+        else expect(res.statusCode, `${route.method} ${url} as ${role}`).toBe(expected);
+      }
+    }
+  });
+});

@@ -1,0 +1,56 @@
+// Cases for tests that need them in a given state, made by intake and then "routed" by
+// writing the database (no workers).
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../../src/db/database.js';
+import { acceptResidentMessage } from '../../src/intake/accept-message.js';
+import { hashToken } from '../../src/staff/tokens.js';
+import type { CaseStatus } from '../../src/cases/case.table.js';
+
+let phoneSeq = 0;
+/** A distinct Korean mobile number per call. */
+export function newPhone(): string {
+  phoneSeq += 1;
+  return `+821055${String(phoneSeq).padStart(6, '0')}`;
+}
+
+export async function makeCase(
+  db: Db,
+  options: { department?: string | null; status?: CaseStatus; phone?: string; text?: string; closedAt?: Date } = {},
+): Promise<{ caseId: number; messageId: number; phone: string; residentId: number }> {
+  const phone = options.phone ?? newPhone();
+  const accepted = await acceptResidentMessage(
+    db,
+    {
+      channel: 'sms',
+      provider: 'twilio',
+      providerMessageId: `SM${randomBytes(16).toString('hex')}`,
+      from: { kind: 'phone', phone },
+      text: options.text ?? '보도블록이 깨졌어요',
+      raw: { Body: options.text ?? '보도블록이 깨졌어요', From: phone },
+    },
+    { threadWindowMinutes: 0 },
+  );
+  const department = options.department === undefined ? 'ROAD' : options.department;
+  const status = options.status ?? (department === null ? 'received' : 'assigned');
+  const category =
+    department === null
+      ? null
+      : (await db.selectFrom('departments').select('category_code').where('code', '=', department).executeTakeFirstOrThrow()).category_code;
+  const row = await db
+    .updateTable('cases')
+    .set({
+      department_code: department,
+      category_code: category,
+      status,
+      ...(status === 'closed' ? { closed_at: options.closedAt ?? new Date(), disposition_code: 'resolved' } : {}),
+    })
+    .where('id', '=', accepted.caseId)
+    .returning('resident_id')
+    .executeTakeFirstOrThrow();
+  return { caseId: accepted.caseId, messageId: accepted.messageId, phone, residentId: row.resident_id };
+}
+
+export async function staffIdOf(db: Db, token: string): Promise<number> {
+  const row = await db.selectFrom('staff').select('id').where('token_hash', '=', hashToken(token)).executeTakeFirstOrThrow();
+  return row.id;
+}

@@ -1,0 +1,44 @@
+import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Db } from '../src/db/database.js';
+import { purgeClosedCases, retentionCutoff } from '../src/cases/retention.js';
+
+export const RETENTION_QUEUE = 'retention';
+/** One scheduler for every worker process: BullMQ keeps one per id, so many workers schedule it once. */
+export const RETENTION_SCHEDULER_ID = 'retention-purge';
+/** Every night at 03:30 Seoul time, when nobody is answering cases. */
+export const RETENTION_PATTERN = '0 30 3 * * *';
+
+/**
+ * The retention job: a BullMQ job scheduler (deterministic id) runs the purge of cases closed
+ * more than `years` ago. The job carries no data; what to purge is read from Postgres.
+ */
+export async function startRetentionWorker(deps: { db: Db; connection: ConnectionOptions; prefix: string; log: Logger; years: number }) {
+  const { db, log } = deps;
+  const queue = new Queue(RETENTION_QUEUE, { connection: deps.connection, prefix: deps.prefix });
+  queue.on('error', () => undefined);
+  await queue.upsertJobScheduler(
+    RETENTION_SCHEDULER_ID,
+    { pattern: RETENTION_PATTERN, tz: 'Asia/Seoul' },
+    { name: 'purge', data: {}, opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: { count: 30 }, removeOnFail: { count: 30 } } },
+  );
+  const worker = new Worker(
+    RETENTION_QUEUE,
+    async () => {
+      const cutoff = retentionCutoff(deps.years);
+      const purged = await purgeClosedCases(db, cutoff);
+      log.info({ ...purged, cutoff: cutoff.toISOString() }, 'retention purge done');
+      return purged;
+    },
+    { connection: deps.connection, prefix: deps.prefix, concurrency: 1 },
+  );
+  worker.on('error', (error) => log.warn({ err: error.message }, 'retention worker error'));
+  return {
+    queue,
+    worker,
+    async close() {
+      await worker.close();
+      await queue.close();
+    },
+  };
+}
