@@ -13,6 +13,8 @@ import opsBoard from './ops/board.js';
 import correctionsRoutes from './routing/corrections.routes.js';
 import deadLettersRoutes from './ops/dead-letters.routes.js';
 import webhooks from '../webhooks/index.js';
+import reportsRoutes from './reports/reports.routes.js';
+import reportPage from './reports/report-page.routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -55,5 +57,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(casesRoutes, { prefix: '/api' });
   await app.register(correctionsRoutes, { prefix: '/api' });
   await app.register(deadLettersRoutes, { prefix: '/api' });
+  await app.register(reportsRoutes, { prefix: '/api' });
+  await app.register(reportPage, { prefix: '/reports' });
   return app;
 }

@@ -7,6 +7,8 @@ import { createOutboundChannels } from '../src/outbound/channels.js';
 import { startRoutingWorker } from './routing.worker.js';
 import { startOutboundWorker } from './outbound.worker.js';
 import { sweepStoredWork } from './sweeper.js';
+import { startDeadlineWorker } from './deadlines.worker.js';
+import { createDeadlineQueue } from '../src/deadlines/deadline-queue.js';
 import { createWorkerMetrics, startMetricsServer, type MetricsServer } from '../src/metrics/worker-metrics.js';
 
 export interface RunningWorkers {
@@ -32,6 +34,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
     metrics,
     confidenceThreshold: config.routing.confidenceThreshold,
     refreshMs: config.routing.refreshMs,
+    deadlines: config.deadlines,
   });
   const channels = await createOutboundChannels(config);
   const outbound = await Promise.all(
@@ -50,6 +53,18 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
       }),
     ),
   );
+
+  const deadlineQueue = createDeadlineQueue(connection, config.queuePrefix);
+  const deadlines = await startDeadlineWorker({
+    db,
+    connection,
+    prefix: config.queuePrefix,
+    log,
+    queues,
+    deadlineQueue,
+    metrics,
+    config: config.deadlines,
+  });
 
   const sweep = () =>
     sweepStoredWork(db, queues, 30_000)
@@ -72,8 +87,8 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
     async close() {
       clearInterval(sweeper);
       await metricsServer?.close();
-      await Promise.allSettled([routing.close(), ...outbound.map((w) => w.close())]);
-      await queues.close();
+      await Promise.allSettled([routing.close(), deadlines.close(), ...outbound.map((w) => w.close())]);
+      await Promise.allSettled([queues.close(), deadlineQueue.close()]);
       producer.disconnect();
       await db.destroy();
     },

@@ -6,6 +6,7 @@ import { routeMessage, type RoutingPolicy } from '../src/routing/route-message.j
 import { LEARNED_ROUTER_NAME, loadRouter, type TrainedRouter } from '../src/routing/load-router.js';
 import { trainingFingerprint } from '../src/routing/routing-examples.js';
 import { timeJob, type WorkerMetrics } from '../src/metrics/worker-metrics.js';
+import type { DeadlinePolicy } from '../src/deadlines/deadlines.js';
 
 export async function startRoutingWorker(deps: {
   db: Db;
@@ -17,6 +18,8 @@ export async function startRoutingWorker(deps: {
   confidenceThreshold: number;
   /** How often to look for new corrections or rules (and then retrain, in the background). */
   refreshMs: number;
+  /** Each routed case gets its legal deadline. */
+  deadlines?: DeadlinePolicy;
   concurrency?: number;
 }) {
   const { db, log } = deps;
@@ -26,7 +29,11 @@ export async function startRoutingWorker(deps: {
     { examples: current.examples, ms: Math.round(performance.now() - started), sinceProcessStartMs: Math.round(process.uptime() * 1000) },
     'router trained',
   );
-  const policy: RoutingPolicy = { routerName: LEARNED_ROUTER_NAME, confidenceThreshold: deps.confidenceThreshold };
+  const policy: RoutingPolicy = {
+    routerName: LEARNED_ROUTER_NAME,
+    confidenceThreshold: deps.confidenceThreshold,
+    ...(deps.deadlines ? { deadlines: deps.deadlines } : {}),
+  };
 
   // Every worker process trains its own copy from Postgres, so any number of them agree.
   let retraining = false;

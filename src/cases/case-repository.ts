@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { Case, CaseStatus, Channel } from './case.table.js';
+import type { Case, CaseChannel, CaseStatus, Channel } from './case.table.js';
 import type { CaseEventType } from './case-event.table.js';
 
 const SEOUL_OFFSET_MS = 9 * 3600 * 1000;
@@ -40,7 +40,7 @@ export async function prepareCaseNumbers(db: Db, at: Date): Promise<void> {
 
 export async function createCase(
   trx: Db,
-  values: { channel: Channel; residentId: number; receivedAt: Date },
+  values: { channel: CaseChannel; residentId: number; receivedAt: Date },
 ): Promise<Case> {
   const year = seoulYear(values.receivedAt);
   return trx

@@ -1,5 +1,7 @@
 // Configuration is read and validated once, at start. Every problem is reported at
 // once with the variable's name, so an operator can fix a broken .env in one pass.
+import { DEFAULT_DEADLINE_RULES, parseDeadlineRules, type DeadlineRules } from '../deadlines/deadline-rules.js';
+import { holidayYears, seoulDate } from '../deadlines/working-time.js';
 
 export type NodeEnv = 'development' | 'production' | 'test';
 
@@ -64,6 +66,18 @@ export interface Config {
   staffTokenDays: number;
   /** Port of the worker process's Prometheus endpoint (GET /metrics on HOST); 0 = off. */
   workerMetricsPort: number;
+  deadlines: DeadlineConfig;
+}
+
+export interface DeadlineConfig {
+  /** Working days per category and kind (DEADLINE_RULES). */
+  rules: DeadlineRules;
+  /** The interim notice goes out this many working hours before the due time; 0 = never. */
+  interimNoticeWorkingHours: number;
+  /** How often workers look for cases whose interim notice is due. */
+  noticeScanMs: number;
+  /** Seoul time of the daily digest per department, as [hour, minute]. */
+  digestAt: [number, number];
 }
 
 export class ConfigError extends Error {
@@ -167,6 +181,18 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`${missing.join(' and ')} must be set too: KAKAO_BOT_ID, KAKAO_REST_API_KEY and KAKAO_EVENT_NAME go together`);
   }
 
+  const deadlineRules = parseDeadlineRules(str('DEADLINE_RULES', DEFAULT_DEADLINE_RULES));
+  for (const problem of deadlineRules.problems) problems.push(`DEADLINE_RULES: ${problem}`);
+  // Deadlines must never count a holiday as a working day: without next year's calendar, refuse to start.
+  const thisYear = Number(seoulDate(new Date()).slice(0, 4));
+  const missingYears = [thisYear, thisYear + 1].filter((year) => !holidayYears().includes(year));
+  if (missingYears.length > 0) {
+    problems.push(`the Korean public holiday calendar (@hyunbinseo/holidays-kr) does not cover ${missingYears.join(' and ')}: update the package`);
+  }
+  const digestAtRaw = str('DAILY_DIGEST_AT', '08:30');
+  const digestAt = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(digestAtRaw);
+  if (!digestAt) problems.push(`DAILY_DIGEST_AT must be HH:MM in Seoul time (got "${digestAtRaw}")`);
+
   const config: Config = {
     nodeEnv,
     port,
@@ -197,6 +223,12 @@ export function loadConfig(env: Env = process.env): Config {
     sweepIntervalMs: int('SWEEP_INTERVAL_MS', 60_000, 1000, 3_600_000),
     staffTokenDays: int('STAFF_TOKEN_DAYS', 365, 1, 3650),
     workerMetricsPort: int('WORKER_METRICS_PORT', 9464, 0, 65535),
+    deadlines: {
+      rules: deadlineRules.rules,
+      interimNoticeWorkingHours: int('INTERIM_NOTICE_WORKING_HOURS', 8, 0, 200),
+      noticeScanMs: int('INTERIM_NOTICE_SCAN_SECONDS', 300, 1, 86_400) * 1000,
+      digestAt: digestAt ? [Number(digestAt[1]), Number(digestAt[2])] : [8, 30],
+    },
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

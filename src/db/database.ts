@@ -8,6 +8,7 @@ import type { MessageTable } from '../cases/message.table.js';
 import type { DeliveryReportTable } from '../outbound/delivery-report.table.js';
 import type { StaffTable } from '../staff/staff.table.js';
 import type { RoutingExampleTable } from '../routing/routing-example.table.js';
+import type { DepartmentDigestTable } from '../deadlines/digest.table.js';
 
 export interface Database {
   categories: CategoryTable;
@@ -20,6 +21,7 @@ export interface Database {
   delivery_reports: DeliveryReportTable;
   staff: StaffTable;
   routing_examples: RoutingExampleTable;
+  department_digests: DepartmentDigestTable;
 }
 
 export type Db = Kysely<Database>;

@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Router, RoutingDecision } from './router.js';
-import type { Channel, RoutingRecord } from '../cases/case.table.js';
+import type { CaseChannel, Channel, RoutingRecord } from '../cases/case.table.js';
 import { closeLockedCase } from '../cases/case-actions.js';
+import { setDeadlineIfMissing, type DeadlinePolicy } from '../deadlines/deadlines.js';
 
 export type RoutingOutcome = 'routed' | 'triaged' | 'closed-as-thanks' | 'joined' | 'already-routed' | 'missing';
 
@@ -10,6 +11,8 @@ export interface RoutingPolicy {
   routerName: string;
   /** Below this confidence a complaint goes to triage with its candidates. */
   confidenceThreshold: number;
+  /** Gives each routed case its legal deadline; without it cases get theirs when assigned. */
+  deadlines?: DeadlinePolicy;
 }
 
 const TRIAGE_DEPARTMENT = 'AUDIT';
@@ -62,7 +65,8 @@ export async function routeMessage(db: Db, router: Router, policy: RoutingPolicy
     // The case is locked: staff acting on it, or another of its messages, wait their turn.
     const found = await sql<{
       case_id: number;
-      channel: Channel;
+      channel: CaseChannel;
+      resident_id: number;
       department_code: string | null;
       status: string;
       answered_at: Date | null;
@@ -70,7 +74,7 @@ export async function routeMessage(db: Db, router: Router, policy: RoutingPolicy
       direction: string;
       texts: string[];
     }>`
-      select c.id as case_id, c.channel, c.department_code, c.status, c.answered_at, m.routed_at as message_routed_at, m.direction,
+      select c.id as case_id, c.channel, c.resident_id, c.department_code, c.status, c.answered_at, m.routed_at as message_routed_at, m.direction,
              array(select t.text from messages t where t.case_id = c.id and t.direction = 'in' order by t.id) as texts
       from messages m join cases c on c.id = m.case_id
       where m.id = ${messageId}
@@ -89,7 +93,7 @@ export async function routeMessage(db: Db, router: Router, policy: RoutingPolicy
     await sql`
       with routed as (
         update cases
-        set category_code = ${record.category}, department_code = ${record.department}, kind = ${record.kind ?? null},
+        set category_code = ${record.category}, department_code = ${record.department}, kind = case when kind = 'proposal' then kind else ${record.kind ?? null} end,
             routing = ${JSON.stringify(record)}::jsonb, routed_at = ${now}::timestamptz,
             status = case when status = 'received' then 'assigned' else status end
         where id = ${row.case_id}::bigint
@@ -109,13 +113,17 @@ export async function routeMessage(db: Db, router: Router, policy: RoutingPolicy
       update messages set routed_at = ${now}::timestamptz
       where case_id = ${row.case_id}::bigint and direction = 'in' and routed_at is null
     `.execute(trx);
+    if (policy.deadlines) await setDeadlineIfMissing(trx, policy.deadlines, row.case_id);
     if (!closeAsThanks) return { outcome: record.triage ? 'triaged' : 'routed' };
 
-    const { messageId: answerId } = await closeLockedCase(
+    const answer = await closeLockedCase(
       trx,
-      { id: row.case_id, channel: row.channel, answered_at: row.answered_at },
+      { id: row.case_id, channel: row.channel, answered_at: row.answered_at, resident_id: row.resident_id },
       { disposition: 'thanks', text: THANKS_REPLY, staffId: null, automatic: true },
     );
-    return { outcome: 'closed-as-thanks', send: { channel: row.channel, messageId: answerId! } };
+    return {
+      outcome: 'closed-as-thanks',
+      ...(answer.messageId !== null && answer.channel !== null ? { send: { channel: answer.channel, messageId: answer.messageId } } : {}),
+    };
   });
 }
