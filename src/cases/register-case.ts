@@ -59,7 +59,7 @@ export async function registerCase(
   return db.transaction().execute(async (trx) => {
     const resident = phone
       ? await upsertResidentByPhone(trx, phone)
-      : await trx.insertInto('residents').values({}).returningAll().executeTakeFirstOrThrow();
+      : await trx.insertInto('residents').defaultValues().returningAll().executeTakeFirstOrThrow();
     const created = await createCase(trx, { channel: input.channel, residentId: resident.id, receivedAt });
     const message = await insertMessage(trx, {
       case_id: created.id,
