@@ -8,6 +8,7 @@ import { normalizePhone } from '../residents/phone.js';
 import { findActiveDepartment } from '../departments/department-repository.js';
 import { setDeadlineIfMissing, type DeadlinePolicy } from '../deadlines/deadlines.js';
 import { badRequest, forbidden } from '../http/errors.js';
+import { holidayYears, seoulDate } from '../deadlines/working-time.js';
 
 /** Channels staff register by hand: walk-in visits (방문) and the district homepage (홈페이지). */
 export const STAFF_CHANNELS = ['visit', 'web'] as const;
@@ -23,8 +24,6 @@ export interface CaseRegistration {
   /** When the office received it (a letter or a homepage post entered later); default now. */
   receivedAt?: string | undefined;
 }
-
-const MAX_BACKDATE_MS = 366 * 24 * 3600 * 1000;
 
 /**
  * Registers a case that came in at the counter or through the homepage, so that reports
@@ -45,8 +44,12 @@ export async function registerCase(
   }
   const now = Date.now();
   const receivedAt = input.receivedAt === undefined ? new Date(now) : new Date(input.receivedAt);
-  if (Number.isNaN(receivedAt.getTime()) || receivedAt.getTime() > now + 60_000 || receivedAt.getTime() < now - MAX_BACKDATE_MS) {
-    throw badRequest('invalid_date', 'receivedAt must be a time within the past year, not in the future');
+  if (Number.isNaN(receivedAt.getTime()) || receivedAt.getTime() > now + 60_000) {
+    throw badRequest('invalid_date', 'receivedAt must not be in the future');
+  }
+  // Its deadline is counted in working days: only years the holiday calendar knows.
+  if (!holidayYears().includes(Number(seoulDate(receivedAt).slice(0, 4)))) {
+    throw badRequest('invalid_date', `receivedAt must fall in ${holidayYears()[0]} or later`);
   }
   const departmentCode = input.department ?? (staff.role === 'manager' ? null : staff.department_code);
   if (staff.role !== 'manager' && departmentCode !== staff.department_code) {
