@@ -91,7 +91,7 @@ export interface ReportPageData {
 
 function layout(title: string, body: string): string {
   return `<!doctype html><html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title><link rel="stylesheet" href="/reports/report.css"></head><body>${body}</body></html>`;
+<title>${escapeHtml(title)}</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/reports/report.css"></head><body>${body}</body></html>`;
 }
 
 export function reportPage(data: ReportPageData): string {
@@ -103,8 +103,8 @@ export function reportPage(data: ReportPageData): string {
     ['종결', String(s.closed)],
     ['처리완료율', percent(s.completionRate)],
     ['답변율', percent(s.answerRate)],
-    ['일평균 접수', decimal(s.dailyAverageReceived)],
-    ['일평균 종결', decimal(s.dailyAverageClosed)],
+    ['일평균 접수', decimal(s.dailyAverageReceived, 2)],
+    ['일평균 종결', decimal(s.dailyAverageClosed, 2)],
     ['평균 처리일수', decimal(s.averageProcessingDays)],
     ['미처리', String(s.open)],
     ['기한 초과', String(s.overdue)],
