@@ -56,10 +56,27 @@ async function signIn(page: Page, token: string) {
   await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
 }
 
+/** The few browser globals the page scripts below use (the project compiles without the DOM library). */
+interface BrowserGlobals {
+  Image: new () => { src: string; width: number; height: number; decode(): Promise<void> };
+  document: {
+    createElement(tag: 'canvas'): {
+      width: number;
+      height: number;
+      getContext(kind: '2d'): {
+        drawImage(image: unknown, x: number, y: number): void;
+        getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+      } | null;
+    };
+  };
+  getComputedStyle(element: unknown): { borderBottomStyle: string; display: string };
+}
+
 /** How many pixels of a PNG are close to an RGB colour, decoded by the browser itself. */
 async function countPixels(page: Page, png: Buffer, rgb: [number, number, number]): Promise<{ matches: number; width: number; height: number }> {
   return page.evaluate(
     async ({ data, rgb }) => {
+      const { Image, document } = globalThis as unknown as BrowserGlobals;
       const img = new Image();
       img.src = `data:image/png;base64,${data}`;
       await img.decode();
@@ -150,12 +167,12 @@ describe('the report page in headless Chromium', () => {
     const figures = await page.$$eval('#figures div', (divs) => Object.fromEntries(divs.map((d) => [d.querySelector('dt')!.textContent, d.querySelector('dd')!.textContent])));
     expect(figures).toMatchObject({ 접수: '7', 종결: '4', 처리완료율: '75.0%', 답변율: '71.4%', '평균 처리일수': '4.6', 미처리: '4', '기한 초과': '2' });
     // The stylesheet passed the content security policy (its rule is in effect), and nothing was blocked.
-    expect(await page.$eval('h2', (h) => getComputedStyle(h).borderBottomStyle)).toBe('solid');
+    expect(await page.$eval('h2', (h) => (globalThis as unknown as BrowserGlobals).getComputedStyle(h).borderBottomStyle)).toBe('solid');
     expect(problems).toEqual([]);
 
     // Printing hides the forms.
     await page.emulateMedia({ media: 'print' });
-    expect(await page.$eval('form.no-print', (f) => getComputedStyle(f).display)).toBe('none');
+    expect(await page.$eval('form.no-print', (f) => (globalThis as unknown as BrowserGlobals).getComputedStyle(f).display)).toBe('none');
     await page.emulateMedia({ media: 'screen' });
 
     // Screenshot: a real image, and the category chart's bars are in its pixels, in the bars' colour.
