@@ -5,6 +5,8 @@ import { createTestContext, eventually, type TestContext } from './support/harne
 import { jobIds, workerConnectionOptions } from '../src/queues/queues.js';
 import { sendInterimNotice } from '../src/deadlines/deadline-actions.js';
 import { createDeadlineQueue } from '../src/deadlines/deadline-queue.js';
+import { acceptResidentMessage } from '../src/intake/accept-message.js';
+import { seedCases } from './support/report-dataset.js';
 
 type Json = Record<string, unknown>;
 
@@ -131,6 +133,29 @@ describe('walk-in and homepage cases, deadlines and extensions (API)', () => {
     expect(again.json().error.code).toBe('already_extended');
   });
 
+  it('sends the extension notice of a KakaoTalk case on KakaoTalk', async () => {
+    const accepted = await acceptResidentMessage(
+      ctx.db,
+      {
+        channel: 'kakao',
+        provider: 'kakao',
+        providerMessageId: null,
+        from: { kind: 'kakao', userKey: `user-${phoneSeq++}`, plusfriendUserKey: null, appUserId: null, isFriend: false },
+        text: '가로등이 꺼져 있어요',
+        raw: {},
+      },
+      { threadWindowMinutes: 0 },
+    );
+    // Placed by a manager before the router reached it: the case gets its deadline then.
+    expect((await api(ctx, t.manager, 'POST', `/api/cases/${accepted.caseId}/assign`, { department: 'ROAD' })).statusCode).toBe(200);
+    expect((await caseRow(ctx, accepted.caseId)).deadline_days).toBe(7);
+    const res = await api(ctx, t.road, 'POST', `/api/cases/${accepted.caseId}/extend`, { days: 2, reason: '부품 조달' });
+    expect(res.statusCode, res.body).toBe(200);
+    const notice = (await messagesOf(ctx, accepted.caseId)).find((m) => m.id === res.json().noticeMessageId);
+    expect(notice).toMatchObject({ kind: 'interim', channel: 'kakao', delivery_status: 'pending' });
+    expect(await ctx.app.queues.outbound.kakao.getJob(jobIds.send(notice!.id))).toBeDefined();
+  });
+
   it('refuses an extension longer than the case’s own period, without a reason, or on a closed case', async () => {
     const c = await register(ctx, t.road, {});
     expect((await api(ctx, t.road, 'POST', `/api/cases/${c.id}/extend`, { days: 8, reason: '사유' })).json().error.code).toBe('extension_too_long');
@@ -210,6 +235,16 @@ describe('scheduled interim notices and the daily digest (workers)', () => {
     await new Promise((resolve) => setTimeout(resolve, 2500)); // two more scans
     expect((await messagesOf(ctx, c.id)).filter((m) => m.kind === 'interim')).toHaveLength(1);
     expect((await eventsOf(ctx, c.id)).filter((e) => e.type === 'interim_notice')).toHaveLength(1);
+  });
+
+  it('gives an open case from before deadlines existed its deadline', async () => {
+    const numbers = await seedCases(ctx.db, [{ key: 'old', received: '2026-09-17T10:00', channel: 'sms', category: 'welfare', department: 'WELFARE' }], 'OLD');
+    const row = await eventually(async () => {
+      const r = await ctx.db.selectFrom('cases').selectAll().where('case_number', '=', numbers.old!).executeTakeFirstOrThrow();
+      return r.due_at !== null ? r : undefined;
+    });
+    expect(row.due_at!.toISOString()).toBe('2026-09-29T09:00:00.000Z');
+    expect(row.deadline_days).toBe(7);
   });
 
   it('gives a routed case its deadline', async () => {

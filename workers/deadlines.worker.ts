@@ -6,6 +6,7 @@ import { enqueueSend, type Queues } from '../src/queues/queues.js';
 import { DEADLINES_QUEUE, deadlineJobs, scheduleDeadlineJobs, type DeadlineJob } from '../src/deadlines/deadline-queue.js';
 import { casesDueForNotice, sendInterimNotice } from '../src/deadlines/deadline-actions.js';
 import { buildDailyDigests } from '../src/deadlines/digest.js';
+import { giveMissingDeadlines } from '../src/deadlines/deadlines.js';
 import { seoulDate } from '../src/deadlines/working-time.js';
 import { timeJob, type WorkerMetrics } from '../src/metrics/worker-metrics.js';
 
@@ -27,12 +28,14 @@ export async function startDeadlineWorker(deps: {
   await scheduleDeadlineJobs(deadlineQueue, deps.config);
 
   async function scan() {
+    const backfilled = await giveMissingDeadlines(db, deps.config, SCAN_BATCH);
+    if (backfilled > 0) log.info({ cases: backfilled }, 'deadlines given to open cases that had none');
     const ids = await casesDueForNotice(db, new Date(), SCAN_BATCH);
     await deadlineQueue.addBulk(
       ids.map((caseId) => ({ name: 'interim-notice', data: { caseId }, opts: { jobId: deadlineJobs.interimNotice(caseId) } })),
     );
     if (ids.length > 0) log.info({ cases: ids.length }, 'interim notices due');
-    return { cases: ids.length };
+    return { backfilled, cases: ids.length };
   }
 
   async function notice(caseId: number) {

@@ -45,5 +45,23 @@ export async function setDeadlineIfMissing(trx: Db, policy: DeadlinePolicy, case
   await trx.updateTable('cases').set(deadline).where('id', '=', caseId).where('due_at', 'is', null).execute();
 }
 
+/**
+ * Open, classified cases without a deadline: those from before deadlines existed, or routed by
+ * an older worker during a rolling upgrade. Returns how many got theirs.
+ */
+export async function giveMissingDeadlines(db: Db, policy: DeadlinePolicy, limit: number): Promise<number> {
+  const rows = await db
+    .selectFrom('cases')
+    .select('id')
+    .where('due_at', 'is', null)
+    .where('status', '<>', 'closed')
+    .where('category_code', 'is not', null)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  for (const { id } of rows) await setDeadlineIfMissing(db, policy, id);
+  return rows.length;
+}
+
 /** Open and past its due time, as of `at`. */
 export const overdueCondition = (at: Date) => sql<boolean>`(cases.status <> 'closed' and cases.due_at < ${at})`;
