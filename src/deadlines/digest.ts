@@ -1,6 +1,10 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
+import type { Selectable } from 'kysely';
 import { seoulDayStart } from '../cases/case-queries.js';
+import type { DepartmentDigestTable } from './digest.table.js';
+
+type DigestCounts = Omit<Selectable<DepartmentDigestTable>, 'day' | 'created_at'>;
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -23,14 +27,7 @@ export async function buildDailyDigests(db: Db, day: string, now = new Date()): 
   const today = seoulDayStart(day);
   const tomorrow = new Date(today.getTime() + DAY_MS);
   const yesterday = new Date(today.getTime() - DAY_MS);
-  const rows = await sql<{
-    department_code: string;
-    open: number;
-    overdue: number;
-    due_today: number;
-    received_yesterday: number;
-    closed_yesterday: number;
-  }>`
+  const rows = await sql<DigestCounts>`
     insert into department_digests (day, department_code, open, overdue, due_today, received_yesterday, closed_yesterday, created_at)
     select ${day}::date, d.code,
       count(c.id) filter (where c.status <> 'closed')::int,
@@ -51,10 +48,7 @@ export async function buildDailyDigests(db: Db, day: string, now = new Date()): 
   return rows.rows.map((r) => toView(day, r)).sort((a, b) => a.department.localeCompare(b.department));
 }
 
-function toView(
-  day: string,
-  r: { department_code: string; open: number; overdue: number; due_today: number; received_yesterday: number; closed_yesterday: number },
-): DigestView {
+function toView(day: string, r: DigestCounts): DigestView {
   return {
     day,
     department: r.department_code,

@@ -40,6 +40,11 @@ export function seoulDate(at: Date): string {
   return new Date(at.getTime() + SEOUL_OFFSET_MS).toISOString().slice(0, 10);
 }
 
+/** YYYY-MM-DD HH:mm in Seoul, as reports and spreadsheets show a time. */
+export function seoulDateTime(at: Date): string {
+  return new Date(at.getTime() + SEOUL_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
+}
+
 /** The instant of a Seoul wall-clock time on a Seoul date. */
 function seoulInstant(date: string, hour: number): Date {
   return new Date(Date.parse(`${date}T00:00:00Z`) - SEOUL_OFFSET_MS + hour * HOUR_MS);

@@ -1,4 +1,6 @@
-import type { reportCaseRows } from './report-queries.js';
+import type { FastifyReply } from 'fastify';
+import type { reportCaseRows, ReportPeriod, ReportScope } from './report-queries.js';
+import { seoulDateTime } from '../deadlines/working-time.js';
 
 type CaseRow = Awaited<ReturnType<typeof reportCaseRows>>[number];
 
@@ -6,9 +8,7 @@ type CaseRow = Awaited<ReturnType<typeof reportCaseRows>>[number];
 const BOM = '\uFEFF';
 
 /** Seoul local time as Excel reads it: 2026-11-26 09:30. */
-function seoulTime(at: Date | null): string {
-  return at ? new Date(at.getTime() + 9 * 3600 * 1000).toISOString().slice(0, 16).replace('T', ' ') : '';
-}
+const seoulTime = (at: Date | null) => (at ? seoulDateTime(at) : '');
 
 /** Quotes a field when needed; a leading = + - @ is defused so a spreadsheet never runs it as a formula. */
 function field(value: string | number | null): string {
@@ -71,4 +71,14 @@ export function casesCsv(rows: CaseRow[], now = new Date()): string {
     );
   }
   return BOM + lines.join('\r\n') + '\r\n';
+}
+
+/** Sends the cases of a period as a CSV download. */
+export function sendCasesCsv(reply: FastifyReply, rows: CaseRow[], period: ReportPeriod, scope: ReportScope) {
+  const name = `sotong-cases-${scope === 'all' ? 'all' : scope}-${period.from}-${period.to}.csv`;
+  return reply
+    .header('content-type', 'text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${name}"`)
+    .header('cache-control', 'no-store')
+    .send(casesCsv(rows));
 }

@@ -5,16 +5,15 @@ import formbody from '@fastify/formbody';
 import { Type } from 'typebox';
 import type { Staff } from '../staff/staff.table.js';
 import { findStaffByToken } from '../staff/staff-repository.js';
-import { seoulDate } from '../deadlines/working-time.js';
+import { seoulDate, seoulDateTime } from '../deadlines/working-time.js';
 import { reportCaseRows, reportCodes, reportSummary, reportTrend } from './report-queries.js';
-import { csvFileName, monthsBack } from './reports.routes.js';
-import { casesCsv } from './csv.js';
+import { Day, monthsBack } from './reports.routes.js';
+import { sendCasesCsv } from './csv.js';
 import { REPORT_CSS, errorPage, loginPage, reportPage } from './report-page.js';
 
 export const REPORTS_PATH = '/reports';
 export const REPORTS_COOKIE = 'sotong_reports';
 
-const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
 const Period = Type.Object({ from: Type.Optional(Day), to: Type.Optional(Day) }, { additionalProperties: false });
 
 /** Scripts, frames and outside resources are all refused: the page is HTML, one stylesheet and inline SVG. */
@@ -101,18 +100,13 @@ const reportPageRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reportTrend(app.db, { from: monthsBack(p.to, 11), to: p.to }, 'month', 'all', now),
       reportCodes(app.db),
     ]);
-    const generatedAt = new Date(now.getTime() + 9 * 3600 * 1000).toISOString().slice(0, 16).replace('T', ' ');
-    return html(reply, 200, reportPage({ summary, trend, ...codes, generatedAt }));
+    return html(reply, 200, reportPage({ summary, trend, ...codes, generatedAt: seoulDateTime(now) }));
   });
 
   app.get('/cases.csv', { schema: { querystring: Period } }, async (request, reply) => {
     if (!(await manager(request, reply))) return reply;
     const p = period(request.query);
-    const rows = await reportCaseRows(app.db, p, 'all');
-    return reply
-      .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="${csvFileName(p.from, p.to, 'all')}"`)
-      .send(casesCsv(rows));
+    return sendCasesCsv(reply, await reportCaseRows(app.db, p, 'all'), p, 'all');
   });
 };
 

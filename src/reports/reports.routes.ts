@@ -3,12 +3,12 @@ import { Type } from 'typebox';
 import type { Staff } from '../staff/staff.table.js';
 import { departmentScope } from '../cases/case-scope.js';
 import { reportCaseRows, reportSummary, reportTrend, type ReportScope } from './report-queries.js';
-import { casesCsv } from './csv.js';
+import { sendCasesCsv } from './csv.js';
 import { listDigests } from '../deadlines/digest.js';
 import { seoulDate } from '../deadlines/working-time.js';
 import { badRequest } from '../http/errors.js';
 
-const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
+export const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
 
 /** Managers report on the whole district; staff on their own department only. */
 export function reportScope(staff: Staff): ReportScope {
@@ -21,10 +21,6 @@ export function monthsBack(date: string, months: number): string {
   const month = Number(date.slice(5, 7)) - 1 - months;
   const first = new Date(Date.UTC(year, month, 1));
   return first.toISOString().slice(0, 10);
-}
-
-export function csvFileName(from: string, to: string, scope: ReportScope): string {
-  return `sotong-cases-${scope === 'all' ? 'all' : scope}-${from}-${to}.csv`;
 }
 
 /** The report API: the district's published tables, one row per case as CSV, and the trend. */
@@ -46,12 +42,7 @@ const reportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { from, to, format } = request.query;
       const scope = reportScope(request.staff!);
       if (format === 'csv') {
-        const rows = await reportCaseRows(app.db, { from, to }, scope);
-        return reply
-          .header('content-type', 'text/csv; charset=utf-8')
-          .header('content-disposition', `attachment; filename="${csvFileName(from, to, scope)}"`)
-          .header('cache-control', 'no-store')
-          .send(casesCsv(rows));
+        return sendCasesCsv(reply, await reportCaseRows(app.db, { from, to }, scope), { from, to }, scope);
       }
       return reportSummary(app.db, { from, to }, scope);
     },
