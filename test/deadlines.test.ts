@@ -247,13 +247,14 @@ describe('scheduled interim notices and the daily digest (workers)', () => {
     expect(row.deadline_days).toBe(7);
   });
 
-  it('gives a routed case its deadline', async () => {
-    const c = await register(ctx, manager, { text: '기초생활수급 신청은 어디서 하나요' });
+  it('gives a routed case its deadline, keeping a proposal a proposal', async () => {
+    const c = await register(ctx, manager, { text: '기초생활수급 신청 절차를 온라인으로도 할 수 있게 해 주세요', kind: 'proposal' });
     const routed = await eventually(async () => {
       const row = await caseRow(ctx, c.id);
       return row.department_code !== null && row.due_at !== null ? row : undefined;
     });
-    expect(routed.deadline_days).toBe(7);
+    expect(routed.kind).toBe('proposal');
+    expect(routed.deadline_days).toBe(14);
     expect(routed.notice_due_at!.getTime()).toBeLessThan(routed.due_at!.getTime());
   });
 

@@ -3,7 +3,7 @@ import type { Db } from '../db/database.js';
 import type { Router, RoutingDecision } from './router.js';
 import type { CaseChannel, Channel, RoutingRecord } from '../cases/case.table.js';
 import { closeLockedCase } from '../cases/case-actions.js';
-import { setDeadlineIfMissing, type DeadlinePolicy } from '../deadlines/deadlines.js';
+import { deadlineFor, type DeadlinePolicy } from '../deadlines/deadlines.js';
 
 export type RoutingOutcome = 'routed' | 'triaged' | 'closed-as-thanks' | 'joined' | 'already-routed' | 'missing';
 
@@ -67,6 +67,8 @@ export async function routeMessage(db: Db, router: Router, policy: RoutingPolicy
       case_id: number;
       channel: CaseChannel;
       resident_id: number;
+      kind: string | null;
+      received_at: Date;
       department_code: string | null;
       status: string;
       answered_at: Date | null;
@@ -74,7 +76,7 @@ export async function routeMessage(db: Db, router: Router, policy: RoutingPolicy
       direction: string;
       texts: string[];
     }>`
-      select c.id as case_id, c.channel, c.resident_id, c.department_code, c.status, c.answered_at, m.routed_at as message_routed_at, m.direction,
+      select c.id as case_id, c.channel, c.resident_id, c.kind, c.received_at, c.department_code, c.status, c.answered_at, m.routed_at as message_routed_at, m.direction,
              array(select t.text from messages t where t.case_id = c.id and t.direction = 'in' order by t.id) as texts
       from messages m join cases c on c.id = m.case_id
       where m.id = ${messageId}
@@ -90,11 +92,18 @@ export async function routeMessage(db: Db, router: Router, policy: RoutingPolicy
       return { outcome: 'joined' };
     }
     const { record, closeAsThanks } = decide(router.route(row.texts.join('\n')), policy);
+    // A proposal registered by staff stays one; the router knows complaints, thanks and spam.
+    const kind = row.kind === 'proposal' ? row.kind : (record.kind ?? null);
+    // The legal deadline, set in the same statement; a case that already has one keeps it.
+    const deadline = policy.deadlines ? deadlineFor(policy.deadlines, row.received_at, record.category, kind) : null;
     await sql`
       with routed as (
         update cases
-        set category_code = ${record.category}, department_code = ${record.department}, kind = case when kind = 'proposal' then kind else ${record.kind ?? null} end,
+        set category_code = ${record.category}, department_code = ${record.department}, kind = ${kind},
             routing = ${JSON.stringify(record)}::jsonb, routed_at = ${now}::timestamptz,
+            deadline_days = coalesce(deadline_days, ${deadline?.deadline_days ?? null}::integer),
+            notice_due_at = case when due_at is null then ${deadline?.notice_due_at ?? null}::timestamptz else notice_due_at end,
+            due_at = coalesce(due_at, ${deadline?.due_at ?? null}::timestamptz),
             status = case when status = 'received' then 'assigned' else status end
         where id = ${row.case_id}::bigint
         returning id
@@ -113,7 +122,6 @@ export async function routeMessage(db: Db, router: Router, policy: RoutingPolicy
       update messages set routed_at = ${now}::timestamptz
       where case_id = ${row.case_id}::bigint and direction = 'in' and routed_at is null
     `.execute(trx);
-    if (policy.deadlines) await setDeadlineIfMissing(trx, policy.deadlines, row.case_id);
     if (!closeAsThanks) return { outcome: record.triage ? 'triaged' : 'routed' };
 
     const answer = await closeLockedCase(
