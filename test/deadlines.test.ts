@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, eventually, type TestContext } from './support/harness.js';
 import { jobIds, workerConnectionOptions } from '../src/queues/queues.js';
-import { sendInterimNotice } from '../src/deadlines/deadline-actions.js';
+import { casesDueForNotice, sendInterimNotice } from '../src/deadlines/deadline-actions.js';
 import { createDeadlineQueue } from '../src/deadlines/deadline-queue.js';
 import { acceptResidentMessage } from '../src/intake/accept-message.js';
 import { seedCases } from './support/report-dataset.js';
@@ -199,6 +199,12 @@ describe('walk-in and homepage cases, deadlines and extensions (API)', () => {
     expect((await sendInterimNotice(ctx.db, noContact.id)).outcome).toBe('no-contact');
     expect((await eventsOf(ctx, noContact.id)).at(-1)).toMatchObject({ type: 'interim_notice', data: { notified: false } });
     expect((await caseRow(ctx, noContact.id)).interim_notice_at).not.toBeNull();
+
+    const spam = await register(ctx, t.welfare, { phone: newPhone(), receivedAt: '2026-09-17T10:00:00+09:00' });
+    await ctx.db.updateTable('cases').set({ kind: 'spam' }).where('id', '=', spam.id).execute();
+    expect((await casesDueForNotice(ctx.db, new Date(), 1000)).includes(spam.id)).toBe(false);
+    expect((await sendInterimNotice(ctx.db, spam.id)).outcome).toBe('spam');
+    expect((await messagesOf(ctx, spam.id)).filter((m) => m.direction === 'out')).toEqual([]);
   });
 });
 

@@ -79,7 +79,7 @@ export async function extendDeadline(
   });
 }
 
-export type InterimOutcome = 'sent' | 'no-contact' | 'already-sent' | 'not-due' | 'closed' | 'missing';
+export type InterimOutcome = 'sent' | 'no-contact' | 'already-sent' | 'not-due' | 'closed' | 'spam' | 'missing';
 
 /**
  * 중간통보: tells the resident their case is still being handled, once, when its deadline
@@ -90,6 +90,8 @@ export async function sendInterimNotice(db: Db, caseId: number, now = new Date()
     const theCase = await trx.selectFrom('cases').selectAll().where('id', '=', caseId).forUpdate().executeTakeFirst();
     if (!theCase) return { outcome: 'missing', send: null };
     if (theCase.status === 'closed') return { outcome: 'closed', send: null };
+    // Flagged as spam or abuse: nobody is told their "petition" is being handled.
+    if (theCase.kind === 'spam') return { outcome: 'spam', send: null };
     if (theCase.interim_notice_at !== null) return { outcome: 'already-sent', send: null };
     if (theCase.notice_due_at === null || theCase.due_at === null || theCase.notice_due_at > now) return { outcome: 'not-due', send: null };
     const message = await addOutbound(trx, theCase, null, 'interim', interimNotice(theCase.case_number, theCase.due_at));
@@ -110,6 +112,7 @@ export async function casesDueForNotice(db: Db, now: Date, limit: number): Promi
     .where('status', '<>', 'closed')
     .where('interim_notice_at', 'is', null)
     .where('notice_due_at', '<=', now)
+    .where((eb) => eb.or([eb('kind', 'is', null), eb('kind', '<>', 'spam')]))
     .orderBy('notice_due_at')
     .limit(limit)
     .execute();
