@@ -18,6 +18,8 @@ import rateLimits from './http/rate-limits.js';
 import securityHeaders from './http/security-headers.js';
 import inputLimits from './http/input-limits.js';
 import auditRoutes from './audit/audit.routes.js';
+import reportsRoutes from './reports/reports.routes.js';
+import reportPage from './reports/report-page.routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -66,5 +68,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(correctionsRoutes, { prefix: '/api' });
   await app.register(deadLettersRoutes, { prefix: '/api' });
   await app.register(auditRoutes, { prefix: '/api' });
+  await app.register(reportsRoutes, { prefix: '/api' });
+  await app.register(reportPage, { prefix: '/reports' });
   return app;
 }

@@ -260,3 +260,33 @@ describe('abuse limits, retention and proxies', () => {
     }
   });
 });
+
+describe('deadlines', () => {
+  it('defaults to 7 working days, 14 for proposals, notices 8 office hours ahead, the digest at 08:30', () => {
+    const { deadlines } = loadConfig({});
+    expect(Object.fromEntries(deadlines.rules)).toEqual({ '*': 7, proposal: 14 });
+    expect(deadlines).toMatchObject({ interimNoticeWorkingHours: 8, noticeScanMs: 300_000, digestAt: [8, 30] });
+  });
+
+  it('reads rules per category and kind, and the digest time', () => {
+    const { deadlines } = loadConfig({ DEADLINE_RULES: '*=10, roads=3, traffic/proposal=20', DAILY_DIGEST_AT: '07:05', INTERIM_NOTICE_WORKING_HOURS: '0' });
+    expect(Object.fromEntries(deadlines.rules)).toEqual({ '*': 10, roads: 3, 'traffic/proposal': 20 });
+    expect(deadlines).toMatchObject({ interimNoticeWorkingHours: 0, digestAt: [7, 5] });
+  });
+
+  it('names bad rules and a bad digest time', () => {
+    expect(problemsOf({ DEADLINE_RULES: 'roads=3', DAILY_DIGEST_AT: '25:00' })).toEqual([
+      expect.stringMatching(/^DEADLINE_RULES: a default "\*=DAYS" is required/),
+      expect.stringMatching(/^DAILY_DIGEST_AT must be HH:MM/),
+    ]);
+  });
+
+  it('refuses to start when the holiday calendar does not cover this year and the next', () => {
+    vi.useFakeTimers({ now: new Date('2031-06-01T00:00:00Z'), toFake: ['Date'] });
+    try {
+      expect(problemsOf({})).toEqual([expect.stringMatching(/holiday calendar .* does not cover 2031 and 2032: update the package/)]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

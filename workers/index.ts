@@ -10,6 +10,8 @@ import { sweepStoredWork } from './sweeper.js';
 import { IntakeBuffer } from '../src/intake/intake-buffer.js';
 import { drainIntakeBuffer } from '../src/intake/drain-buffer.js';
 import { startRetentionWorker } from './retention.worker.js';
+import { startDeadlineWorker } from './deadlines.worker.js';
+import { createDeadlineQueue } from '../src/deadlines/deadline-queue.js';
 import { createWorkerMetrics, startMetricsServer, type MetricsServer } from '../src/metrics/worker-metrics.js';
 
 export interface RunningWorkers {
@@ -37,6 +39,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
     refreshMs: config.routing.refreshMs,
     threadWindowMinutes: config.threadWindowMinutes,
     concurrency: config.routing.concurrency,
+    deadlines: config.deadlines,
   });
   const channels = await createOutboundChannels(config);
   const outbound = await Promise.all(
@@ -57,6 +60,17 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
   );
 
   const retention = await startRetentionWorker({ db, connection, prefix: config.queuePrefix, log, years: config.retentionYears });
+  const deadlineQueue = createDeadlineQueue(connection, config.queuePrefix);
+  const deadlines = await startDeadlineWorker({
+    db,
+    connection,
+    prefix: config.queuePrefix,
+    log,
+    queues,
+    deadlineQueue,
+    metrics,
+    config: config.deadlines,
+  });
 
   const sweep = () =>
     sweepStoredWork(db, queues, 30_000)
@@ -101,8 +115,8 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
       clearInterval(drainer);
       await draining;
       await metricsServer?.close();
-      await Promise.allSettled([routing.close(), ...outbound.map((w) => w.close()), retention.close()]);
-      await queues.close();
+      await Promise.allSettled([routing.close(), deadlines.close(), retention.close(), ...outbound.map((w) => w.close())]);
+      await Promise.allSettled([queues.close(), deadlineQueue.close()]);
       producer.disconnect();
       await db.destroy();
     },

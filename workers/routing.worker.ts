@@ -6,6 +6,7 @@ import { fileAndRouteInbound, routeMessage, type RoutingPolicy } from '../src/ro
 import { LEARNED_ROUTER_NAME, loadRouter, type TrainedRouter } from '../src/routing/load-router.js';
 import { trainingFingerprint } from '../src/routing/routing-examples.js';
 import { timeJob, type WorkerMetrics } from '../src/metrics/worker-metrics.js';
+import type { DeadlinePolicy } from '../src/deadlines/deadlines.js';
 
 export async function startRoutingWorker(deps: {
   db: Db;
@@ -19,6 +20,8 @@ export async function startRoutingWorker(deps: {
   refreshMs: number;
   /** A resident's follow-up within this many minutes joins their open case. */
   threadWindowMinutes: number;
+  /** Each routed case gets its legal deadline. */
+  deadlines?: DeadlinePolicy;
   /** Jobs at once per worker process: a burst drains faster while Postgres has cores to spare. */
   concurrency: number;
 }) {
@@ -29,7 +32,11 @@ export async function startRoutingWorker(deps: {
     { examples: current.examples, ms: Math.round(performance.now() - started), sinceProcessStartMs: Math.round(process.uptime() * 1000) },
     'router trained',
   );
-  const policy: RoutingPolicy = { routerName: LEARNED_ROUTER_NAME, confidenceThreshold: deps.confidenceThreshold };
+  const policy: RoutingPolicy = {
+    routerName: LEARNED_ROUTER_NAME,
+    confidenceThreshold: deps.confidenceThreshold,
+    ...(deps.deadlines ? { deadlines: deps.deadlines } : {}),
+  };
 
   // Every worker process trains its own copy from Postgres, so any number of them agree.
   let retraining = false;

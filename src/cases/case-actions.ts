@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.js';
 import type { Staff } from '../staff/staff.table.js';
 import type { Case, Channel } from './case.table.js';
+import { CHANNELS } from './case.table.js';
 import { addCaseEvent, findCaseForUpdate, updateCase } from './case-repository.js';
 import { insertMessage } from './message-repository.js';
 import { canReachCase } from '../staff/policy.js';
@@ -9,36 +10,59 @@ import { ANSWER_LIMITS } from '../outbound/channel-limits.js';
 import { recordCorrection } from '../routing/routing-examples.js';
 import { badRequest, conflict, notFound } from '../http/errors.js';
 import { findActiveDepartment, listDispositionCodes } from '../departments/department-repository.js';
+import { setDeadlineIfMissing, type DeadlinePolicy } from '../deadlines/deadlines.js';
 
 /** Dispositions that need no answer to the resident. */
 const SILENT_DISPOSITIONS = new Set(['thanks', 'exception']);
 
 /** Loads and locks a case the staff member may act on; out of scope looks exactly like missing. */
-async function lockCaseInScope(trx: Db, staff: Staff, caseId: number): Promise<Case> {
+export async function lockCaseInScope(trx: Db, staff: Staff, caseId: number): Promise<Case> {
   const theCase = await findCaseForUpdate(trx, caseId);
   if (!theCase || !canReachCase(staff, 'cases:act', theCase)) throw notFound(`case ${caseId} not found`);
   return theCase;
 }
 
-type CaseToAnswer = Pick<Case, 'id' | 'channel' | 'answered_at'>;
+type CaseToAnswer = Pick<Case, 'id' | 'channel' | 'answered_at' | 'resident_id'>;
 
-/** An answer waiting for the outbound queue; `staffId` null when the office's system wrote it. */
-async function addOutbound(trx: Db, theCase: CaseToAnswer, staffId: number | null, kind: 'interim' | 'answer', text: string) {
-  const limit = ANSWER_LIMITS[theCase.channel];
+/**
+ * The channel that reaches the resident: the case's own for messaging channels; for a walk-in
+ * or homepage case, SMS when the resident left a phone number, otherwise none.
+ */
+export async function contactChannel(trx: Db, theCase: Pick<Case, 'channel' | 'resident_id'>): Promise<Channel | null> {
+  if ((CHANNELS as readonly string[]).includes(theCase.channel)) return theCase.channel as Channel;
+  const resident = await trx.selectFrom('residents').select('phone').where('id', '=', theCase.resident_id).executeTakeFirst();
+  return resident?.phone ? 'sms' : null;
+}
+
+/**
+ * A message waiting for the outbound queue on the resident's channel; `staffId` null when the
+ * office's system wrote it. Null when the resident left no contact: nothing can be sent.
+ */
+export async function addOutbound(
+  trx: Db,
+  theCase: Pick<Case, 'id' | 'channel' | 'resident_id'>,
+  staffId: number | null,
+  kind: 'interim' | 'answer',
+  text: string,
+): Promise<{ id: number; channel: Channel } | null> {
+  const channel = await contactChannel(trx, theCase);
+  if (channel === null) return null;
+  const limit = ANSWER_LIMITS[channel];
   const length = [...text].length;
   if (length > limit) {
-    throw badRequest('answer_too_long', `a ${theCase.channel} answer holds at most ${limit} characters (this one has ${length})`);
+    throw badRequest('answer_too_long', `a ${channel} answer holds at most ${limit} characters (this one has ${length})`);
   }
-  return insertMessage(trx, {
+  const message = await insertMessage(trx, {
     case_id: theCase.id,
     direction: 'out',
     kind,
-    channel: theCase.channel,
+    channel,
     text,
     provider: 'pending',
     delivery_status: 'pending',
     staff_id: staffId,
   });
+  return { id: message.id, channel };
 }
 
 /** An interim reply; returns the outbound message to hand to the queue. */
@@ -48,7 +72,7 @@ export async function replyToCase(
   caseId: number,
   input: string,
   ip: string | null = null,
-): Promise<{ messageId: number; channel: Channel }> {
+): Promise<{ messageId: number | null; channel: Channel | null }> {
   const text = input.trim();
   if (text === '') throw badRequest('answer_required', 'a reply needs text for the resident');
   return db.transaction().execute(async (trx) => {
@@ -57,9 +81,10 @@ export async function replyToCase(
     const message = await addOutbound(trx, theCase, staff.id, 'interim', text);
     const now = new Date();
     await updateCase(trx, theCase.id, { status: 'answered', ...(theCase.answered_at ? {} : { answered_at: now }) });
-    await addCaseEvent(trx, theCase.id, 'replied', { messageId: message.id }, staff.id);
-    await recordAudit(trx, { staffId: staff.id, ip }, 'case.replied', [theCase.id], { messageId: message.id });
-    return { messageId: message.id, channel: theCase.channel };
+    // Without a contact the reply was given in person; it is kept on the case's record.
+    await addCaseEvent(trx, theCase.id, 'replied', message ? { messageId: message.id } : { messageId: null, text, sent: false }, staff.id);
+    await recordAudit(trx, { staffId: staff.id, ip }, 'case.replied', [theCase.id], { messageId: message?.id ?? null });
+    return { messageId: message?.id ?? null, channel: message?.channel ?? null };
   });
 }
 
@@ -70,7 +95,7 @@ export async function closeCase(
   caseId: number,
   input: { disposition: string; text?: string | undefined },
   ip: string | null = null,
-): Promise<{ messageId: number | null; channel: Channel }> {
+): Promise<{ messageId: number | null; channel: Channel | null }> {
   const dispositions = await listDispositionCodes(db);
   if (!dispositions.includes(input.disposition)) {
     throw badRequest('unknown_disposition', `disposition must be one of ${dispositions.join(', ')}`);
@@ -82,9 +107,9 @@ export async function closeCase(
   return db.transaction().execute(async (trx) => {
     const theCase = await lockCaseInScope(trx, staff, caseId);
     if (theCase.status === 'closed') throw conflict('case_closed', 'the case is already closed');
-    const { messageId } = await closeLockedCase(trx, theCase, { disposition: input.disposition, text, staffId: staff.id });
-    await recordAudit(trx, { staffId: staff.id, ip }, 'case.closed', [theCase.id], { disposition: input.disposition, messageId });
-    return { messageId, channel: theCase.channel };
+    const closed = await closeLockedCase(trx, theCase, { disposition: input.disposition, text, staffId: staff.id });
+    await recordAudit(trx, { staffId: staff.id, ip }, 'case.closed', [theCase.id], { disposition: input.disposition, messageId: closed.messageId });
+    return closed;
   });
 }
 
@@ -96,27 +121,40 @@ export async function closeLockedCase(
   trx: Db,
   theCase: CaseToAnswer,
   input: { disposition: string; text: string; staffId: number | null; automatic?: boolean },
-): Promise<{ messageId: number | null }> {
+): Promise<{ messageId: number | null; channel: Channel | null }> {
   const message = input.text === '' ? null : await addOutbound(trx, theCase, input.staffId, 'answer', input.text);
   const now = new Date();
   await updateCase(trx, theCase.id, {
     status: 'closed',
     disposition_code: input.disposition,
     closed_at: now,
-    ...(message && !theCase.answered_at ? { answered_at: now } : {}),
+    ...(input.text !== '' && !theCase.answered_at ? { answered_at: now } : {}),
   });
   await addCaseEvent(
     trx,
     theCase.id,
     'closed',
-    { disposition: input.disposition, messageId: message?.id ?? null, ...(input.automatic ? { automatic: true } : {}) },
+    {
+      disposition: input.disposition,
+      messageId: message?.id ?? null,
+      // An answer with no one to send it to (a walk-in without contact) was given in person: kept here.
+      ...(input.text !== '' && !message ? { text: input.text, sent: false } : {}),
+      ...(input.automatic ? { automatic: true } : {}),
+    },
     input.staffId,
   );
-  return { messageId: message?.id ?? null };
+  return { messageId: message?.id ?? null, channel: message?.channel ?? null };
 }
 
 /** 부서이첩: moves the case to another department. */
-export async function assignCase(db: Db, staff: Staff, caseId: number, departmentCode: string, ip: string | null = null): Promise<void> {
+export async function assignCase(
+  db: Db,
+  staff: Staff,
+  caseId: number,
+  departmentCode: string,
+  ip: string | null = null,
+  deadlines?: DeadlinePolicy,
+): Promise<void> {
   const department = await findActiveDepartment(db, departmentCode);
   if (!department) throw badRequest('unknown_department', `no active department ${departmentCode}`);
   await db.transaction().execute(async (trx) => {
@@ -138,5 +176,7 @@ export async function assignCase(db: Db, staff: Staff, caseId: number, departmen
     // A reassignment teaches the router where such messages belong (and can be withdrawn).
     await recordCorrection(trx, { caseId: theCase.id, staffId: staff.id, department: department.code });
     await recordAudit(trx, { staffId: staff.id, ip }, 'case.assigned', [theCase.id], { from: theCase.department_code, to: department.code });
+    // A case placed by hand before the router reached it gets its deadline now.
+    if (deadlines) await setDeadlineIfMissing(trx, deadlines, theCase.id);
   });
 }

@@ -9,7 +9,9 @@ export type CaseEventType =
   | 'closed'
   | 'delivery_failed'
   | 'answer_pulled'
-  | 'delivery_retried';
+  | 'delivery_retried'
+  | 'deadline_extended'
+  | 'interim_notice';
 
 export interface CaseEventTable {
   id: Generated<number>;

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { CaseStatus, Channel } from './case.table.js';
+import type { CaseChannel, CaseStatus } from './case.table.js';
+import { overdueCondition } from '../deadlines/deadlines.js';
 import { badRequest } from '../http/errors.js';
 
 export interface CaseFilter {
@@ -9,7 +10,9 @@ export interface CaseFilter {
   status?: CaseStatus | undefined;
   department?: string | undefined;
   category?: string | undefined;
-  channel?: Channel | undefined;
+  channel?: CaseChannel | undefined;
+  /** true: open cases past their due time; false: every other case. */
+  overdue?: boolean | undefined;
   /** Seoul calendar dates, inclusive. */
   from?: string | undefined;
   to?: string | undefined;
@@ -73,6 +76,10 @@ export async function listCases(db: Db, filter: CaseFilter) {
   if (filter.department) query = query.where('cases.department_code', '=', filter.department);
   if (filter.category) query = query.where('cases.category_code', '=', filter.category);
   if (filter.channel) query = query.where('cases.channel', '=', filter.channel);
+  if (filter.overdue !== undefined) {
+    const overdue = overdueCondition(new Date());
+    query = query.where(filter.overdue ? overdue : sql<boolean>`not coalesce(${overdue}, false)`);
+  }
   if (filter.from) query = query.where('cases.received_at', '>=', seoulDayStart(filter.from));
   if (filter.to) query = query.where('cases.received_at', '<', new Date(seoulDayStart(filter.to).getTime() + DAY_MS));
   if (filter.cursor) {

@@ -20,6 +20,18 @@ export function caseView(row: CaseRow) {
     closedAt: row.closed_at?.toISOString() ?? null,
     /** Set once retention removed the text and contact details (statistics stay). */
     purgedAt: row.purged_at?.toISOString() ?? null,
+    dueAt: row.due_at?.toISOString() ?? null,
+    overdue: row.status !== 'closed' && row.due_at !== null && row.due_at.getTime() < Date.now(),
+    deadline:
+      row.deadline_days === null
+        ? null
+        : {
+            workingDays: row.deadline_days,
+            interimNoticeAt: row.interim_notice_at?.toISOString() ?? null,
+            extension: row.extended_at
+              ? { at: row.extended_at.toISOString(), days: row.extension_days, reason: row.extension_reason }
+              : null,
+          },
     resident: { id: row.resident_id, phone: maskPhone(row.resident_phone) },
     kind: row.kind,
     routing: row.routing

@@ -3,8 +3,12 @@ import type { ColumnType, Generated, Selectable } from 'kysely';
 export const CASE_STATUSES = ['received', 'assigned', 'answered', 'closed'] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 
+/** Channels that carry messages both ways; each has an outbound queue. */
 export const CHANNELS = ['sms', 'kakao'] as const;
 export type Channel = (typeof CHANNELS)[number];
+/** Every way a case reaches the office: the messaging channels, walk-in visits and the homepage. */
+export const CASE_CHANNELS = [...CHANNELS, 'visit', 'web'] as const;
+export type CaseChannel = (typeof CASE_CHANNELS)[number];
 
 export interface RoutingRecord {
   router: string;
@@ -24,14 +28,14 @@ export interface RoutingRecord {
 export interface CaseTable {
   id: Generated<number>;
   case_number: string;
-  channel: Channel;
+  channel: CaseChannel;
   status: CaseStatus;
   category_code: string | null;
   department_code: string | null;
   disposition_code: string | null;
   resident_id: number;
   routing: ColumnType<RoutingRecord | null, string | null, string | null>;
-  kind: 'complaint' | 'thanks' | 'spam' | null;
+  kind: 'complaint' | 'proposal' | 'thanks' | 'spam' | null;
   received_at: ColumnType<Date, Date | undefined, never>;
   /** Time of the resident's latest message; threading compares against it. */
   last_resident_message_at: ColumnType<Date, Date | undefined, Date>;
@@ -40,6 +44,16 @@ export interface CaseTable {
   closed_at: Date | null;
   /** Retention: when the case's text and the resident's contact details were removed. */
   purged_at: Date | null;
+  /** Working days the case was given (DEADLINE_RULES), and when it falls due (extension included). */
+  deadline_days: number | null;
+  due_at: Date | null;
+  /** When the interim notice is due, and when it was sent (at most once). */
+  notice_due_at: Date | null;
+  interim_notice_at: Date | null;
+  /** The one extension allowed. */
+  extended_at: Date | null;
+  extension_days: number | null;
+  extension_reason: string | null;
 }
 
 export type Case = Selectable<CaseTable>;

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { CASE_STATUSES, CHANNELS } from './case.table.js';
+import { CASE_CHANNELS, CASE_STATUSES } from './case.table.js';
 import { listCases, findCaseWithResident } from './case-queries.js';
 import { caseView, eventView, messageView } from './case-view.js';
 import { caseScope, canReachCase } from '../staff/policy.js';
@@ -11,6 +11,8 @@ import { listCaseEvents } from './case-repository.js';
 import { handOff } from '../queues/enqueue.js';
 import { AppError, notFound } from '../http/errors.js';
 import type { FastifyRequest } from 'fastify';
+import { registerCase, STAFF_CHANNELS } from './register-case.js';
+import { extendDeadline } from '../deadlines/deadline-actions.js';
 
 const CaseId = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
 const Code = Type.String({ minLength: 1, maxLength: 40, pattern: '^[A-Za-z0-9_]+$' });
@@ -23,7 +25,8 @@ const ListQuery = Type.Object(
     status: Type.Optional(Type.Union(CASE_STATUSES.map((s) => Type.Literal(s)))),
     department: Type.Optional(Code),
     category: Type.Optional(Code),
-    channel: Type.Optional(Type.Union(CHANNELS.map((c) => Type.Literal(c)))),
+    channel: Type.Optional(Type.Union(CASE_CHANNELS.map((c) => Type.Literal(c)))),
+    overdue: Type.Optional(Type.Boolean()),
     from: Type.Optional(Day),
     to: Type.Optional(Day),
     cursor: Type.Optional(Type.String({ maxLength: 200 })),
@@ -63,6 +66,48 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return { items: page.items.map(caseView), nextCursor: page.nextCursor };
   });
 
+  app.post(
+    '/cases',
+    {
+      schema: {
+        body: Type.Object(
+          {
+            channel: Type.Union(STAFF_CHANNELS.map((c) => Type.Literal(c))),
+            text: Type.String({ minLength: 1, maxLength: 4000 }),
+            phone: Type.Optional(Type.String({ maxLength: 40 })),
+            department: Type.Optional(Code),
+            kind: Type.Optional(Type.Union([Type.Literal('complaint'), Type.Literal('proposal')])),
+            receivedAt: Type.Optional(Type.String({ format: 'date-time' })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+      onRequest: caseWorkers,
+    },
+    async (request, reply) => {
+      const { theCase, messageId, needsRouting } = await registerCase(app.db, request.staff!, app.config.deadlines, request.body);
+      if (needsRouting) await handOff(app.queues, request.log, { route: [messageId] });
+      const row = await findCaseWithResident(app.db, theCase.id);
+      return reply.status(201).send(caseView(row!));
+    },
+  );
+
+  app.post(
+    '/cases/:id/extend',
+    {
+      schema: {
+        params: CaseId,
+        body: Type.Object({ days: Type.Integer({ minimum: 1, maximum: 90 }), reason: Type.String({ minLength: 1, maxLength: 300 }) }),
+      },
+      onRequest: caseWorkers,
+    },
+    async (request) => {
+      const { dueAt, send } = await extendDeadline(app.db, request.staff!, app.config.deadlines, request.params.id, request.body);
+      if (send) await handOff(app.queues, request.log, { send: [send] });
+      return { id: request.params.id, dueAt: dueAt.toISOString(), noticeMessageId: send?.messageId ?? null };
+    },
+  );
+
   app.get('/cases/:id', { schema: { params: CaseId }, onRequest: readers }, async (request) => {
     const row = await findCaseWithResident(app.db, request.params.id);
     if (!row || !canReachCase(request.staff!, 'cases:read', row)) throw notFound(`case ${request.params.id} not found`);
@@ -97,7 +142,7 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { messageId, channel } = await replyToCase(app.db, request.staff!, request.params.id, request.body.text.trim(), request.ip);
-      await handOff(app.queues, request.log, { send: [{ channel, messageId }] });
+      if (messageId !== null && channel !== null) await handOff(app.queues, request.log, { send: [{ channel, messageId }] });
       return reply.status(202).send({ messageId });
     },
   );
@@ -113,7 +158,7 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { messageId, channel } = await closeCase(app.db, request.staff!, request.params.id, request.body, request.ip);
-      if (messageId !== null) await handOff(app.queues, request.log, { send: [{ channel, messageId }] });
+      if (messageId !== null && channel !== null) await handOff(app.queues, request.log, { send: [{ channel, messageId }] });
       return { id: request.params.id, status: 'closed', messageId };
     },
   );
@@ -122,7 +167,7 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/cases/:id/assign',
     { schema: { params: CaseId, body: Type.Object({ department: Code }) }, onRequest: caseWorkers },
     async (request) => {
-      await assignCase(app.db, request.staff!, request.params.id, request.body.department, request.ip);
+      await assignCase(app.db, request.staff!, request.params.id, request.body.department, request.ip, app.config.deadlines);
       return { id: request.params.id, department: request.body.department };
     },
   );

@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
-import type { Channel } from './case.table.js';
+import type { CaseChannel, Channel } from './case.table.js';
 import type { DeliveryStatus } from '../outbound/delivery-status.js';
 
 export type MessageDirection = 'in' | 'out';
@@ -11,7 +11,11 @@ export interface MessageTable {
   case_id: number;
   direction: MessageDirection;
   kind: MessageKind;
-  channel: Channel;
+  /**
+   * Outbound messages always travel on a messaging channel (read as Channel by the outbound
+   * path); the resident's own words of a walk-in or homepage case are stored with visit/web.
+   */
+  channel: ColumnType<Channel, CaseChannel, never>;
   text: string;
   /** Provider that carried it (twilio, outbox, ...). */
   provider: string;

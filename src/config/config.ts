@@ -2,6 +2,8 @@ import { isIP } from 'node:net';
 
 // Configuration is read and validated once, at start. Every problem is reported at
 // once with the variable's name, so an operator can fix a broken .env in one pass.
+import { DEFAULT_DEADLINE_RULES, parseDeadlineRules, type DeadlineRules } from '../deadlines/deadline-rules.js';
+import { holidayYears, seoulDate } from '../deadlines/working-time.js';
 
 export type NodeEnv = 'development' | 'production' | 'test';
 
@@ -89,6 +91,18 @@ export interface Config {
    * or true/false. Per-address limits are only as good as this.
    */
   trustProxy: boolean | string[];
+  deadlines: DeadlineConfig;
+}
+
+export interface DeadlineConfig {
+  /** Working days per category and kind (DEADLINE_RULES). */
+  rules: DeadlineRules;
+  /** The interim notice goes out this many working hours before the due time; 0 = never. */
+  interimNoticeWorkingHours: number;
+  /** How often workers look for cases whose interim notice is due. */
+  noticeScanMs: number;
+  /** Seoul time of the daily digest per department, as [hour, minute]. */
+  digestAt: [number, number];
 }
 
 export class ConfigError extends Error {
@@ -216,6 +230,17 @@ export function loadConfig(env: Env = process.env): Config {
       problems.push(`TRUST_PROXY must be true, false, or proxy addresses/CIDRs (or loopback, linklocal, uniquelocal) separated by commas (got "${trustProxyRaw}")`);
     } else trustProxy = addresses;
   }
+  const deadlineRules = parseDeadlineRules(str('DEADLINE_RULES', DEFAULT_DEADLINE_RULES));
+  for (const problem of deadlineRules.problems) problems.push(`DEADLINE_RULES: ${problem}`);
+  // Deadlines must never count a holiday as a working day: without next year's calendar, refuse to start.
+  const thisYear = Number(seoulDate(new Date()).slice(0, 4));
+  const missingYears = [thisYear, thisYear + 1].filter((year) => !holidayYears().includes(year));
+  if (missingYears.length > 0) {
+    problems.push(`the Korean public holiday calendar (@hyunbinseo/holidays-kr) does not cover ${missingYears.join(' and ')}: update the package`);
+  }
+  const digestAtRaw = str('DAILY_DIGEST_AT', '08:30');
+  const digestAt = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(digestAtRaw);
+  if (!digestAt) problems.push(`DAILY_DIGEST_AT must be HH:MM in Seoul time (got "${digestAtRaw}")`);
 
   const config: Config = {
     nodeEnv,
@@ -260,6 +285,12 @@ export function loadConfig(env: Env = process.env): Config {
     },
     retentionYears: int('RETENTION_YEARS', 3, 1, 50),
     trustProxy,
+    deadlines: {
+      rules: deadlineRules.rules,
+      interimNoticeWorkingHours: int('INTERIM_NOTICE_WORKING_HOURS', 8, 0, 200),
+      noticeScanMs: int('INTERIM_NOTICE_SCAN_SECONDS', 300, 1, 86_400) * 1000,
+      digestAt: digestAt ? [Number(digestAt[1]), Number(digestAt[2])] : [8, 30],
+    },
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

@@ -10,6 +10,7 @@ import type { StaffTable } from '../staff/staff.table.js';
 import type { RoutingExampleTable } from '../routing/routing-example.table.js';
 import type { InboundMessageTable } from '../intake/inbound-message.table.js';
 import type { AuditLogTable } from '../audit/audit.table.js';
+import type { DepartmentDigestTable } from '../deadlines/digest.table.js';
 
 export interface Database {
   categories: CategoryTable;
@@ -24,6 +25,7 @@ export interface Database {
   routing_examples: RoutingExampleTable;
   inbound_messages: InboundMessageTable;
   audit_log: AuditLogTable;
+  department_digests: DepartmentDigestTable;
 }
 
 export type Db = Kysely<Database>;

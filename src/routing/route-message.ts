@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Router, RoutingDecision } from './router.js';
-import type { Channel, RoutingRecord } from '../cases/case.table.js';
+import type { CaseChannel, Channel, RoutingRecord } from '../cases/case.table.js';
 import { closeLockedCase } from '../cases/case-actions.js';
 import { storeInboundMessage } from '../intake/inbox-repository.js';
+import { deadlineFor, type DeadlinePolicy } from '../deadlines/deadlines.js';
 
 export type RoutingOutcome = 'routed' | 'triaged' | 'closed-as-thanks' | 'joined' | 'already-routed' | 'missing';
 
@@ -11,6 +12,8 @@ export interface RoutingPolicy {
   routerName: string;
   /** Below this confidence a complaint goes to triage with its candidates. */
   confidenceThreshold: number;
+  /** Gives each routed case its legal deadline; without it cases get theirs when assigned. */
+  deadlines?: DeadlinePolicy;
 }
 
 const TRIAGE_DEPARTMENT = 'AUDIT';
@@ -85,7 +88,10 @@ export async function routeMessageIn(trx: Db, router: Router, policy: RoutingPol
   // The case is locked: staff acting on it, or another of its messages, wait their turn.
   const found = await sql<{
     case_id: number;
-    channel: Channel;
+    channel: CaseChannel;
+    resident_id: number;
+    kind: string | null;
+    received_at: Date;
     department_code: string | null;
     status: string;
     answered_at: Date | null;
@@ -93,7 +99,7 @@ export async function routeMessageIn(trx: Db, router: Router, policy: RoutingPol
     direction: string;
     texts: string[];
   }>`
-    select c.id as case_id, c.channel, c.department_code, c.status, c.answered_at, m.routed_at as message_routed_at, m.direction,
+    select c.id as case_id, c.channel, c.resident_id, c.kind, c.received_at, c.department_code, c.status, c.answered_at, m.routed_at as message_routed_at, m.direction,
            array(select t.text from messages t where t.case_id = c.id and t.direction = 'in' order by t.id) as texts
     from messages m join cases c on c.id = m.case_id
     where m.id = ${messageId}
@@ -109,11 +115,18 @@ export async function routeMessageIn(trx: Db, router: Router, policy: RoutingPol
     return { outcome: 'joined' };
   }
   const { record, closeAsThanks } = decide(router.route(row.texts.join('\n')), policy);
+  // A proposal registered by staff stays one; the router knows complaints, thanks and spam.
+  const kind = row.kind === 'proposal' ? row.kind : (record.kind ?? null);
+  // The legal deadline, set in the same statement; a case that already has one keeps it.
+  const deadline = policy.deadlines ? deadlineFor(policy.deadlines, row.received_at, record.category, kind) : null;
   await sql`
     with routed as (
       update cases
-      set category_code = ${record.category}, department_code = ${record.department}, kind = ${record.kind ?? null},
+      set category_code = ${record.category}, department_code = ${record.department}, kind = ${kind},
           routing = ${JSON.stringify(record)}::jsonb, routed_at = ${now}::timestamptz,
+          deadline_days = coalesce(deadline_days, ${deadline?.deadline_days ?? null}::integer),
+          notice_due_at = case when due_at is null then ${deadline?.notice_due_at ?? null}::timestamptz else notice_due_at end,
+          due_at = coalesce(due_at, ${deadline?.due_at ?? null}::timestamptz),
           status = case when status = 'received' then 'assigned' else status end
       where id = ${row.case_id}::bigint
       returning id
@@ -134,10 +147,13 @@ export async function routeMessageIn(trx: Db, router: Router, policy: RoutingPol
   `.execute(trx);
   if (!closeAsThanks) return { outcome: record.triage ? 'triaged' : 'routed' };
 
-  const { messageId: answerId } = await closeLockedCase(
+  const answer = await closeLockedCase(
     trx,
-    { id: row.case_id, channel: row.channel, answered_at: row.answered_at },
+    { id: row.case_id, channel: row.channel, answered_at: row.answered_at, resident_id: row.resident_id },
     { disposition: 'thanks', text: THANKS_REPLY, staffId: null, automatic: true },
   );
-  return { outcome: 'closed-as-thanks', send: { channel: row.channel, messageId: answerId! } };
+  return {
+    outcome: 'closed-as-thanks',
+    ...(answer.messageId !== null && answer.channel !== null ? { send: { channel: answer.channel, messageId: answer.messageId } } : {}),
+  };
 }

@@ -21,13 +21,17 @@ export const PERMISSIONS = [
   'ops:retry',
   /** The audit log of who read or changed which case. */
   'audit:read',
+  /** The report tables, CSV and digests: the whole district for managers, one's department for staff. */
+  'reports:read',
+  /** The printable report page /reports (the district's figures). */
+  'reports:page',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Readonly<Record<StaffRole, readonly Permission[]>> = {
-  staff: ['cases:read', 'cases:act', 'cases:resident-phone'],
+  staff: ['cases:read', 'cases:act', 'cases:resident-phone', 'reports:read'],
   // Managers oversee every case but do not call residents: the owning department does.
-  manager: ['cases:read', 'cases:act', 'corrections:manage'],
+  manager: ['cases:read', 'cases:act', 'corrections:manage', 'reports:read', 'reports:page'],
   operator: ['ops:read', 'ops:retry'],
   admin: ['ops:read', 'ops:retry', 'corrections:manage', 'audit:read'],
 };

@@ -1,0 +1,86 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Staff } from '../staff/staff.table.js';
+import { caseScope } from '../staff/policy.js';
+import { reportCaseRows, reportSummary, reportTrend, type ReportScope } from './report-queries.js';
+import { sendCasesCsv } from './csv.js';
+import { listDigests } from '../deadlines/digest.js';
+import { seoulDate } from '../deadlines/working-time.js';
+import { badRequest } from '../http/errors.js';
+
+export const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
+
+/** Managers report on the whole district; staff on their own department only. */
+export function reportScope(staff: Staff): ReportScope {
+  const scope = caseScope(staff, 'reports:read');
+  return scope.kind === 'department' ? scope.department : 'all';
+}
+
+/** The first day of the month `months` months before the one `date` is in. */
+export function monthsBack(date: string, months: number): string {
+  const year = Number(date.slice(0, 4));
+  const month = Number(date.slice(5, 7)) - 1 - months;
+  const first = new Date(Date.UTC(year, month, 1));
+  return first.toISOString().slice(0, 10);
+}
+
+/** The report API: the district's published tables, one row per case as CSV, and the trend. */
+const reportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const reporters = app.requirePermission('reports:read');
+
+  app.get(
+    '/reports/summary',
+    {
+      schema: {
+        querystring: Type.Object(
+          { from: Day, to: Day, format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])) },
+          { additionalProperties: false },
+        ),
+      },
+      onRequest: reporters,
+    },
+    async (request, reply) => {
+      const { from, to, format } = request.query;
+      const scope = reportScope(request.staff!);
+      if (format === 'csv') {
+        return sendCasesCsv(reply, await reportCaseRows(app.db, { from, to }, scope), { from, to }, scope);
+      }
+      return reportSummary(app.db, { from, to }, scope);
+    },
+  );
+
+  app.get(
+    '/reports/trend',
+    {
+      schema: {
+        querystring: Type.Object(
+          { by: Type.Union([Type.Literal('month'), Type.Literal('quarter')]), from: Type.Optional(Day), to: Type.Optional(Day) },
+          { additionalProperties: false },
+        ),
+      },
+      onRequest: reporters,
+    },
+    async (request) => {
+      const { by } = request.query;
+      const to = request.query.to ?? seoulDate(new Date());
+      // By default the last 12 months, or the last 4 quarters, to date.
+      const from = request.query.from ?? monthsBack(to, by === 'month' ? 11 : 9 + ((Number(to.slice(5, 7)) - 1) % 3));
+      if (from > to) throw badRequest('invalid_period', '"from" must not be after "to"');
+      return reportTrend(app.db, { from, to }, by, reportScope(request.staff!));
+    },
+  );
+
+  app.get(
+    '/reports/digests',
+    {
+      schema: { querystring: Type.Object({ day: Type.Optional(Day) }, { additionalProperties: false }) },
+      onRequest: reporters,
+    },
+    async (request) => {
+      const day = request.query.day ?? seoulDate(new Date());
+      return { day, items: await listDigests(app.db, day, reportScope(request.staff!)) };
+    },
+  );
+};
+
+export default reportsRoutes;
