@@ -2,8 +2,10 @@
 import type { Migration } from 'kysely';
 import * as initial from './20261126T070000_initial.js';
 import * as routingExamples from './20261126T080000_routing_examples.js';
+import * as messageParts from './20261126T120000_message_parts.js';
 
 export const migrations: Record<string, Migration> = {
   '20261126T070000_initial': initial,
   '20261126T080000_routing_examples': routingExamples,
+  '20261126T120000_message_parts': messageParts,
 };

@@ -46,7 +46,7 @@ const STAND_INS: Record<string, string> = {
 };
 
 /** Emoji parts and invisible characters: dropped, they carry no words. */
-const DROPPED = /^(?:\p{Extended_Pictographic}|\p{Emoji_Modifier}|\p{Regional_Indicator}|[\u200b-\u200f\u2060\ufe0e\ufe0f\u20e3]|\p{Cc}|\p{Cf}|\p{Mn})$/u;
+const DROPPED = /^(?:\p{Extended_Pictographic}|\p{Emoji_Modifier}|\p{Regional_Indicator}|[\u200b-\u200f\u2060]|\ufe0e|\ufe0f|\u20e3|\p{Cc}|\p{Cf}|\p{Mn})$/u;
 
 // Hangul syllables decompose arithmetically (Unicode ch. 3.12) into the compatibility jamo
 // residents type, all of which are in KS X 1001: 똠 → ㄸㅗㅁ.
