@@ -3,6 +3,8 @@
 // the acknowledgement and staff answers leave through Solapi (faked with nock at
 // SOLAPI_API_BASE_URL), and Solapi's delivery reports move them forward, never back.
 import { createHmac } from 'node:crypto';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +13,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, eventually, inboundSms, postSignedTwilio, type TestContext } from './support/harness.js';
 import { eucKrByteLength, isKsX1001 } from '../src/outbound/sms-text.js';
 import { jobIds } from '../src/queues/queues.js';
+import { buildApp } from '../src/app.js';
+import { loggerOptions } from '../src/logger.js';
 
 const SOLAPI = 'http://solapi.fake.local';
 const GATEWAY_SECRET = 'gateway-shared-secret-0123456789';
@@ -445,5 +449,44 @@ describe('answers through Solapi', () => {
     expect(wrong.statusCode).toBe(403);
     expect(wrong.json().error.code).toBe('signature_invalid');
     expect((await statusOf(caseId, messageId)).deliveryStatus).toBe('queued');
+  });
+});
+
+describe('logs of the domestic SMS webhooks', () => {
+  it('carry no phone number, message text, signature or secret, even at trace level', async () => {
+    let captured = '';
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        captured += chunk.toString();
+        done();
+      },
+    });
+    const app = await buildApp(ctx.config, { logger: pino(loggerOptions('trace'), sink) });
+    try {
+      const phone = '+821055556666';
+      const body = moBody(phone, { content: '비밀스러운 민원 내용입니다' });
+      const raw = JSON.stringify(body);
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const signature = sign(raw, timestamp);
+      const headers = { 'content-type': 'application/json', 'x-munja-timestamp': timestamp, 'x-munja-signature': signature };
+      expect((await app.inject({ method: 'POST', url: '/webhooks/sms/munja', headers, payload: raw })).statusCode).toBe(200);
+      const wrong = await app.inject({ method: 'POST', url: '/webhooks/sms/munja', headers: { ...headers, 'x-munja-signature': `${signature.slice(0, -2)}00` }, payload: raw });
+      expect(wrong.statusCode).toBe(403);
+      const reports = await app.inject({
+        method: 'POST',
+        url: REPORT_PATH,
+        headers: { 'content-type': 'application/json', 'x-solapi-secret': SOLAPI_WEBHOOK_SECRET },
+        payload: JSON.stringify([{ ...report('M-unknown', '4000'), to: '01055556666' }]),
+      });
+      expect(reports.statusCode).toBe(200);
+
+      expect(captured).toContain('/webhooks/sms/munja');
+      expect(captured).toContain('gateway sms accepted');
+      for (const secret of [phone, '01055556666', '5555-6666', '55556666', '비밀스러운', signature, GATEWAY_SECRET, SOLAPI_WEBHOOK_SECRET]) {
+        expect(captured, `logs contain ${secret}`).not.toContain(secret);
+      }
+    } finally {
+      await app.close();
+    }
   });
 });
