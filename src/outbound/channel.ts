@@ -20,8 +20,8 @@ export interface SendResult {
 export interface SmsProvider {
   /** Stored on each message as the provider that carried it. */
   readonly name: string;
-  /** What one message holds; longer answers leave as numbered parts (sms-text.ts). */
-  readonly textRules: SmsTextRules;
+  /** What one message holds; longer answers leave as numbered parts (sms-text.ts). Default: DEFAULT_SMS_TEXT_RULES. */
+  readonly textRules?: SmsTextRules;
   /** Sends one message that already fits `textRules`. */
   send(message: OutgoingSms): Promise<SendResult>;
 }

@@ -4,7 +4,7 @@ import { PermanentSendError, type ChatPushProvider, type SmsProvider } from './c
 import { deliverKakaoAnswer } from './kakao-push.js';
 import { isFinalDeliveryStatus } from './delivery-status.js';
 import { listAcceptedParts, loadOutgoing, recordAccepted, recordAllPartsAccepted, recordPartAccepted } from './outbound-repository.js';
-import { composeSms } from './sms-text.js';
+import { composeSms, DEFAULT_SMS_TEXT_RULES } from './sms-text.js';
 
 /** The provider behind each channel. */
 export interface OutboundChannels {
@@ -43,7 +43,7 @@ export async function sendStoredMessage(
       if (!message.phone) throw new PermanentSendError('no_phone', 'the resident has no phone number');
       const provider = channels.sms;
       const statusCallbackUrl = `${options.publicBaseUrl}/webhooks/sms/${provider.name}/status`;
-      const parts = composeSms(message.text, message.phone, provider.textRules);
+      const parts = composeSms(message.text, message.phone, provider.textRules ?? DEFAULT_SMS_TEXT_RULES);
       if (parts.length === 0) {
         throw new PermanentSendError('nothing_to_send', 'the answer has no character an SMS can carry (only emoji?)');
       }
@@ -53,7 +53,13 @@ export async function sendStoredMessage(
         return 'sent';
       }
       // Part by part, each recorded before the next: a retried job sends only what is missing.
-      const accepted = new Set((await listAcceptedParts(db, message.id)).map((p) => p.part_no));
+      // (One job may call the provider several times: the queue's rate counts answers, not parts.)
+      const already = await listAcceptedParts(db, message.id);
+      if (already.some((p) => p.part_count !== parts.length)) {
+        // The provider's rules changed between tries: more parts would not match those already read.
+        throw new PermanentSendError('parts_changed', `parts were sent as ${already[0]!.part_count}; the answer now makes ${parts.length}`);
+      }
+      const accepted = new Set(already.map((p) => p.part_no));
       for (const [i, text] of parts.entries()) {
         if (accepted.has(i + 1)) continue;
         const result = await provider.send({ to: message.phone, text, statusCallbackUrl });

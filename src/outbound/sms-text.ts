@@ -114,6 +114,9 @@ export interface SmsTextRules {
   ksx1001: 'always' | 'korean-numbers';
 }
 
+/** For a provider that states no rules: Twilio's 1,600 characters, KS X 1001 for Korean numbers. */
+export const DEFAULT_SMS_TEXT_RULES: SmsTextRules = { unit: 'chars', maxPerMessage: 1600, ksx1001: 'korean-numbers' };
+
 /** Korean numbers in E.164. */
 export function isKoreanNumber(e164: string): boolean {
   return e164.startsWith('+82');

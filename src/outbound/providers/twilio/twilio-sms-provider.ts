@@ -2,7 +2,7 @@ import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type { TwilioConfig } from '../../../config/config.js';
 import type { DeliveryStatus } from '../../delivery-status.js';
-import type { SmsTextRules } from '../../sms-text.js';
+import { DEFAULT_SMS_TEXT_RULES, type SmsTextRules } from '../../sms-text.js';
 import {
   PermanentSendError,
   RateLimitedError,
@@ -14,7 +14,7 @@ import {
 
 const TWILIO_API = 'https://api.twilio.com';
 
-export const TWILIO_TEXT_RULES: SmsTextRules = { unit: 'chars', maxPerMessage: 1600, ksx1001: 'korean-numbers' };
+export const TWILIO_TEXT_RULES: SmsTextRules = DEFAULT_SMS_TEXT_RULES;
 
 /** Twilio error codes that no retry can fix. */
 export const TWILIO_PERMANENT_ERRORS = new Set([
