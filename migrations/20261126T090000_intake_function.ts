@@ -31,7 +31,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       p_ack_new text,
       p_ack_follow_up text,
       p_ack_status text
-    ) returns table (message_id bigint, case_id bigint, case_number text, new_case boolean, duplicate boolean)
+    ) returns table (message_id bigint, case_id bigint, case_number text, new_case boolean, duplicate boolean, pending_acknowledgement_id bigint)
     language plpgsql as $fn$
     #variable_conflict use_column
     declare
@@ -42,6 +42,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       v_year integer;
       v_ack text;
       v_new boolean;
+      v_pending_ack bigint;
     begin
       -- A provider re-sending a webhook: answer with what was stored the first time.
       if p_provider_message_id is not null then
@@ -49,7 +50,7 @@ export async function up(db: Kysely<any>): Promise<void> {
           from messages m join cases c on c.id = m.case_id
          where m.direction = 'in' and m.provider = p_provider and m.provider_message_id = p_provider_message_id;
         if found then
-          return query select v_message_id, v_case_id, v_case_number, false, true;
+          return query select v_message_id, v_case_id, v_case_number, false, true, null::bigint;
           return;
         end if;
       end if;
@@ -110,12 +111,16 @@ export async function up(db: Kysely<any>): Promise<void> {
               jsonb_build_object('messageId', v_message_id));
 
       if v_ack is not null then
-        insert into messages (case_id, direction, kind, channel, text, provider, delivery_status, sent_at)
+        -- 'pending': the provider's answer could not carry it (a gateway's webhook); it is sent
+        -- as an outbound SMS, like a staff answer. Otherwise it went back in that answer.
+        insert into messages as m (case_id, direction, kind, channel, text, provider, delivery_status, sent_at)
         values (v_case_id, 'out', 'acknowledgement', p_channel, replace(v_ack, '{caseNumber}', v_case_number),
-                p_provider, p_ack_status, p_received_at);
+                case when p_ack_status = 'pending' then 'pending' else p_provider end, p_ack_status,
+                case when p_ack_status = 'pending' then null else p_received_at end)
+        returning case when p_ack_status = 'pending' then m.id end into v_pending_ack;
       end if;
 
-      return query select v_message_id, v_case_id, v_case_number, v_new, false;
+      return query select v_message_id, v_case_id, v_case_number, v_new, false, v_pending_ack;
     end
     $fn$
   `.execute(db);

@@ -37,7 +37,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await sql`
     create function store_inbound_message(p_inbound_id bigint, p_thread_window_minutes integer)
-    returns table (message_id bigint, case_id bigint, case_number text, new_case boolean, duplicate boolean)
+    returns table (message_id bigint, case_id bigint, case_number text, new_case boolean, duplicate boolean, pending_acknowledgement_id bigint)
     language plpgsql as $fn$
     #variable_conflict use_column
     declare
@@ -50,7 +50,7 @@ export async function up(db: Kysely<any>): Promise<void> {
         return;
       end if;
       if v_in.message_id is not null then
-        return query select m.id, c.id, c.case_number, false, true
+        return query select m.id, c.id, c.case_number, false, true, null::bigint
           from messages m join cases c on c.id = m.case_id where m.id = v_in.message_id;
         return;
       end if;
@@ -66,7 +66,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       update inbound_messages
          set message_id = v_result.message_id, stored_at = now(), sender = '{}'::jsonb, text = '', raw = '{}'::jsonb
        where id = p_inbound_id;
-      return query select v_result.message_id, v_result.case_id, v_result.case_number, v_result.new_case, v_result.duplicate;
+      return query select v_result.message_id, v_result.case_id, v_result.case_number, v_result.new_case, v_result.duplicate,
+        v_result.pending_acknowledgement_id;
     end
     $fn$
   `.execute(db);

@@ -6,6 +6,7 @@ import * as intakeFunction from './20261126T090000_intake_function.js';
 import * as inboundInbox from './20261126T091000_inbound_inbox.js';
 import * as privacy from './20261126T100000_privacy.js';
 import * as deadlines from './20261126T110000_deadlines.js';
+import * as messageParts from './20261126T120000_message_parts.js';
 
 export const migrations: Record<string, Migration> = {
   '20261126T070000_initial': initial,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '20261126T091000_inbound_inbox': inboundInbox,
   '20261126T100000_privacy': privacy,
   '20261126T110000_deadlines': deadlines,
+  '20261126T120000_message_parts': messageParts,
 };

@@ -9,6 +9,7 @@ import { SMS_ACKNOWLEDGEMENT } from '../src/intake/acknowledgement.js';
 import { hashToken } from '../src/staff/tokens.js';
 import { jobIds } from '../src/queues/queues.js';
 import type { CaseStatus } from '../src/cases/case.table.js';
+import { ANSWER_LIMITS } from '../src/outbound/channel-limits.js';
 
 let ctx: TestContext;
 const tokens = { road: '', road2: '', parking: '', manager: '', operator: '', admin: '' };
@@ -638,17 +639,19 @@ describe('POST /api/cases/:id/replies', () => {
     expect((await dbCase(caseId)).status).toBe('assigned');
   });
 
-  it('refuses an SMS answer longer than Twilio carries, before anything is stored or closed', async () => {
+  it('refuses an SMS answer longer than the SMS cap, before anything is stored or closed', async () => {
     const caseId = await makeCase({ department: 'ROAD' });
-    expectError(await api(tokens.road, 'POST', `/api/cases/${caseId}/replies`, { text: '가'.repeat(1601) }), 400, 'answer_too_long');
+    const tooLong = '가'.repeat(ANSWER_LIMITS.sms + 1);
+    expectError(await api(tokens.road, 'POST', `/api/cases/${caseId}/replies`, { text: tooLong }), 400, 'answer_too_long');
     expectError(
-      await api(tokens.road, 'POST', `/api/cases/${caseId}/close`, { disposition: 'resolved', text: '가'.repeat(1601) }),
+      await api(tokens.road, 'POST', `/api/cases/${caseId}/close`, { disposition: 'resolved', text: tooLong }),
       400,
       'answer_too_long',
     );
     expect((await dbMessages(caseId)).filter((m) => m.direction === 'out')).toHaveLength(0);
     expect((await dbCase(caseId)).status).toBe('assigned');
-    expect((await api(tokens.road, 'POST', `/api/cases/${caseId}/replies`, { text: '가'.repeat(1600) })).statusCode).toBe(202);
+    // Longer than one Twilio message (1,600): accepted, it leaves in numbered parts.
+    expect((await api(tokens.road, 'POST', `/api/cases/${caseId}/replies`, { text: '가'.repeat(ANSWER_LIMITS.sms) })).statusCode).toBe(202);
   });
 
   it('answers 409 case_closed for a closed case', async () => {

@@ -69,6 +69,7 @@ export async function startRoutingWorker(deps: {
             : await routeMessage(db, current.router, policy, job.data.messageId);
         deps.metrics.routingOutcomes.inc({ outcome: result.outcome });
         // The automatic thanks answer is in Postgres; if this add fails, the sweeper sends it.
+        if (result.acknowledgement) await enqueueSend(deps.queues, result.acknowledgement.channel, result.acknowledgement.messageId);
         if (result.send) await enqueueSend(deps.queues, result.send.channel, result.send.messageId);
         log.debug({ jobId: job.id, outcome: result.outcome }, 'routing job done');
         return result.outcome;

@@ -5,6 +5,10 @@ import { isIP } from 'node:net';
 import { DEFAULT_DEADLINE_RULES, parseDeadlineRules, type DeadlineRules } from '../deadlines/deadline-rules.js';
 import { holidayYears, seoulDate } from '../deadlines/working-time.js';
 
+import { loadSmsGateways, type SmsGatewayConfig } from './sms-gateways.js';
+
+export type { SmsGatewayConfig } from './sms-gateways.js';
+
 export type NodeEnv = 'development' | 'production' | 'test';
 
 export interface TwilioConfig {
@@ -14,6 +18,20 @@ export interface TwilioConfig {
   from: string;
   apiBaseUrl: string;
 }
+
+/** Solapi, a domestic (Korean) SMS gateway: documented REST API v4. */
+export interface SolapiConfig {
+  apiKey: string;
+  apiSecret: string;
+  /** The district's pre-registered sender number (발신번호 사전등록), digits only: 0233964114. */
+  from: string;
+  apiBaseUrl: string;
+  /** Subject line of an LMS (answers over 90 EUC-KR bytes). */
+  lmsSubject: string;
+}
+
+/** Which provider carries SMS answers. */
+export type SmsProviderName = 'twilio' | 'solapi' | 'outbox';
 
 export interface KakaoEventConfig {
   botId: string;
@@ -47,6 +65,13 @@ export interface Config {
   twilio: TwilioConfig | null;
   /** Twilio's auth token is needed to verify inbound webhooks even without outbound credentials. */
   twilioAuthToken: string | null;
+  /** SMS_PROVIDER: who sends SMS answers (outbox: development only, nothing leaves). */
+  smsProvider: SmsProviderName;
+  solapi: SolapiConfig | null;
+  /** Solapi's webhook secret (X-Solapi-Secret on its delivery reports); null refuses them. */
+  solapiWebhookSecret: string | null;
+  /** Domestic gateways posting residents' SMS to /webhooks/sms/:name (SMS_GATEWAYS_FILE). */
+  smsGateways: Record<string, SmsGatewayConfig>;
   kakao: KakaoConfig;
   /** A follow-up within this many minutes joins the resident's open case. */
   threadWindowMinutes: number;
@@ -166,9 +191,16 @@ export function loadConfig(env: Env = process.env): Config {
   const twilioFrom = optional('TWILIO_FROM');
   const twilioApiBaseUrl = url('TWILIO_API_BASE_URL', 'https://api.twilio.com', ['https:', 'http:']);
   const twilioSet = [twilioSid, twilioToken, twilioFrom].filter((v) => v !== null).length;
+  const smsProviderRaw = optional('SMS_PROVIDER');
+  if (smsProviderRaw !== null && !['twilio', 'solapi'].includes(smsProviderRaw)) {
+    problems.push(`SMS_PROVIDER must be twilio or solapi (got "${smsProviderRaw}")`);
+  }
+  const useSolapi = smsProviderRaw === 'solapi';
   let twilio: TwilioConfig | null = null;
   if (twilioSet === 3) {
     twilio = { accountSid: twilioSid!, authToken: twilioToken!, from: twilioFrom!, apiBaseUrl: twilioApiBaseUrl };
+  } else if (useSolapi) {
+    // Answers go through Solapi; TWILIO_AUTH_TOKEN alone may still verify Twilio webhooks.
   } else if (nodeEnv === 'production') {
     // In production a missing channel is an error, never a silent outbox.
     problems.push('TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM are all required with NODE_ENV=production');
@@ -181,6 +213,36 @@ export function loadConfig(env: Env = process.env): Config {
       ['TWILIO_FROM', twilioFrom],
     ].flatMap(([name, value]) => (value === null ? [name] : []));
     problems.push(`${missing.join(' and ')} must be set too: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM go together`);
+  }
+
+  let solapi: SolapiConfig | null = null;
+  const solapiApiBaseUrl = url('SOLAPI_API_BASE_URL', 'https://api.solapi.com', ['https:', 'http:']);
+  const solapiSubject = str('SOLAPI_LMS_SUBJECT', '구청장 소통폰');
+  // Korean LMS subjects hold 40 bytes (EUC-KR); a Hangul syllable takes two.
+  if ([...solapiSubject].reduce((n, c) => n + (c.charCodeAt(0) < 0x80 ? 1 : 2), 0) > 40) {
+    problems.push('SOLAPI_LMS_SUBJECT must be at most 40 bytes (20 Hangul)');
+  }
+  if (useSolapi) {
+    const key = optional('SOLAPI_API_KEY');
+    const secret = optional('SOLAPI_API_SECRET');
+    const from = optional('SOLAPI_FROM')?.replace(/[-\s]/g, '') ?? null;
+    const missing = [
+      ['SOLAPI_API_KEY', key],
+      ['SOLAPI_API_SECRET', secret],
+      ['SOLAPI_FROM', from],
+    ].flatMap(([name, value]) => (value === null ? [name] : []));
+    if (missing.length > 0) problems.push(`${missing.join(' and ')} must be set with SMS_PROVIDER=solapi`);
+    if (from !== null && !/^(0\d{7,10}|1\d{7})$/.test(from)) {
+      problems.push('SOLAPI_FROM must be the pre-registered sender number in Korean form, e.g. 0233964114 or 15881234');
+    }
+    if (missing.length === 0) {
+      solapi = { apiKey: key!, apiSecret: secret!, from: from!, apiBaseUrl: solapiApiBaseUrl, lmsSubject: solapiSubject };
+    }
+  }
+  const smsGateways = loadSmsGateways(optional('SMS_GATEWAYS_FILE'), env, problems);
+
+  if (smsProviderRaw === 'twilio' && twilio === null && nodeEnv !== 'production' && twilioSid === null && twilioFrom === null) {
+    problems.push('SMS_PROVIDER=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM');
   }
 
   const kakaoSecret = optional('KAKAO_SKILL_SECRET');
@@ -253,6 +315,10 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     twilio,
     twilioAuthToken: twilioToken,
+    smsProvider: useSolapi ? 'solapi' : twilio ? 'twilio' : 'outbox',
+    solapi,
+    solapiWebhookSecret: optional('SOLAPI_WEBHOOK_SECRET'),
+    smsGateways,
     kakao: {
       skillSecret: kakaoSecret,
       skillHeader: kakaoHeader,

@@ -6,6 +6,7 @@ import type { CaseTable } from '../cases/case.table.js';
 import type { CaseEventTable } from '../cases/case-event.table.js';
 import type { MessageTable } from '../cases/message.table.js';
 import type { DeliveryReportTable } from '../outbound/delivery-report.table.js';
+import type { MessagePartTable } from '../outbound/message-part.table.js';
 import type { StaffTable } from '../staff/staff.table.js';
 import type { RoutingExampleTable } from '../routing/routing-example.table.js';
 import type { InboundMessageTable } from '../intake/inbound-message.table.js';
@@ -21,6 +22,7 @@ export interface Database {
   case_events: CaseEventTable;
   messages: MessageTable;
   delivery_reports: DeliveryReportTable;
+  message_parts: MessagePartTable;
   staff: StaffTable;
   routing_examples: RoutingExampleTable;
   inbound_messages: InboundMessageTable;

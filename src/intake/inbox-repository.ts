@@ -47,16 +47,32 @@ export interface StoredInbound {
   newCase: boolean;
   /** The message was already in its case (a second delivery of the same job). */
   duplicate: boolean;
+  /** An acknowledgement the webhook could not give in its answer, to send as an outbound SMS. */
+  pendingAcknowledgementId: number | null;
 }
 
 /** Files an inbox message into its case (see the store_inbound_message migration); idempotent. */
 export async function storeInboundMessage(db: Db, inboundId: number, threadWindowMinutes: number): Promise<StoredInbound | null> {
-  const { rows } = await sql<{ message_id: number; case_id: number; case_number: string; new_case: boolean; duplicate: boolean }>`
+  const { rows } = await sql<{
+    message_id: number;
+    case_id: number;
+    case_number: string;
+    new_case: boolean;
+    duplicate: boolean;
+    pending_acknowledgement_id: number | null;
+  }>`
     select * from store_inbound_message(${inboundId}, ${threadWindowMinutes})
   `.execute(db);
   const row = rows[0];
   if (!row) return null;
-  return { messageId: row.message_id, caseId: row.case_id, caseNumber: row.case_number, newCase: row.new_case, duplicate: row.duplicate };
+  return {
+    messageId: row.message_id,
+    caseId: row.case_id,
+    caseNumber: row.case_number,
+    newCase: row.new_case,
+    duplicate: row.duplicate,
+    pendingAcknowledgementId: row.pending_acknowledgement_id,
+  };
 }
 
 /** Inbox messages received before `before` and never filed into a case (their job was lost). */

@@ -1,4 +1,5 @@
 import type { DeliveryStatus } from './delivery-status.js';
+import type { SmsTextRules } from './sms-text.js';
 
 /** What a channel needs to deliver one message to one resident. */
 export interface OutgoingSms {
@@ -19,6 +20,9 @@ export interface SendResult {
 export interface SmsProvider {
   /** Stored on each message as the provider that carried it. */
   readonly name: string;
+  /** What one message holds; longer answers leave as numbered parts (sms-text.ts). Default: DEFAULT_SMS_TEXT_RULES. */
+  readonly textRules?: SmsTextRules;
+  /** Sends one message that already fits `textRules`. */
   send(message: OutgoingSms): Promise<SendResult>;
 }
 

@@ -2,16 +2,20 @@ import type { Config } from '../config/config.js';
 import type { OutboundChannels } from './send-message.js';
 import { createOutboxSmsProvider } from './providers/outbox/outbox-sms-provider.js';
 import { createKakaoEventProvider } from './providers/kakao/kakao-event-provider.js';
+import { createSolapiSmsProvider } from './providers/solapi/solapi-sms-provider.js';
 
 /**
- * Picks each channel's provider from configuration. Config already refused a missing one in
+ * Picks each channel's provider from configuration (SMS: SMS_PROVIDER=solapi, else Twilio
+ * when configured, else the development outbox). Config already refused a missing one in
  * production. The twilio package is loaded only when Twilio is configured: it is large, and
  * a worker should be routing messages within a second of starting.
  */
 export async function createOutboundChannels(config: Config): Promise<OutboundChannels> {
-  const sms = config.twilio
-    ? (await import('./providers/twilio/twilio-sms-provider.js')).createTwilioSmsProvider(config.twilio)
-    : createOutboxSmsProvider();
+  const sms = config.solapi
+    ? createSolapiSmsProvider(config.solapi)
+    : config.twilio
+      ? (await import('./providers/twilio/twilio-sms-provider.js')).createTwilioSmsProvider(config.twilio)
+      : createOutboxSmsProvider();
   return {
     sms,
     kakao: config.kakao.event ? createKakaoEventProvider(config.kakao.event) : null,

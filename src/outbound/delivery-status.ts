@@ -39,3 +39,13 @@ export function isFinalDeliveryStatus(status: DeliveryStatus): boolean {
 export function statusesBelow(status: DeliveryStatus): DeliveryStatus[] {
   return DELIVERY_STATUSES.filter((s) => RANK[s] < RANK[status]);
 }
+
+/**
+ * The status of an answer sent as several parts: failed or undelivered as soon as one part
+ * is (the resident cannot read the whole answer), otherwise as far as its slowest part.
+ */
+export function combinedStatus(parts: DeliveryStatus[]): DeliveryStatus {
+  if (parts.includes('failed')) return 'failed';
+  if (parts.includes('undelivered')) return 'undelivered';
+  return parts.reduce<DeliveryStatus>((slowest, s) => (RANK[s] < RANK[slowest] ? s : slowest), 'delivered');
+}

@@ -3,7 +3,8 @@ import type { Channel } from '../cases/case.table.js';
 import { PermanentSendError, type ChatPushProvider, type SmsProvider } from './channel.js';
 import { deliverKakaoAnswer } from './kakao-push.js';
 import { isFinalDeliveryStatus } from './delivery-status.js';
-import { loadOutgoing, recordAccepted } from './outbound-repository.js';
+import { listAcceptedParts, loadOutgoing, recordAccepted, recordAllPartsAccepted, recordPartAccepted } from './outbound-repository.js';
+import { composeSms, DEFAULT_SMS_TEXT_RULES } from './sms-text.js';
 
 /** The provider behind each channel. */
 export interface OutboundChannels {
@@ -41,12 +42,38 @@ export async function sendStoredMessage(
     case 'sms': {
       if (!message.phone) throw new PermanentSendError('no_phone', 'the resident has no phone number');
       const provider = channels.sms;
-      const result = await provider.send({
-        to: message.phone,
-        text: message.text,
-        statusCallbackUrl: `${options.publicBaseUrl}/webhooks/sms/${provider.name}/status`,
-      });
-      await recordAccepted(db, message.id, provider.name, result.providerMessageId, result.status);
+      const statusCallbackUrl = `${options.publicBaseUrl}/webhooks/sms/${provider.name}/status`;
+      const parts = composeSms(message.text, message.phone, provider.textRules ?? DEFAULT_SMS_TEXT_RULES);
+      if (parts.length === 0) {
+        throw new PermanentSendError('nothing_to_send', 'the answer has no character an SMS can carry (only emoji?)');
+      }
+      if (parts.length === 1) {
+        const result = await provider.send({ to: message.phone, text: parts[0]!, statusCallbackUrl });
+        await recordAccepted(db, message.id, provider.name, result.providerMessageId, result.status);
+        return 'sent';
+      }
+      // Part by part, each recorded before the next: a retried job sends only what is missing.
+      // (One job may call the provider several times: the queue's rate counts answers, not parts.)
+      const already = await listAcceptedParts(db, message.id);
+      if (already.some((p) => p.part_count !== parts.length)) {
+        // The provider's rules changed between tries: more parts would not match those already read.
+        throw new PermanentSendError('parts_changed', `parts were sent as ${already[0]!.part_count}; the answer now makes ${parts.length}`);
+      }
+      const accepted = new Set(already.map((p) => p.part_no));
+      for (const [i, text] of parts.entries()) {
+        if (accepted.has(i + 1)) continue;
+        const result = await provider.send({ to: message.phone, text, statusCallbackUrl });
+        await recordPartAccepted(db, {
+          messageId: message.id,
+          partNo: i + 1,
+          partCount: parts.length,
+          text,
+          provider: provider.name,
+          providerMessageId: result.providerMessageId,
+          status: result.status,
+        });
+      }
+      await recordAllPartsAccepted(db, message.id, provider.name);
       return 'sent';
     }
     case 'kakao': {

@@ -25,4 +25,11 @@ describe('splitText', () => {
     expect(pieces.map((p) => [...p].length)).toEqual([10, 5]);
     expect(pieces.join('')).toBe(text);
   });
+
+  it('splits by weight: Hangul weighing two bytes fills half as many characters', () => {
+    const bytes = (c: string) => (c.charCodeAt(0) < 0x80 ? 1 : 2);
+    const pieces = splitText(`${'가'.repeat(30)} ${'나'.repeat(30)} abc`, 90, bytes);
+    expect(pieces).toEqual(['가'.repeat(30), `${'나'.repeat(30)} abc`]);
+    expect(splitText('가'.repeat(50), 90, bytes).map((p) => p.length)).toEqual([45, 5]);
+  });
 });

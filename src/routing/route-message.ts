@@ -26,6 +26,8 @@ export interface RoutingResult {
   outcome: RoutingOutcome;
   /** An answer the routing step wrote (thanks), to hand to the outbound queue. */
   send?: { channel: Channel; messageId: number };
+  /** An acknowledgement to send as an outbound message (a gateway's webhook could not carry it). */
+  acknowledgement?: { channel: Channel; messageId: number };
 }
 
 /** Where the case goes and why, from the router's decision and the office's policy. */
@@ -79,7 +81,9 @@ export async function fileAndRouteInbound(
   return db.transaction().execute(async (trx) => {
     const stored = await storeInboundMessage(trx, inboundId, threadWindowMinutes);
     if (!stored) return { outcome: 'missing' };
-    return routeMessageIn(trx, router, policy, stored.messageId);
+    const routed = await routeMessageIn(trx, router, policy, stored.messageId);
+    if (stored.pendingAcknowledgementId === null) return routed;
+    return { ...routed, acknowledgement: { channel: 'sms', messageId: stored.pendingAcknowledgementId } };
   });
 }
 

@@ -9,6 +9,8 @@ import type { SendResult, SmsProvider } from '../../channel.js';
 export function createOutboxSmsProvider(): SmsProvider {
   return {
     name: 'outbox',
+    // As a domestic gateway would: development shows what a Korean phone would receive.
+    textRules: { unit: 'euc-kr-bytes', maxPerMessage: 2000, ksx1001: 'always' },
     async send(): Promise<SendResult> {
       return { providerMessageId: `outbox-${randomUUID()}`, status: 'delivered' };
     },

@@ -2,6 +2,7 @@ import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type { TwilioConfig } from '../../../config/config.js';
 import type { DeliveryStatus } from '../../delivery-status.js';
+import { DEFAULT_SMS_TEXT_RULES, type SmsTextRules } from '../../sms-text.js';
 import {
   PermanentSendError,
   RateLimitedError,
@@ -12,6 +13,8 @@ import {
 } from '../../channel.js';
 
 const TWILIO_API = 'https://api.twilio.com';
+
+export const TWILIO_TEXT_RULES: SmsTextRules = DEFAULT_SMS_TEXT_RULES;
 
 /** Twilio error codes that no retry can fix. */
 export const TWILIO_PERMANENT_ERRORS = new Set([
@@ -65,6 +68,8 @@ export function createTwilioSmsProvider(config: TwilioConfig): SmsProvider {
 
   return {
     name: 'twilio',
+    // Twilio refuses a body over 1,600 characters; Korean operators take KS X 1001 only.
+    textRules: TWILIO_TEXT_RULES,
     async send(message: OutgoingSms): Promise<SendResult> {
       try {
         const sent = await client.messages.create({
