@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, eventually, inboundSms, postSignedTwilio, type TestContext } from './support/harness.js';
+import { createTestContext, eventually, inboundSms, postSignedTwilio, postSignedTwilioOnly, type TestContext } from './support/harness.js';
 import { acceptResidentMessage } from '../src/intake/accept-message.js';
 import { sweepStoredWork } from '../workers/sweeper.js';
 import { routeMessage } from '../src/routing/route-message.js';
@@ -23,6 +23,44 @@ async function caseOfPhone(phone: string) {
     .where('residents.phone', '=', phone)
     .executeTakeFirst();
 }
+
+describe('intake job (the worker files and routes what a webhook left in the inbox)', () => {
+  it('opens, routes and dates a new case in one call: message, acknowledgement, events, deadline', async () => {
+    const phone = '+821022220101';
+    await postSignedTwilioOnly(ctx.app, '/webhooks/sms/twilio', inboundSms({ From: phone, Body: '신당동 주택가 골목 보도블록이 깨져서 넘어질 뻔했어요' }));
+    const routed = await eventually(async () => {
+      const c = await caseOfPhone(phone);
+      return c?.department_code ? c : undefined;
+    });
+    expect(routed).toMatchObject({ department_code: 'ROAD', status: 'assigned', kind: 'complaint' });
+    expect(routed.due_at).toBeInstanceOf(Date);
+    expect(routed.deadline_days).toBe(7);
+    const events = await ctx.db.selectFrom('case_events').selectAll().where('case_id', '=', routed.id).orderBy('id').execute();
+    expect(events.map((e) => e.type)).toEqual(['received', 'routed']);
+    const messages = await ctx.db.selectFrom('messages').selectAll().where('case_id', '=', routed.id).orderBy('id').execute();
+    expect(messages.map((m) => [m.direction, m.kind, m.routed_at !== null])).toEqual([
+      ['in', 'resident', true],
+      ['out', 'acknowledgement', false],
+    ]);
+  });
+
+  it('files a follow-up into the open case and routes nothing twice', async () => {
+    const phone = '+821022220102';
+    await postSignedTwilioOnly(ctx.app, '/webhooks/sms/twilio', inboundSms({ From: phone, Body: '공원 화장실 조명이 고장났어요' }));
+    const first = await eventually(async () => {
+      const c = await caseOfPhone(phone);
+      return c?.department_code ? c : undefined;
+    });
+    await postSignedTwilioOnly(ctx.app, '/webhooks/sms/twilio', inboundSms({ From: phone, Body: '밤에는 너무 어두워서 무서워요' }));
+    await eventually(async () => {
+      const inbound = await ctx.db.selectFrom('messages').select('routed_at').where('case_id', '=', first.id).where('direction', '=', 'in').execute();
+      return inbound.length === 2 && inbound.every((m) => m.routed_at !== null);
+    });
+    const events = await ctx.db.selectFrom('case_events').select('type').where('case_id', '=', first.id).orderBy('id').execute();
+    expect(events.map((e) => e.type)).toEqual(['received', 'routed', 'message_added']);
+    expect((await caseOfPhone(phone))?.department_code).toBe(first.department_code);
+  });
+});
 
 describe('routing job', () => {
   it('classifies a stored SMS and assigns the owning department, with reasons', async () => {

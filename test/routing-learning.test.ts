@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, eventually, inboundSms, postSignedTwilio, type TestContext } from './support/harness.js';
+import { createTestContext, eventually, inboundSms, postSignedTwilioOnly, type TestContext } from './support/harness.js';
 import { THANKS_REPLY, decide } from '../src/routing/route-message.js';
 import type { RoutingDecision } from '../src/routing/router.js';
 
@@ -16,8 +16,9 @@ afterAll(async () => {
   await ctx?.close();
 });
 
+/** A resident's SMS, filed into its case and routed by the intake worker itself. */
 async function send(phone: string, body: string) {
-  const res = await postSignedTwilio(ctx.app, '/webhooks/sms/twilio', inboundSms({ From: phone, Body: body }));
+  const res = await postSignedTwilioOnly(ctx.app, '/webhooks/sms/twilio', inboundSms({ From: phone, Body: body }));
   expect(res.statusCode).toBe(200);
   const theCase = await eventually(async () => {
     const row = await ctx.db

@@ -4,7 +4,7 @@ import type { Router, RoutingDecision } from './router.js';
 import type { CaseChannel, Channel, RoutingRecord } from '../cases/case.table.js';
 import { closeLockedCase } from '../cases/case-actions.js';
 import { storeInboundMessage } from '../intake/inbox-repository.js';
-import { deadlineFor, type DeadlinePolicy } from '../deadlines/deadlines.js';
+import { deadlineFor, type CaseDeadline, type DeadlinePolicy } from '../deadlines/deadlines.js';
 
 export type RoutingOutcome = 'routed' | 'triaged' | 'closed-as-thanks' | 'joined' | 'already-routed' | 'missing';
 
@@ -68,8 +68,12 @@ export async function routeMessage(db: Db, router: Router, policy: RoutingPolicy
 }
 
 /**
- * A message from the inbox: filed into its case and routed in one transaction (one commit
- * per message while a burst drains). Running twice for one message changes nothing.
+ * A message from the inbox, filed into its case and routed. The burst path: the decision is
+ * made from the inbox text first, then one call files the message and, when it opened a new
+ * case, routes it (file_and_route_inbound: one round trip, one commit). A message joining an
+ * existing case is routed the usual way, from all of the case's messages; pure thanks, which
+ * close their case, go through one transaction with closeLockedCase. Running twice for one
+ * message changes nothing.
  */
 export async function fileAndRouteInbound(
   db: Db,
@@ -78,6 +82,31 @@ export async function fileAndRouteInbound(
   inboundId: number,
   threadWindowMinutes: number,
 ): Promise<RoutingResult> {
+  const inbound = await db
+    .selectFrom('inbound_messages')
+    .select(['text', 'received_at', 'message_id'])
+    .where('id', '=', inboundId)
+    .executeTakeFirst();
+  if (!inbound) return { outcome: 'missing' };
+  if (inbound.message_id === null) {
+    const { record, closeAsThanks } = decide(router.route(inbound.text), policy);
+    if (!closeAsThanks) {
+      const kind = record.kind ?? null;
+      const deadline = policy.deadlines ? deadlineFor(policy.deadlines, inbound.received_at, record.category, kind) : null;
+      const { rows } = await sql<{ message_id: number; case_id: number; routed: boolean; pending_acknowledgement_id: number | null }>`
+        select * from file_and_route_inbound(
+          ${inboundId}, ${threadWindowMinutes}, ${record.category}, ${record.department}, ${kind},
+          ${JSON.stringify(record)}::jsonb, ${JSON.stringify(routingEvent(record))}::jsonb,
+          ${deadline?.deadline_days ?? null}::integer, ${deadline?.notice_due_at ?? null}::timestamptz, ${deadline?.due_at ?? null}::timestamptz
+        )`.execute(db);
+      const row = rows[0];
+      if (!row) return { outcome: 'missing' };
+      const acknowledgement =
+        row.pending_acknowledgement_id === null ? {} : { acknowledgement: { channel: 'sms' as const, messageId: row.pending_acknowledgement_id } };
+      if (row.routed) return { outcome: record.triage ? 'triaged' : 'routed', ...acknowledgement };
+      return { ...(await routeMessage(db, router, policy, row.message_id)), ...acknowledgement };
+    }
+  }
   return db.transaction().execute(async (trx) => {
     const stored = await storeInboundMessage(trx, inboundId, threadWindowMinutes);
     if (!stored) return { outcome: 'missing' };
@@ -85,6 +114,35 @@ export async function fileAndRouteInbound(
     if (stored.pendingAcknowledgementId === null) return routed;
     return { ...routed, acknowledgement: { channel: 'sms', messageId: stored.pendingAcknowledgementId } };
   });
+}
+
+/** What the case's history says about a routing decision. */
+function routingEvent(record: RoutingRecord): Record<string, unknown> {
+  return {
+    category: record.category,
+    department: record.department,
+    kind: record.kind,
+    confidence: record.confidence,
+    reasons: record.reasons,
+    ...(record.triage ? { triage: record.triage, candidates: record.candidates } : {}),
+  };
+}
+
+/** Writes a decision to the case (apply_routing: see its migration); a case with a deadline keeps it. */
+async function applyRouting(
+  trx: Db,
+  caseId: number,
+  record: RoutingRecord,
+  kind: string | null,
+  deadline: CaseDeadline | null,
+): Promise<void> {
+  await sql`
+    select apply_routing(
+      ${caseId}::bigint, ${record.category}, ${record.department}, ${kind},
+      ${JSON.stringify(record)}::jsonb, ${JSON.stringify(routingEvent(record))}::jsonb,
+      ${deadline?.deadline_days ?? null}::integer, ${deadline?.notice_due_at ?? null}::timestamptz, ${deadline?.due_at ?? null}::timestamptz,
+      ${new Date()}::timestamptz
+    )`.execute(trx);
 }
 
 /** routeMessage inside the caller's transaction. */
@@ -113,42 +171,16 @@ export async function routeMessageIn(trx: Db, router: Router, policy: RoutingPol
   if (!row || row.direction !== 'in') return { outcome: 'missing' };
   if (row.message_routed_at) return { outcome: 'already-routed' };
 
-  const now = new Date();
   if (row.department_code !== null || row.status === 'closed') {
-    await trx.updateTable('messages').set({ routed_at: now }).where('id', '=', messageId).execute();
+    await trx.updateTable('messages').set({ routed_at: new Date() }).where('id', '=', messageId).execute();
     return { outcome: 'joined' };
   }
   const { record, closeAsThanks } = decide(router.route(row.texts.join('\n')), policy);
   // A proposal registered by staff stays one; the router knows complaints, thanks and spam.
   const kind = row.kind === 'proposal' ? row.kind : (record.kind ?? null);
-  // The legal deadline, set in the same statement; a case that already has one keeps it.
+  // The legal deadline, written with the decision; a case that already has one keeps it.
   const deadline = policy.deadlines ? deadlineFor(policy.deadlines, row.received_at, record.category, kind) : null;
-  await sql`
-    with routed as (
-      update cases
-      set category_code = ${record.category}, department_code = ${record.department}, kind = ${kind},
-          routing = ${JSON.stringify(record)}::jsonb, routed_at = ${now}::timestamptz,
-          deadline_days = coalesce(deadline_days, ${deadline?.deadline_days ?? null}::integer),
-          notice_due_at = case when due_at is null then ${deadline?.notice_due_at ?? null}::timestamptz else notice_due_at end,
-          due_at = coalesce(due_at, ${deadline?.due_at ?? null}::timestamptz),
-          status = case when status = 'received' then 'assigned' else status end
-      where id = ${row.case_id}::bigint
-      returning id
-    ),
-    event as (
-      insert into case_events (case_id, type, data)
-      select id, 'routed', ${JSON.stringify({
-        category: record.category,
-        department: record.department,
-        kind: record.kind,
-        confidence: record.confidence,
-        reasons: record.reasons,
-        ...(record.triage ? { triage: record.triage, candidates: record.candidates } : {}),
-      })}::jsonb from routed
-    )
-    update messages set routed_at = ${now}::timestamptz
-    where case_id = ${row.case_id}::bigint and direction = 'in' and routed_at is null
-  `.execute(trx);
+  await applyRouting(trx, row.case_id, record, kind, deadline);
   if (!closeAsThanks) return { outcome: record.triage ? 'triaged' : 'routed' };
 
   const answer = await closeLockedCase(
