@@ -52,7 +52,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
   );
 
   const sweep = () =>
-    sweepStoredWork(db, queues, 30_000)
+    sweepStoredWork(db, queues, config.sweepMinAgeMs)
       .then((found) => {
         if (found.route + found.send > 0) log.info(found, 'sweeper re-enqueued stored work');
       })
