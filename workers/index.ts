@@ -32,6 +32,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
     metrics,
     confidenceThreshold: config.routing.confidenceThreshold,
     refreshMs: config.routing.refreshMs,
+    stallMs: config.jobStallMs,
   });
   const channels = await createOutboundChannels(config);
   const outbound = await Promise.all(
@@ -47,6 +48,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
         metrics,
         publicBaseUrl: config.publicBaseUrl,
         ratePerSecond: config.outbound.ratePerSecond,
+        stallMs: config.jobStallMs,
       }),
     ),
   );

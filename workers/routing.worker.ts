@@ -18,6 +18,8 @@ export async function startRoutingWorker(deps: {
   /** How often to look for new corrections or rules (and then retrain, in the background). */
   refreshMs: number;
   concurrency?: number;
+  /** How long the job of a worker that died stays active before another worker takes it over. */
+  stallMs?: number;
 }) {
   const { db, log } = deps;
   const started = performance.now();
@@ -58,7 +60,13 @@ export async function startRoutingWorker(deps: {
         log.debug({ jobId: job.id, outcome: result.outcome }, 'routing job done');
         return result.outcome;
       }),
-    { connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency ?? 8 },
+    {
+      connection: deps.connection,
+      prefix: deps.prefix,
+      concurrency: deps.concurrency ?? 8,
+      lockDuration: deps.stallMs ?? 30_000,
+      stalledInterval: deps.stallMs ?? 30_000,
+    },
   );
   worker.on('error', (error) => log.warn({ err: error.message }, 'routing worker error'));
   worker.on('failed', (job, error) =>
