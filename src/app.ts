@@ -5,6 +5,7 @@ import { loggerOptions } from './logger.js';
 import { registerErrorHandler } from './http/errors.js';
 import dbPlugin from './plugins/db.js';
 import queuesPlugin from './plugins/queues.js';
+import inFlightPlugin from './plugins/in-flight.js';
 import authenticate from './staff/authenticate.js';
 import casesRoutes from './cases/cases.routes.js';
 import opsRoutes from './ops/ops.routes.js';
@@ -47,6 +48,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   registerErrorHandler(app);
   await app.register(dbPlugin, { databaseUrl: config.databaseUrl });
   await app.register(queuesPlugin, { redisUrl: config.redisUrl, prefix: config.queuePrefix, outbound: config.outbound });
+  // After the pools: at close, handlers whose callers have gone finish before the pools close.
+  await app.register(inFlightPlugin, { drainTimeoutMs: 10_000 });
   await app.register(metricsPlugin);
   await app.register(authenticate);
   await app.register(opsRoutes);
