@@ -4,7 +4,7 @@
 // process exits without calling it.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,7 +24,18 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-// Synchronous clean-up for a test process that ends without its afterAll (a crash, a kill).
+/**
+ * A shell that waits for this test process to end, however it ends (even by SIGKILL, when
+ * no handler of ours runs), then runs `cleanUp`: no server of a test outlives it.
+ */
+function watchdog(cleanUp: string): ChildProcess {
+  const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 0.5; done; ${cleanUp}`;
+  const child = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' });
+  child.unref();
+  return child;
+}
+
+// Synchronous clean-up for a test process that exits without its afterAll.
 const onExit = new Set<() => void>();
 process.once('exit', () => {
   for (const cleanUp of onExit) {
@@ -35,6 +46,23 @@ process.once('exit', () => {
     }
   }
 });
+
+/**
+ * At exit there is no event loop to wait on: wait here until the killed process is dead (gone,
+ * or a zombie nobody will reap now), so that it writes nothing after its directory is removed.
+ */
+function waitUntilDead(pid: number, timeoutMs = 2000): void {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    let state: string | undefined;
+    try {
+      state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+    } catch {
+      return;
+    }
+    if (state === 'Z' || state === 'X') return;
+  }
+}
 
 // ---------------------------------------------------------------------------------------
 // Redis
@@ -64,19 +92,24 @@ export async function startOwnRedis(options: OwnRedisOptions = {}): Promise<OwnR
   let child: ChildProcess | null = null;
   let output = '';
 
-  const killNow = () => child?.kill('SIGKILL');
   const cleanUp = () => {
-    killNow();
+    const pid = child?.pid;
+    child?.kill('SIGKILL');
+    if (pid !== undefined) waitUntilDead(pid);
     rmSync(dir, { recursive: true, force: true });
   };
   onExit.add(cleanUp);
+  const pidFile = path.join(dir, 'redis.pid');
+  const guard = watchdog(`kill -9 "$(cat '${pidFile}' 2>/dev/null)" 2>/dev/null; sleep 0.2; rm -rf '${dir}'`);
 
   async function start(startOptions: { empty?: boolean } = {}): Promise<void> {
     if (child) throw new Error('own Redis is already running');
     if (startOptions.empty) {
-      for (const entry of readdirSync(dir)) rmSync(path.join(dir, entry), { recursive: true, force: true });
+      for (const entry of readdirSync(dir)) {
+        if (entry !== 'redis.pid') rmSync(path.join(dir, entry), { recursive: true, force: true });
+      }
     }
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--daemonize', 'no'];
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--daemonize', 'no', '--pidfile', pidFile];
     args.push('--appendonly', options.appendonly ? 'yes' : 'no');
     if (options.appendonly) args.push('--appendfsync', 'always');
     output = '';
@@ -142,6 +175,7 @@ export async function startOwnRedis(options: OwnRedisOptions = {}): Promise<OwnR
       await stop('kill');
       cleanUp();
       onExit.delete(cleanUp);
+      guard.kill();
     },
   };
 }
@@ -223,12 +257,15 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
     rmSync(dir, { recursive: true, force: true });
   };
   onExit.add(cleanUp);
+  const stopCommand = pgTool(bin, 'pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
+  const guard = watchdog(`${[stopCommand.file, ...stopCommand.args].map((a) => `'${a}'`).join(' ')} >/dev/null 2>&1; rm -rf '${dir}'`);
 
   try {
     await runPgTool(bin, 'initdb', ['-D', dataDir, '--auth=trust', '-U', PG_USER, '--no-sync', '-E', 'UTF8', '--locale=C']);
   } catch (error) {
     cleanUp();
     onExit.delete(cleanUp);
+    guard.kill();
     throw error;
   }
 
@@ -278,6 +315,7 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
       await stop('immediate').catch(() => undefined);
       cleanUp();
       onExit.delete(cleanUp);
+      guard.kill();
     },
   };
 }

@@ -22,6 +22,14 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
+/** Kills `pid` once this test process has ended, however it ended (no handler runs on SIGKILL). */
+function killWhenWeEnd(pid: number): ChildProcess {
+  const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 0.5; done; kill -9 ${pid} 2>/dev/null`;
+  const guard = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' });
+  guard.unref();
+  return guard;
+}
+
 /** Runs an entry point with tsx, as `npm start` runs the compiled one. */
 export function startProcess(entry: string, env: Record<string, string>): RunningProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
@@ -30,12 +38,14 @@ export function startProcess(entry: string, env: Record<string, string>): Runnin
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
+  const guard = child.pid === undefined ? null : killWhenWeEnd(child.pid);
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => {
       running.delete(child);
+      guard?.kill();
       resolve({ code, signal });
     });
   });
