@@ -6,6 +6,7 @@ import { frameworkErrors, registerErrorHandler } from './http/errors.js';
 import dbPlugin from './plugins/db.js';
 import queuesPlugin from './plugins/queues.js';
 import intakePlugin from './plugins/intake.js';
+import inFlightPlugin from './plugins/in-flight.js';
 import authenticate from './staff/authenticate.js';
 import casesRoutes from './cases/cases.routes.js';
 import opsRoutes from './ops/ops.routes.js';
@@ -56,6 +57,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(dbPlugin, { databaseUrl: config.databaseUrl });
   await app.register(queuesPlugin, { redisUrl: config.redisUrl, prefix: config.queuePrefix, outbound: config.outbound });
   await app.register(intakePlugin);
+  // After the pools: at close, handlers whose callers have gone finish before the pools close.
+  await app.register(inFlightPlugin, { drainTimeoutMs: 10_000 });
   await app.register(metricsPlugin);
   await app.register(securityHeaders);
   await app.register(rateLimits, { prefix: config.queuePrefix, limits: config.limits });

@@ -125,8 +125,8 @@ describe('invalid values', () => {
   });
 
   it('rejects an unknown NODE_ENV and bad tuning numbers', () => {
-    const problems = problemsOf({ NODE_ENV: 'staging', THREAD_WINDOW_MINUTES: 'soon', OUTBOUND_ATTEMPTS: '0', STAFF_TOKEN_DAYS: '99999' });
-    for (const name of ['NODE_ENV', 'THREAD_WINDOW_MINUTES', 'OUTBOUND_ATTEMPTS', 'STAFF_TOKEN_DAYS']) {
+    const problems = problemsOf({ NODE_ENV: 'staging', THREAD_WINDOW_MINUTES: 'soon', OUTBOUND_ATTEMPTS: '0', STAFF_TOKEN_DAYS: '99999', SWEEP_MIN_AGE_MS: '-1', JOB_STALL_MS: '10' });
+    for (const name of ['NODE_ENV', 'THREAD_WINDOW_MINUTES', 'OUTBOUND_ATTEMPTS', 'STAFF_TOKEN_DAYS', 'SWEEP_MIN_AGE_MS', 'JOB_STALL_MS']) {
       expect(problems.some((p) => p.startsWith(name)), name).toBe(true);
     }
   });

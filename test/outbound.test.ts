@@ -59,7 +59,10 @@ afterAll(async () => {
 // ---------------------------------------------------------------------------------------
 // The fake Twilio REST API
 
-type Answer = { status: number; body: object } | 'network-error';
+type Answer = { status: number; body: object } | 'network-error' | 'no-answer';
+
+/** The twilio client's request timeout (src/outbound/providers/twilio/twilio-sms-provider.ts). */
+const TWILIO_CLIENT_TIMEOUT_MS = 10_000;
 
 const newSid = () => `SM${randomBytes(16).toString('hex')}`;
 
@@ -91,6 +94,11 @@ function fakeTwilio(answers: Answer[], beforeAnswer?: (sid: string) => Promise<v
       fake.calls.push({ form: new URLSearchParams(String(requestBody)), authorization });
       const answer = answers[Math.min(fake.calls.length - 1, answers.length - 1)]!;
       if (answer === 'network-error') throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+      if (answer === 'no-answer') {
+        // Twilio is stuck: it answers only after our client has given up waiting.
+        await new Promise((resolve) => setTimeout(resolve, TWILIO_CLIENT_TIMEOUT_MS + 1000));
+        return [504, '', { 'Content-Length': '0' }];
+      }
       let body = answer.body;
       if (answer.status === 201) {
         const sid = newSid();
@@ -175,7 +183,7 @@ async function messageRow(messageId: number) {
 }
 
 /** The send job once it has finished in `state`; fails (after the timeout) if it ends otherwise. */
-async function finishedJob(messageId: number, state: 'completed' | 'failed'): Promise<Job<OutboundJob>> {
+async function finishedJob(messageId: number, state: 'completed' | 'failed', timeoutMs = 10_000): Promise<Job<OutboundJob>> {
   return eventually(async () => {
     const id = jobIds.send(messageId);
     const current = await ctx.app.queues.outbound.sms.getJobState(id);
@@ -184,7 +192,7 @@ async function finishedJob(messageId: number, state: 'completed' | 'failed'): Pr
     const job = await ctx.app.queues.outbound.sms.getJob(id);
     if (current !== state) throw new Error(`job ${id} is ${current} (${job?.failedReason ?? String(job?.returnvalue)})`);
     return job;
-  });
+  }, timeoutMs);
 }
 
 function postStatus(sid: string, messageStatus: string, errorCode?: string) {
@@ -515,6 +523,25 @@ describe('provider errors', () => {
     expect(theCase.messages.find((m) => m.id === messageId)).toMatchObject({ deliveryStatus: 'queued', errorCode: null });
     expect(theCase.events.map((e) => e.type)).not.toContain('delivery_failed');
   });
+});
+
+describe('provider timeouts', () => {
+  it('tries again after Twilio did not answer in time, and records the send that was answered', async () => {
+    const fake = fakeTwilio(['no-answer', accepted()]);
+    const caseId = await openCase(nextPhone());
+    const messageId = await closeCase(caseId, '처리했습니다.');
+
+    const job = await finishedJob(messageId, 'completed', TWILIO_CLIENT_TIMEOUT_MS + 10_000);
+    expect(job.returnvalue).toBe('sent');
+    expect(job.attemptsMade).toBe(2);
+    // The first request reached Twilio: had it been taken, the resident gets the answer twice,
+    // the documented window between the provider accepting and us hearing of it.
+    expect(fake.calls).toHaveLength(2);
+    expect(fake.sids).toHaveLength(1);
+    expect(await outboundMessage(caseId, messageId)).toMatchObject({ deliveryStatus: 'queued', errorCode: null });
+    expect((await messageRow(messageId)).provider_message_id).toBe(fake.sids[0]);
+    expect((await getCase(caseId)).events.map((e) => e.type)).not.toContain('delivery_failed');
+  }, TWILIO_CLIENT_TIMEOUT_MS + 20_000);
 });
 
 describe('stored work the queue lost', () => {

@@ -40,6 +40,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
     threadWindowMinutes: config.threadWindowMinutes,
     concurrency: config.routing.concurrency,
     deadlines: config.deadlines,
+    stallMs: config.jobStallMs,
   });
   const channels = await createOutboundChannels(config);
   const outbound = await Promise.all(
@@ -55,6 +56,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
         metrics,
         publicBaseUrl: config.publicBaseUrl,
         ratePerSecond: config.outbound.ratePerSecond,
+        stallMs: config.jobStallMs,
       }),
     ),
   );
@@ -73,7 +75,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
   });
 
   const sweep = () =>
-    sweepStoredWork(db, queues, 30_000)
+    sweepStoredWork(db, queues, config.sweepMinAgeMs)
       .then((found) => {
         if (found.intake + found.route + found.send > 0) log.info(found, 'sweeper re-enqueued stored work');
       })

@@ -28,6 +28,8 @@ export async function startOutboundWorker(deps: {
   publicBaseUrl: string;
   ratePerSecond: number;
   concurrency?: number;
+  /** How long the job of a worker that died stays active before another worker takes it over. */
+  stallMs?: number;
 }) {
   const { channel, db, log } = deps;
   /** This channel's queue: a provider's 429 pauses it for every worker, and only it. */
@@ -77,6 +79,8 @@ export async function startOutboundWorker(deps: {
       connection: deps.connection,
       prefix: deps.prefix,
       concurrency: deps.concurrency ?? 4,
+      lockDuration: deps.stallMs ?? 30_000,
+      stalledInterval: deps.stallMs ?? 30_000,
       limiter: { max: deps.ratePerSecond, duration: 1000 },
     },
   );

@@ -24,6 +24,8 @@ export async function startRoutingWorker(deps: {
   deadlines?: DeadlinePolicy;
   /** Jobs at once per worker process: a burst drains faster while Postgres has cores to spare. */
   concurrency: number;
+  /** How long the job of a worker that died stays active before another worker takes it over. */
+  stallMs?: number;
 }) {
   const { db, log } = deps;
   const started = performance.now();
@@ -74,7 +76,13 @@ export async function startRoutingWorker(deps: {
         log.debug({ jobId: job.id, outcome: result.outcome }, 'routing job done');
         return result.outcome;
       }),
-    { connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency },
+    {
+      connection: deps.connection,
+      prefix: deps.prefix,
+      concurrency: deps.concurrency,
+      lockDuration: deps.stallMs ?? 30_000,
+      stalledInterval: deps.stallMs ?? 30_000,
+    },
   );
   worker.on('error', (error) => log.warn({ err: error.message }, 'routing worker error'));
   worker.on('failed', (job, error) =>

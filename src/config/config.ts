@@ -97,6 +97,13 @@ export interface Config {
   };
   /** How often the sweeper re-enqueues stored work that never reached a queue. */
   sweepIntervalMs: number;
+  /** The sweeper leaves stored work younger than this to the hand-off that is still under way. */
+  sweepMinAgeMs: number;
+  /**
+   * A job whose worker died (killed, crashed) is taken over by another worker after this long
+   * (BullMQ's lock duration and stalled-job check interval).
+   */
+  jobStallMs: number;
   /** Staff token lifetime in days. */
   staffTokenDays: number;
   /** Port of the worker process's Prometheus endpoint (GET /metrics on HOST); 0 = off. */
@@ -342,6 +349,8 @@ export function loadConfig(env: Env = process.env): Config {
       concurrency: int('ROUTING_CONCURRENCY', 16, 1, 256),
     },
     sweepIntervalMs: int('SWEEP_INTERVAL_MS', 60_000, 1000, 3_600_000),
+    sweepMinAgeMs: int('SWEEP_MIN_AGE_MS', 30_000, 0, 3_600_000),
+    jobStallMs: int('JOB_STALL_MS', 30_000, 1000, 600_000),
     staffTokenDays: int('STAFF_TOKEN_DAYS', 365, 1, 3650),
     workerMetricsPort: int('WORKER_METRICS_PORT', 9464, 0, 65535),
     limits: {

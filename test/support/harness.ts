@@ -32,15 +32,24 @@ export interface TestContext {
   close(): Promise<void>;
 }
 
-export async function createTestContext(env: Record<string, string> = {}): Promise<TestContext> {
+/** Other servers than the shared ones (test/support/own-services.ts); the file's database is made on them. */
+export interface ServiceUrls {
+  /** A server address; the database name in it is replaced by the file's own. */
+  databaseUrl?: string;
+  redisUrl?: string;
+}
+
+export async function createTestContext(env: Record<string, string> = {}, services: ServiceUrls = {}): Promise<TestContext> {
+  const baseDatabaseUrl = services.databaseUrl ?? BASE_DATABASE_URL;
+  const redisUrl = services.redisUrl ?? REDIS_URL;
   const id = randomBytes(5).toString('hex');
   const databaseName = `sotong_test_${id}`;
-  const databaseUrl = new URL(BASE_DATABASE_URL);
+  const databaseUrl = new URL(baseDatabaseUrl);
   databaseUrl.pathname = `/${databaseName}`;
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: databaseUrl.toString(),
-    REDIS_URL,
+    REDIS_URL: redisUrl,
     QUEUE_PREFIX: `sotong-test-${id}`,
     PUBLIC_BASE_URL,
     TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
@@ -69,14 +78,14 @@ export async function createTestContext(env: Record<string, string> = {}): Promi
     async close() {
       await Promise.all(running.map((w) => w.close()));
       await app.close();
-      await dropQueues(config.queuePrefix);
-      await dropDatabase(databaseName);
+      await dropQueues(redisUrl, config.queuePrefix);
+      await dropDatabase(baseDatabaseUrl, databaseName);
     },
   };
 }
 
-async function dropDatabase(name: string): Promise<void> {
-  const admin = new URL(BASE_DATABASE_URL);
+async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  const admin = new URL(serverUrl);
   admin.pathname = '/postgres';
   const client = new pg.Client({ connectionString: admin.toString() });
   await client.connect();
@@ -87,8 +96,8 @@ async function dropDatabase(name: string): Promise<void> {
   }
 }
 
-async function dropQueues(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
+async function dropQueues(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl);
   try {
     let cursor = '0';
     do {

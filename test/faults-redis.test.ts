@@ -1,0 +1,297 @@
+// Redis goes away, or comes back empty, under the real app and workers: a Redis of this
+// file's own (test/support/own-services.ts) that the tests stop, kill and start again.
+// Postgres is the shared one. Answers go to a local fake Twilio that counts every send.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, inboundSms, postSignedTwilio, silentLogger, type TestContext } from './support/harness.js';
+import { createOwnServicesContext, type OwnRedis, type OwnServicesContext } from './support/own-services.js';
+import { startFakeTwilio, type FakeTwilioServer } from './support/fake-twilio-server.js';
+import { postSkill, skillRequest, SKILL_SECRET } from './support/kakao.js';
+import { startWorkers, type RunningWorkers } from '../workers/index.js';
+import { sweepStoredWork } from '../workers/sweeper.js';
+import { allQueues } from '../src/ops/queue-health.js';
+
+let own: OwnServicesContext;
+let ctx: TestContext;
+let redis: OwnRedis;
+let fake: FakeTwilioServer;
+let managerToken: string;
+let workers: RunningWorkers | null = null;
+let phoneSeq = 0;
+
+beforeAll(async () => {
+  fake = await startFakeTwilio(() => ({ kind: 'accept', delayMs: 20 }));
+  own = await createOwnServicesContext(
+    {
+      ...fake.env,
+      KAKAO_SKILL_SECRET: SKILL_SECRET,
+      // The sweeper looks every second for work a second old, instead of every minute for 30 s.
+      SWEEP_INTERVAL_MS: '1000',
+      SWEEP_MIN_AGE_MS: '1000',
+      OUTBOUND_RATE_PER_SECOND: '100',
+    },
+    // Append-only with fsync on every write: a crash keeps the jobs; restartEmpty() loses them.
+    { redis: { appendonly: true }, postgres: false },
+  );
+  ctx = own.ctx;
+  redis = own.redis!;
+  managerToken = await ctx.staffToken('manager');
+}, 60_000);
+
+afterAll(async () => {
+  // Workers close cleanly only with their Redis there.
+  if (redis && !redis.running) await redis.start();
+  await workers?.close();
+  await own?.close();
+  await fake?.close();
+});
+
+async function runWorkers(): Promise<void> {
+  workers ??= await startWorkers(ctx.config, silentLogger);
+}
+async function stopWorkers(): Promise<void> {
+  await workers?.close();
+  workers = null;
+}
+
+// ---------------------------------------------------------------------------------------
+// Residents and staff
+
+function nextPhone(): string {
+  phoneSeq += 1;
+  return `+8210${String(3333_0000 + phoneSeq)}`;
+}
+
+interface Sent {
+  /** The inbound message stored for it. */
+  messageId: number;
+  caseId: number;
+}
+
+async function inboundOf(where: { phone?: string; userKey?: string }): Promise<Sent> {
+  let query = ctx.db
+    .selectFrom('messages')
+    .innerJoin('cases', 'cases.id', 'messages.case_id')
+    .innerJoin('residents', 'residents.id', 'cases.resident_id')
+    .select(['messages.id as messageId', 'cases.id as caseId'])
+    .where('messages.direction', '=', 'in');
+  if (where.phone) query = query.where('residents.phone', '=', where.phone);
+  if (where.userKey) query = query.where('residents.kakao_user_key', '=', where.userKey);
+  const rows = await query.execute();
+  expect(rows).toHaveLength(1);
+  return rows[0]!;
+}
+
+/** A resident texts; the webhook must answer 200 with the acknowledgement, whatever Redis is doing. */
+async function textIn(): Promise<Sent> {
+  const phone = nextPhone();
+  const res = await postSignedTwilio(ctx.app, '/webhooks/sms/twilio', inboundSms({ From: phone, Body: '명동 골목 가로등이 며칠째 꺼져 있어요' }));
+  expect(res.statusCode).toBe(200);
+  expect(res.body).toMatch(/<Message>.*\d{4}-\d{6}.*<\/Message>/s);
+  return inboundOf({ phone });
+}
+
+/** A resident writes through the KakaoTalk channel's skill. */
+async function kakaoIn(): Promise<Sent> {
+  const userKey = randomBytes(16).toString('hex');
+  const res = await postSkill(ctx.app, skillRequest({ userKey, utterance: '신당동 주택가에 쓰레기가 무단으로 버려져 있어요' }));
+  expect(res.statusCode).toBe(200);
+  expect(res.body).toMatch(/\d{4}-\d{6}/);
+  return inboundOf({ userKey });
+}
+
+const answerText = (caseId: number) => `[중구청] ${caseId}번 민원의 가로등을 교체했습니다. 감사합니다.`;
+
+/** Staff close the case with an answer; the API answers 200 with Redis up or down. */
+async function closeCase(caseId: number): Promise<number> {
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: `/api/cases/${caseId}/close`,
+    headers: { authorization: `Bearer ${managerToken}` },
+    payload: { disposition: 'resolved', text: answerText(caseId) },
+  });
+  expect(res.statusCode).toBe(200);
+  return res.json<{ messageId: number }>().messageId;
+}
+
+async function readyz() {
+  const res = await ctx.app.inject({ method: 'GET', url: '/readyz' });
+  return { status: res.statusCode, body: res.json<Record<string, string>>() };
+}
+
+// ---------------------------------------------------------------------------------------
+// What must hold once everything settled
+
+async function routedCase(caseId: number) {
+  return ctx.db.selectFrom('cases').select(['department_code', 'routed_at']).where('id', '=', caseId).executeTakeFirstOrThrow();
+}
+
+/** Every message routed, its case given a department, by exactly one routing event. */
+async function expectRoutedOnce(sent: Sent[]): Promise<void> {
+  await eventually(async () => {
+    const rows = await ctx.db
+      .selectFrom('messages')
+      .select('id')
+      .where('id', 'in', sent.map((s) => s.messageId))
+      .where('routed_at', 'is not', null)
+      .execute();
+    return rows.length === sent.length;
+  }, 30_000);
+  for (const { caseId } of sent) {
+    expect((await routedCase(caseId)).department_code).not.toBeNull();
+  }
+  const events = await ctx.db
+    .selectFrom('case_events')
+    .select(['case_id', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('type', '=', 'routed')
+    .where('case_id', 'in', sent.map((s) => s.caseId))
+    .groupBy('case_id')
+    .execute();
+  expect(Object.fromEntries(events.map((e) => [e.case_id, Number(e.n)]))).toEqual(
+    Object.fromEntries(sent.map((s) => [s.caseId, 1])),
+  );
+}
+
+/** Every answer reached the fake Twilio and was recorded with the sid the fake gave it. */
+async function expectAnswersSent(answers: { caseId: number; messageId: number }[]): Promise<void> {
+  await eventually(async () => {
+    const rows = await ctx.db
+      .selectFrom('messages')
+      .select('id')
+      .where('id', 'in', answers.map((a) => a.messageId))
+      .where('provider_message_id', 'is not', null)
+      .execute();
+    return rows.length === answers.length;
+  }, 30_000);
+  for (const { caseId, messageId } of answers) {
+    const row = await ctx.db.selectFrom('messages').selectAll().where('id', '=', messageId).executeTakeFirstOrThrow();
+    const reached = fake.requests.filter((r) => r.body === answerText(caseId));
+    expect(reached.map((r) => r.sid)).toEqual([row.provider_message_id]);
+    expect(row.delivery_status).toBe('queued');
+  }
+}
+
+/** The sweeper, run twice more, and every queue drained: nothing left that could still send or route twice. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 2; i++) {
+    await sweepStoredWork(ctx.db, ctx.app.queues, 0);
+    await eventually(async () => {
+      const counts = await Promise.all(
+        allQueues(ctx.app.queues).map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'paused')),
+      );
+      return counts.every((c) => Object.values(c).every((n) => n === 0));
+    }, 20_000);
+  }
+}
+
+async function waitingJobs(): Promise<{ routing: number; sms: number }> {
+  const [routing, sms] = await Promise.all([
+    ctx.app.queues.routing.getWaitingCount(),
+    ctx.app.queues.outbound.sms.getWaitingCount(),
+  ]);
+  return { routing, sms };
+}
+
+// ---------------------------------------------------------------------------------------
+
+describe('Redis down', () => {
+  it('webhooks and staff still answer 200 with everything in Postgres; once Redis is back, empty, all is routed and sent exactly once', async () => {
+    await runWorkers();
+    // Cases staff will answer while Redis is away.
+    const toAnswer = [await textIn(), await textIn(), await textIn()];
+    await expectRoutedOnce(toAnswer);
+
+    await redis.stop('kill');
+    expect(await readyz()).toEqual({ status: 503, body: { status: 'unavailable', postgres: 'up', redis: 'down' } });
+
+    const received: Sent[] = [];
+    for (let i = 0; i < 8; i++) received.push(await textIn());
+    for (let i = 0; i < 4; i++) received.push(await kakaoIn());
+    const answers: { caseId: number; messageId: number }[] = [];
+    for (const { caseId } of toAnswer) answers.push({ caseId, messageId: await closeCase(caseId) });
+
+    // Stored, not yet routed or sent: nothing could reach a queue.
+    const unrouted = await ctx.db
+      .selectFrom('messages')
+      .select('id')
+      .where('id', 'in', received.map((r) => r.messageId))
+      .where('routed_at', 'is', null)
+      .execute();
+    expect(unrouted).toHaveLength(received.length);
+    const pending = await ctx.db
+      .selectFrom('messages')
+      .select(['delivery_status', 'provider_message_id'])
+      .where('id', 'in', answers.map((a) => a.messageId))
+      .execute();
+    expect(pending).toEqual(answers.map(() => ({ delivery_status: 'pending', provider_message_id: null })));
+    expect(fake.requests.filter((r) => answers.some((a) => r.body === answerText(a.caseId)))).toHaveLength(0);
+
+    // Back, with nothing in it: the workers' own sweeper finds the stored work.
+    await redis.start({ empty: true });
+    await eventually(async () => (await readyz()).status === 200, 10_000);
+    expect((await readyz()).body).toEqual({ status: 'ready', postgres: 'up', redis: 'up' });
+
+    await expectRoutedOnce(received);
+    await expectAnswersSent(answers);
+    await settle();
+    await expectRoutedOnce([...toAnswer, ...received]);
+    await expectAnswersSent(answers);
+  }, 60_000);
+});
+
+describe('Redis restarted while jobs wait', () => {
+  it('restarted empty: the lost jobs are enqueued again by the sweeper and each runs once', async () => {
+    await runWorkers();
+    const toAnswer = [await textIn(), await textIn(), await textIn()];
+    await expectRoutedOnce(toAnswer);
+    // No worker takes the jobs: they wait in Redis when it goes.
+    await stopWorkers();
+
+    const received: Sent[] = [];
+    for (let i = 0; i < 6; i++) received.push(await textIn());
+    for (let i = 0; i < 3; i++) received.push(await kakaoIn());
+    const answers: { caseId: number; messageId: number }[] = [];
+    for (const { caseId } of toAnswer) answers.push({ caseId, messageId: await closeCase(caseId) });
+    expect(await waitingJobs()).toEqual({ routing: received.length, sms: answers.length });
+
+    await redis.restartEmpty();
+    await eventually(async () => (await readyz()).status === 200, 10_000);
+    expect(await waitingJobs()).toEqual({ routing: 0, sms: 0 });
+
+    await runWorkers();
+    await expectRoutedOnce(received);
+    await expectAnswersSent(answers);
+    await settle();
+    await expectRoutedOnce([...toAnswer, ...received]);
+    await expectAnswersSent(answers);
+  }, 60_000);
+
+  it('killed and back with its append-only file: the kept jobs and the sweeper\'s own adds make one run each', async () => {
+    await runWorkers();
+    const toAnswer = [await textIn(), await textIn(), await textIn()];
+    await expectRoutedOnce(toAnswer);
+    await stopWorkers();
+
+    const received: Sent[] = [];
+    for (let i = 0; i < 6; i++) received.push(await textIn());
+    for (let i = 0; i < 3; i++) received.push(await kakaoIn());
+    const answers: { caseId: number; messageId: number }[] = [];
+    for (const { caseId } of toAnswer) answers.push({ caseId, messageId: await closeCase(caseId) });
+
+    await redis.stop('kill');
+    await redis.start();
+    await eventually(async () => (await readyz()).status === 200, 10_000);
+    expect(await waitingJobs()).toEqual({ routing: received.length, sms: answers.length });
+
+    // The sweeper adds the same work again before any worker runs: the job ids make it one job each.
+    await sweepStoredWork(ctx.db, ctx.app.queues, 0);
+    expect(await waitingJobs()).toEqual({ routing: received.length, sms: answers.length });
+
+    await runWorkers();
+    await expectRoutedOnce(received);
+    await expectAnswersSent(answers);
+    await settle();
+    await expectRoutedOnce([...toAnswer, ...received]);
+    await expectAnswersSent(answers);
+  }, 60_000);
+});
