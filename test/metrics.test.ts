@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, eventually, inboundSms, postSignedTwilio, silentLogger, type TestContext } from './support/harness.js';
+import { createTestContext, eventually, fileInbox, inboundSms, postSignedTwilio, postSignedTwilioOnly, silentLogger, type TestContext } from './support/harness.js';
 import { allQueues } from '../src/ops/queue-health.js';
 import { BOARD_COOKIE } from '../src/ops/board.js';
 import { startWorkers } from '../workers/index.js';
@@ -72,8 +72,13 @@ describe('GET /metrics (API process)', () => {
 
   it('counts messages, undelivered answers, open cases and queue jobs, with no personal data', async () => {
     const manager = await ctx.staffToken('manager');
-    const posted = await postSignedTwilio(ctx.app, '/webhooks/sms/twilio', inboundSms({ From: PHONE, Body: TEXT }));
+    const posted = await postSignedTwilioOnly(ctx.app, '/webhooks/sms/twilio', inboundSms({ From: PHONE, Body: TEXT }));
     expect(posted.statusCode).toBe(200);
+    // Received, not yet filed into a case: the inbox shows it; nothing waits in the Redis buffer.
+    const before = (await scrape()).all;
+    expect(valueOf(before, 'sotong_inbox_unfiled')).toBe(1);
+    expect(valueOf(before, 'sotong_intake_buffered')).toBe(0);
+    await fileInbox(ctx.app);
     const kase = await ctx.db
       .selectFrom('cases')
       .innerJoin('residents', 'residents.id', 'cases.resident_id')
@@ -84,6 +89,7 @@ describe('GET /metrics (API process)', () => {
     let { all } = await scrape();
     expect(valueOf(all, 'sotong_messages', { direction: 'in', channel: 'sms', delivery_status: 'none' })).toBe(1);
     expect(valueOf(all, 'sotong_open_cases')).toBe(1);
+    expect(valueOf(all, 'sotong_inbox_unfiled')).toBe(0);
     expect(valueOf(all, 'sotong_undelivered_answers', { channel: 'sms' }) ?? 0).toBe(0);
     for (const queue of allQueues(ctx.app.queues)) {
       for (const state of ['waiting', 'active', 'delayed', 'failed']) {

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { IntakeBuffer } from '../intake/intake-buffer.js';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { allQueues, queueHealth } from '../ops/queue-health.js';
@@ -15,7 +16,7 @@ declare module 'fastify' {
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 
 /** Gauges that are read from Redis and Postgres when Prometheus scrapes, never kept up to date in between. */
-function scrapeGauges(registry: Registry, db: Db, queues: Queues, warn: (what: string, error: Error) => void) {
+function scrapeGauges(registry: Registry, db: Db, queues: Queues, buffer: IntakeBuffer, warn: (what: string, error: Error) => void) {
   const queueJobs = new Gauge({
     name: 'sotong_queue_jobs',
     help: 'Jobs in each BullMQ queue by state',
@@ -45,6 +46,16 @@ function scrapeGauges(registry: Registry, db: Db, queues: Queues, warn: (what: s
     help: 'Cases not closed yet',
     registers: [registry],
   });
+  const unfiled = new Gauge({
+    name: 'sotong_inbox_unfiled',
+    help: 'Messages webhooks received that the intake worker has not filed into a case yet',
+    registers: [registry],
+  });
+  const buffered = new Gauge({
+    name: 'sotong_intake_buffered',
+    help: 'Messages kept (encrypted) in Redis because Postgres was unreachable, waiting to be stored',
+    registers: [registry],
+  });
 
   async function refreshQueues() {
     const list = allQueues(queues);
@@ -56,10 +67,11 @@ function scrapeGauges(registry: Registry, db: Db, queues: Queues, warn: (what: s
       for (const state of QUEUE_STATES) queueJobs.set({ queue: queue.name, state }, h[state]);
       oldestWaiting.set({ queue: queue.name }, h.oldestWaitingAgeSeconds);
     });
+    buffered.set(await buffer.size());
   }
 
   async function refreshDatabase() {
-    const [byStatus, notDelivered, open] = await Promise.all([
+    const [byStatus, notDelivered, open, waiting] = await Promise.all([
       db
         .selectFrom('messages')
         .select(['direction', 'channel', sql<string>`coalesce(delivery_status, 'none')`.as('status'), sql<string>`count(*)`.as('n')])
@@ -74,12 +86,14 @@ function scrapeGauges(registry: Registry, db: Db, queues: Queues, warn: (what: s
         .groupBy('channel')
         .execute(),
       db.selectFrom('cases').select(sql<string>`count(*)`.as('n')).where('status', '<>', 'closed').executeTakeFirstOrThrow(),
+      db.selectFrom('inbound_messages').select(sql<string>`count(*)`.as('n')).where('message_id', 'is', null).executeTakeFirstOrThrow(),
     ]);
     messages.reset();
     for (const row of byStatus) messages.set({ direction: row.direction, channel: row.channel, delivery_status: row.status }, Number(row.n));
     undelivered.reset();
     for (const row of notDelivered) undelivered.set({ channel: row.channel }, Number(row.n));
     openCases.set(Number(open.n));
+    unfiled.set(Number(waiting.n));
   }
 
   /** One round of queries per scrape; a source that fails leaves its gauges out rather than failing the scrape. */
@@ -88,12 +102,14 @@ function scrapeGauges(registry: Registry, db: Db, queues: Queues, warn: (what: s
     if (q.status === 'rejected') {
       queueJobs.reset();
       oldestWaiting.reset();
+      buffered.reset();
       warn('queues', q.reason as Error);
     }
     if (d.status === 'rejected') {
       messages.reset();
       undelivered.reset();
       openCases.reset();
+      unfiled.reset();
       warn('database', d.reason as Error);
     }
   };
@@ -119,7 +135,7 @@ export default fp(
       httpDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
     });
 
-    const refresh = scrapeGauges(registry, app.db, app.queues, (source, error) =>
+    const refresh = scrapeGauges(registry, app.db, app.queues, app.intake.buffer, (source, error) =>
       app.log.warn({ source, err: error.message }, 'metrics scrape could not read a source'),
     );
     app.get('/metrics', async (_request, reply) => {
@@ -127,5 +143,5 @@ export default fp(
       return reply.header('content-type', registry.contentType).send(await registry.metrics());
     });
   },
-  { name: 'metrics', dependencies: ['db', 'queues'] },
+  { name: 'metrics', dependencies: ['db', 'queues', 'intake'] },
 );
