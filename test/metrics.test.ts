@@ -121,6 +121,26 @@ describe('GET /metrics (API process)', () => {
   });
 });
 
+describe('GET /ops/queues', () => {
+  it('gives operators every queue with its counts and the age of its oldest waiting job', async () => {
+    const operator = await ctx.staffToken('operator');
+    const posted = await postSignedTwilioOnly(ctx.app, '/webhooks/sms/twilio', inboundSms({ From: '+821033330099', Body: '큐 상태 확인용 민원' }));
+    expect(posted.statusCode).toBe(200);
+    const res = await ctx.app.inject({ method: 'GET', url: '/ops/queues', headers: { authorization: `Bearer ${operator}` } });
+    expect(res.statusCode).toBe(200);
+    const body = res.json<Record<string, Record<string, number>>>();
+    expect(Object.keys(body).sort()).toEqual(['deadlines', 'outbound-kakao', 'outbound-sms', 'retention', 'routing']);
+    for (const [name, health] of Object.entries(body)) {
+      expect(Object.keys(health).sort(), name).toEqual(['active', 'completed', 'delayed', 'failed', 'oldestWaitingAgeSeconds', 'waiting']);
+      for (const value of Object.values(health)) expect(value).toBeGreaterThanOrEqual(0);
+    }
+    // No worker runs here: the message's intake job waits on the routing queue.
+    expect(body.routing!.waiting).toBeGreaterThanOrEqual(1);
+    // Ids and counts only.
+    expect(res.body).not.toContain('33330099');
+  });
+});
+
 describe('/ops/board', () => {
   it('refuses without a token and for staff', async () => {
     expect((await ctx.app.inject({ method: 'GET', url: '/ops/board' })).statusCode).toBe(401);

@@ -1,9 +1,10 @@
+import { QUEUE_NAMES } from '../src/queues/queues.js';
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Db } from '../src/db/database.js';
 import { purgeClosedCases, retentionCutoff } from '../src/cases/retention.js';
 
-export const RETENTION_QUEUE = 'retention';
+export const RETENTION_QUEUE = QUEUE_NAMES.retention;
 /** One scheduler for every worker process: BullMQ keeps one per id, so many workers schedule it once. */
 export const RETENTION_SCHEDULER_ID = 'retention-purge';
 /** Every night at 03:30 Seoul time, when nobody is answering cases. */

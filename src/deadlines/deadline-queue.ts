@@ -1,7 +1,8 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { DeadlineConfig } from '../config/config.js';
+import { QUEUE_NAMES } from '../queues/queues.js';
 
-export const DEADLINES_QUEUE = 'deadlines';
+export const DEADLINES_QUEUE = QUEUE_NAMES.deadlines;
 
 /** Job data carries a case id at most: never a phone number or a text. */
 export type DeadlineJob = { caseId: number } | Record<string, never>;

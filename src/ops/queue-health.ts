@@ -12,7 +12,7 @@ export interface QueueHealth {
 
 /** Every queue the app knows: routing, then one outbound queue per channel. */
 export function allQueues(queues: Queues): Queue[] {
-  return [queues.routing, ...Object.values(queues.outbound)];
+  return [queues.routing, ...Object.values(queues.outbound), ...queues.scheduled];
 }
 
 /** Job counts and the age of the job that has waited longest; used by /ops/queues and /metrics. */

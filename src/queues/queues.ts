@@ -24,6 +24,9 @@ export type OutboundJob = SendMessageJob | ConfirmPushJob;
 export const QUEUE_NAMES = {
   routing: 'routing',
   outbound: (channel: Channel) => `outbound-${channel}`,
+  /** Scheduled work: interim notices and the daily digest (src/deadlines), the retention purge. */
+  deadlines: 'deadlines',
+  retention: 'retention',
 } as const;
 
 /** Deterministic job ids: adding the same work twice (webhook, sweeper, retry) makes one job. */
@@ -37,6 +40,8 @@ export const jobIds = {
 export interface Queues {
   routing: Queue<RoutingJob>;
   outbound: Record<Channel, Queue<OutboundJob>>;
+  /** The scheduled queues, as operators see them (their workers add their own jobs). */
+  scheduled: Queue[];
   close(): Promise<void>;
 }
 
@@ -103,11 +108,17 @@ export function createQueues(settings: QueueSettings, connection: ConnectionOpti
     }),
   ) as Record<Channel, Queue<OutboundJob>>;
   routing.on('error', () => undefined);
+  const scheduled = [QUEUE_NAMES.deadlines, QUEUE_NAMES.retention].map((name) => {
+    const queue = new Queue(name, { connection, prefix: settings.prefix });
+    queue.on('error', () => undefined);
+    return queue;
+  });
   return {
     routing,
     outbound,
+    scheduled,
     async close() {
-      await Promise.allSettled([routing.close(), ...Object.values(outbound).map((q) => q.close())]);
+      await Promise.allSettled([routing.close(), ...Object.values(outbound).map((q) => q.close()), ...scheduled.map((q) => q.close())]);
     },
   };
 }
