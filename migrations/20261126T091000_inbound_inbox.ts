@@ -25,6 +25,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       -- What the webhook answered the resident, kept with the case once stored.
       acknowledgement text,
       acknowledgement_status text,
+      -- One of a flood from one sender: filed into the sender's open case whatever its age.
+      flood boolean not null default false,
       received_at timestamptz not null,
       -- Set once the message is stored in its case.
       message_id bigint,
@@ -59,7 +61,8 @@ export async function up(db: Kysely<any>): Promise<void> {
         v_in.sender ->> 'phone',
         v_in.sender -> 'kakao' ->> 'userKey', v_in.sender -> 'kakao' ->> 'plusfriendUserKey',
         v_in.sender -> 'kakao' ->> 'appUserId', (v_in.sender -> 'kakao' ->> 'isFriend')::boolean,
-        v_in.text, v_in.raw, v_in.received_at, p_thread_window_minutes,
+        v_in.text, v_in.raw, v_in.received_at,
+        case when v_in.flood then greatest(p_thread_window_minutes, 7 * 24 * 60) else p_thread_window_minutes end,
         v_in.acknowledgement, v_in.acknowledgement, v_in.acknowledgement_status
       );
       -- The personal data now lives with the case; the inbox keeps only what recognises a re-send.

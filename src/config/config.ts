@@ -80,6 +80,8 @@ export interface Config {
     bufferSecret: string;
     /** How long a webhook waits for Postgres before keeping the message in Redis instead. */
     storeTimeoutMs: number;
+    /** Beyond this many messages from one sender within the window, the rest are a flood. */
+    senderFlood: { messages: number; windowMs: number };
   };
   outbound: {
     attempts: number;
@@ -337,6 +339,10 @@ export function loadConfig(env: Env = process.env): Config {
       bufferSecret: bufferSecret ?? 'development only: not a secret',
       // Kakao waits 5 s for a skill answer: the buffer must still fit inside that.
       storeTimeoutMs: int('INTAKE_STORE_TIMEOUT_MS', 2000, 100, 4000),
+      senderFlood: {
+        messages: int('SENDER_FLOOD_MESSAGES', 10, 1, 100_000),
+        windowMs: int('SENDER_FLOOD_WINDOW_SECONDS', 600, 1, 86_400) * 1000,
+      },
     },
     outbound: {
       attempts: int('OUTBOUND_ATTEMPTS', 8, 1, 50),

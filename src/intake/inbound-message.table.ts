@@ -17,6 +17,7 @@ export interface InboundMessageTable {
   raw: Record<string, unknown>;
   acknowledgement: string | null;
   acknowledgement_status: DeliveryStatus | null;
+  flood: Generated<boolean>;
   received_at: Date;
   message_id: number | null;
   stored_at: Date | null;

@@ -13,6 +13,8 @@ export interface InboundRow {
   raw: Record<string, unknown>;
   acknowledgement: string | null;
   acknowledgementStatus: DeliveryStatus | null;
+  /** One of a flood from one sender (see sender-flood.ts). */
+  flood?: boolean;
   receivedAt: Date;
 }
 
@@ -31,9 +33,10 @@ const jsonWithoutNul = (value: unknown) =>
 export async function insertInbound(db: Db, row: InboundRow): Promise<number | null> {
   const { rows } = await sql<{ id: number }>`
     insert into inbound_messages
-      (channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, received_at)
+      (channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, flood, received_at)
     values (${row.channel}, ${row.provider}, ${row.providerMessageId}, ${jsonWithoutNul(row.sender)}::jsonb,
-            ${withoutNul(row.text)}, ${jsonWithoutNul(row.raw)}::jsonb, ${row.acknowledgement}, ${row.acknowledgementStatus}, ${row.receivedAt})
+            ${withoutNul(row.text)}, ${jsonWithoutNul(row.raw)}::jsonb, ${row.acknowledgement}, ${row.acknowledgementStatus},
+            ${row.flood ?? false}, ${row.receivedAt})
     on conflict (provider, provider_message_id) do nothing
     returning id
   `.execute(db);

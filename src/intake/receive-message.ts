@@ -6,11 +6,13 @@ import type { Queues } from '../queues/queues.js';
 import { handOff } from '../queues/enqueue.js';
 import { insertInbound, type InboundRow } from './inbox-repository.js';
 import type { IntakeBuffer } from './intake-buffer.js';
+import { FLOOD_NOTICE, type SenderFlood } from './sender-flood.js';
 
 export interface IntakeDeps {
   db: Db;
   queues: Queues;
   buffer: IntakeBuffer;
+  flood: SenderFlood;
   log: FastifyBaseLogger;
   /** How long the inbox write may take before the message goes to the Redis buffer instead. */
   storeTimeoutMs: number;
@@ -22,12 +24,16 @@ export type ReceivedMessage = Omit<InboundRow, 'providerMessageId' | 'receivedAt
   receivedAt?: Date;
 };
 
-export type Receipt =
+export type Receipt = (
   | { outcome: 'stored'; inboundId: number }
   /** The provider had delivered it before; it was answered then. */
   | { outcome: 'duplicate' }
   /** Postgres was away: kept in the Redis buffer, filed once Postgres is back. */
-  | { outcome: 'buffered' };
+  | { outcome: 'buffered' }
+) & {
+  /** What to answer the resident now: the acknowledgement, the flood notice, or nothing. */
+  acknowledgement: string | null;
+};
 
 export const intakeUnavailable = () =>
   new AppError(503, 'unavailable', 'the message could not be stored right now; please try again');
@@ -40,8 +46,16 @@ export const intakeUnavailable = () =>
  * alone → the job is not queued now; the sweeper queues it from the inbox.
  */
 export async function receiveResidentMessage(deps: IntakeDeps, message: ReceivedMessage): Promise<Receipt> {
+  // A flood from one sender: every message is kept, and joins one case; the sender hears one
+  // notice instead of an acknowledgement each time (on SMS each one is paid for; a chat
+  // answer costs nothing, so the chat gets the notice every time).
+  const standing = await deps.flood.standing(message.sender);
+  const flood = standing !== 'normal';
+  const acknowledgement = !flood ? message.acknowledgement : standing === 'first-over' || message.channel === 'kakao' ? FLOOD_NOTICE : null;
   const row: InboundRow = {
     ...message,
+    acknowledgement,
+    flood,
     // Kakao gives a request no id: ours lets a buffered message be filed exactly once.
     providerMessageId: message.providerMessageId ?? `sotong-${randomUUID()}`,
     receivedAt: message.receivedAt ?? new Date(),
@@ -57,11 +71,12 @@ export async function receiveResidentMessage(deps: IntakeDeps, message: Received
       throw intakeUnavailable();
     }
     deps.log.warn({ provider: row.provider, err: (error as Error).message }, 'Postgres unavailable; message kept in the Redis intake buffer');
-    return { outcome: 'buffered' };
+    return { outcome: 'buffered', acknowledgement };
   }
-  if (inboundId === null) return { outcome: 'duplicate' };
+  if (inboundId === null) return { outcome: 'duplicate', acknowledgement: null };
+  if (standing === 'first-over') deps.log.warn({ inboundId, provider: row.provider }, 'a sender is flooding; their messages join one case');
   await handOff(deps.queues, deps.log, { intake: [inboundId] });
-  return { outcome: 'stored', inboundId };
+  return { outcome: 'stored', inboundId, acknowledgement };
 }
 
 /**

@@ -50,7 +50,7 @@ const kakaoWebhooks: FastifyPluginAsyncTypebox = async (app) => {
 
     const pushable = config.kakao.event !== null && identity.isFriend;
     const acknowledgement = kakaoAcknowledgement(pushable, identity.isFriend);
-    await app.intake.receive(
+    const receipt = await app.intake.receive(
       {
         channel: 'kakao',
         provider: 'kakao',
@@ -66,7 +66,7 @@ const kakaoWebhooks: FastifyPluginAsyncTypebox = async (app) => {
       request.log,
     );
     if (isBotTester(body)) request.log.info('message from the bot tester');
-    return skillResponse([acknowledgement]);
+    return skillResponse([receipt.acknowledgement ?? acknowledgement]);
   });
 };
 

@@ -61,8 +61,12 @@ const twilioWebhooks: FastifyPluginAsyncTypebox = async (app) => {
       request.log,
     );
     reply.type('text/xml; charset=utf-8');
-    // A provider re-send was acknowledged the first time; say nothing twice.
-    return receipt.outcome === 'duplicate' ? EMPTY_TWIML : ACK_TWIML;
+    // A provider re-send was acknowledged the first time, and a flood hears one notice: then say nothing.
+    if (receipt.acknowledgement === null) return EMPTY_TWIML;
+    if (receipt.acknowledgement === SMS_ACKNOWLEDGEMENT) return ACK_TWIML;
+    const twiml = new twilio.twiml.MessagingResponse();
+    twiml.message(receipt.acknowledgement);
+    return twiml.toString();
   });
 
   app.post('/webhooks/sms/twilio/status', { schema: { body: StatusCallback }, preValidation: verify }, async (request, reply) => {
