@@ -8,6 +8,7 @@ import * as privacy from './20261126T100000_privacy.js';
 import * as deadlines from './20261126T110000_deadlines.js';
 import * as messageParts from './20261126T120000_message_parts.js';
 import * as fileAndRoute from './20261126T130000_file_and_route.js';
+import * as blockedSenders from './20261126T131000_blocked_senders.js';
 
 export const migrations: Record<string, Migration> = {
   '20261126T070000_initial': initial,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '20261126T110000_deadlines': deadlines,
   '20261126T120000_message_parts': messageParts,
   '20261126T130000_file_and_route': fileAndRoute,
+  '20261126T131000_blocked_senders': blockedSenders,
 };

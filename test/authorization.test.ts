@@ -148,6 +148,19 @@ const MATRIX: RouteCase[] = [
     payload: { days: 3, reason: '현장 측량이 필요합니다' },
     expected: row(401, 409, 404, 409, 403, 403),
   },
+  {
+    name: "put the case's sender on the block list",
+    method: 'POST',
+    url: (t) => `/api/cases/${t.caseId}/block-sender`,
+    payload: { reason: '같은 욕설을 반복해서 보냄' },
+    expected: row(401, 403, 403, 200, 403, 403),
+  },
+  {
+    name: "take the case's sender off the block list",
+    method: 'POST',
+    url: (t) => `/api/cases/${t.caseId}/unblock-sender`,
+    expected: row(401, 403, 403, 200, 403, 403),
+  },
   // Reports: staff see their own department's figures, managers the district's.
   { name: 'report summary', method: 'GET', url: () => '/api/reports/summary?from=2026-11-01&to=2026-11-30', expected: row(401, 200, 200, 200, 403, 403) },
   { name: 'report trend', method: 'GET', url: () => '/api/reports/trend?by=month', expected: row(401, 200, 200, 200, 403, 403) },

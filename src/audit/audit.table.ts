@@ -8,6 +8,8 @@ export type AuditAction =
   | 'case.closed'
   | 'case.assigned'
   | 'case.resident_phone_read'
+  | 'resident.blocked'
+  | 'resident.unblocked'
   | 'correction.withdrawn'
   | 'dead_letter.retried'
   | 'audit.read';

@@ -110,7 +110,7 @@ export async function findCaseWithResident(db: Db, id: number) {
     .selectFrom('cases')
     .innerJoin('residents', 'residents.id', 'cases.resident_id')
     .selectAll('cases')
-    .select(['residents.phone as resident_phone'])
+    .select(['residents.phone as resident_phone', 'residents.blocked_at as resident_blocked_at'])
     .where('cases.id', '=', id)
     .executeTakeFirst();
 }

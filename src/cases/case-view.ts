@@ -3,7 +3,7 @@ import type { CaseEvent } from './case-event.table.js';
 import type { Message } from './message.table.js';
 import { maskPhone } from '../residents/phone.js';
 
-type CaseRow = Case & { resident_phone: string | null };
+type CaseRow = Case & { resident_phone: string | null; resident_blocked_at?: Date | null };
 
 /** A case as the staff API shows it (CONTRACT.md). Phone numbers are always masked here. */
 export function caseView(row: CaseRow) {
@@ -32,7 +32,11 @@ export function caseView(row: CaseRow) {
               ? { at: row.extended_at.toISOString(), days: row.extension_days, reason: row.extension_reason }
               : null,
           },
-    resident: { id: row.resident_id, phone: maskPhone(row.resident_phone) },
+    resident: {
+      id: row.resident_id,
+      phone: maskPhone(row.resident_phone),
+      ...(row.resident_blocked_at !== undefined ? { blocked: row.resident_blocked_at !== null } : {}),
+    },
     kind: row.kind,
     routing: row.routing
       ? {

@@ -134,6 +134,42 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  // The block list: a sender who abuses the line. Their messages are still kept; their cases close as `exception`.
+  app.post(
+    '/cases/:id/block-sender',
+    {
+      schema: { params: CaseId, body: Type.Object({ reason: Type.String({ minLength: 5, maxLength: 500 }) }, { additionalProperties: false }) },
+      onRequest: app.requirePermission('senders:block'),
+    },
+    async (request) => {
+      const row = await findCaseWithResident(app.db, request.params.id);
+      if (!row || !canReachCase(request.staff!, 'senders:block', row)) throw notFound(`case ${request.params.id} not found`);
+      await app.db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('residents')
+          .set({ blocked_at: new Date(), blocked_by: request.staff!.id, blocked_reason: request.body.reason.trim() })
+          .where('id', '=', row.resident_id)
+          .execute();
+        await recordAudit(trx, actorOf(request), 'resident.blocked', [row.id], { residentId: row.resident_id, reason: request.body.reason.trim() });
+      });
+      return { caseId: row.id, residentId: row.resident_id, blocked: true };
+    },
+  );
+
+  app.post(
+    '/cases/:id/unblock-sender',
+    { schema: { params: CaseId }, onRequest: app.requirePermission('senders:block') },
+    async (request) => {
+      const row = await findCaseWithResident(app.db, request.params.id);
+      if (!row || !canReachCase(request.staff!, 'senders:block', row)) throw notFound(`case ${request.params.id} not found`);
+      await app.db.transaction().execute(async (trx) => {
+        await trx.updateTable('residents').set({ blocked_at: null, blocked_by: null, blocked_reason: null }).where('id', '=', row.resident_id).execute();
+        await recordAudit(trx, actorOf(request), 'resident.unblocked', [row.id], { residentId: row.resident_id });
+      });
+      return { caseId: row.id, residentId: row.resident_id, blocked: false };
+    },
+  );
+
   app.post(
     '/cases/:id/replies',
     {

@@ -9,6 +9,10 @@ export interface ResidentTable {
   kakao_plusfriend_user_key: string | null;
   kakao_app_user_id: string | null;
   kakao_is_friend: boolean | null;
+  /** On the block list: their messages are kept, their cases close as `exception` unanswered. */
+  blocked_at: Date | null;
+  blocked_by: number | null;
+  blocked_reason: string | null;
   created_at: ColumnType<Date, Date | undefined, never>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }

@@ -6,7 +6,7 @@ import { closeLockedCase } from '../cases/case-actions.js';
 import { storeInboundMessage } from '../intake/inbox-repository.js';
 import { deadlineFor, type CaseDeadline, type DeadlinePolicy } from '../deadlines/deadlines.js';
 
-export type RoutingOutcome = 'routed' | 'triaged' | 'closed-as-thanks' | 'joined' | 'already-routed' | 'missing';
+export type RoutingOutcome = 'routed' | 'triaged' | 'closed-as-thanks' | 'closed-blocked' | 'joined' | 'already-routed' | 'missing';
 
 export interface RoutingPolicy {
   routerName: string;
@@ -160,9 +160,11 @@ export async function routeMessageIn(trx: Db, router: Router, policy: RoutingPol
     message_routed_at: Date | null;
     direction: string;
     texts: string[];
+    blocked: boolean;
   }>`
     select c.id as case_id, c.channel, c.resident_id, c.kind, c.received_at, c.department_code, c.status, c.answered_at, m.routed_at as message_routed_at, m.direction,
-           array(select t.text from messages t where t.case_id = c.id and t.direction = 'in' order by t.id) as texts
+           array(select t.text from messages t where t.case_id = c.id and t.direction = 'in' order by t.id) as texts,
+           (select r.blocked_at is not null from residents r where r.id = c.resident_id) as blocked
     from messages m join cases c on c.id = m.case_id
     where m.id = ${messageId}
     for update of c
@@ -171,6 +173,16 @@ export async function routeMessageIn(trx: Db, router: Router, policy: RoutingPol
   if (!row || row.direction !== 'in') return { outcome: 'missing' };
   if (row.message_routed_at) return { outcome: 'already-routed' };
 
+  if (row.blocked && row.status !== 'closed') {
+    // On the block list: kept on record, closed as an exception, never answered.
+    await trx.updateTable('messages').set({ routed_at: new Date() }).where('case_id', '=', row.case_id).where('direction', '=', 'in').execute();
+    await closeLockedCase(
+      trx,
+      { id: row.case_id, channel: row.channel, answered_at: row.answered_at, resident_id: row.resident_id },
+      { disposition: 'exception', text: '', staffId: null, automatic: true },
+    );
+    return { outcome: 'closed-blocked' };
+  }
   if (row.department_code !== null || row.status === 'closed') {
     await trx.updateTable('messages').set({ routed_at: new Date() }).where('id', '=', messageId).execute();
     return { outcome: 'joined' };

@@ -25,13 +25,15 @@ export const PERMISSIONS = [
   'reports:read',
   /** The printable report page /reports (the district's figures). */
   'reports:page',
+  /** Put a case's sender on the block list, or take them off (audited). */
+  'senders:block',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Readonly<Record<StaffRole, readonly Permission[]>> = {
   staff: ['cases:read', 'cases:act', 'cases:resident-phone', 'reports:read'],
   // Managers oversee every case but do not call residents: the owning department does.
-  manager: ['cases:read', 'cases:act', 'corrections:manage', 'reports:read', 'reports:page'],
+  manager: ['cases:read', 'cases:act', 'corrections:manage', 'reports:read', 'reports:page', 'senders:block'],
   operator: ['ops:read', 'ops:retry'],
   admin: ['ops:read', 'ops:retry', 'corrections:manage', 'audit:read'],
 };
