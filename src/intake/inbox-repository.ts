@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../db/database.js';
+import { preparedQuery, type Db } from '../db/database.js';
 import type { Channel } from '../cases/case.table.js';
 import type { DeliveryStatus } from '../outbound/delivery-status.js';
 import type { InboundSender } from './inbound-message.table.js';
@@ -31,15 +31,27 @@ const jsonWithoutNul = (value: unknown) =>
  * the provider had already delivered this message (same provider id).
  */
 export async function insertInbound(db: Db, row: InboundRow): Promise<number | null> {
-  const { rows } = await sql<{ id: number }>`
-    insert into inbound_messages
-      (channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, flood, received_at)
-    values (${row.channel}, ${row.provider}, ${row.providerMessageId}, ${jsonWithoutNul(row.sender)}::jsonb,
-            ${withoutNul(row.text)}, ${jsonWithoutNul(row.raw)}::jsonb, ${row.acknowledgement}, ${row.acknowledgementStatus},
-            ${row.flood ?? false}, ${row.receivedAt})
-    on conflict (provider, provider_message_id) do nothing
-    returning id
-  `.execute(db);
+  const rows = await preparedQuery<{ id: number }>(
+    db,
+    'sotong_insert_inbound',
+    `insert into inbound_messages
+       (channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, flood, received_at)
+     values ($1, $2, $3, $4::jsonb, $5, $6::jsonb, $7, $8, $9, $10)
+     on conflict (provider, provider_message_id) do nothing
+     returning id`,
+    [
+      row.channel,
+      row.provider,
+      row.providerMessageId,
+      jsonWithoutNul(row.sender),
+      withoutNul(row.text),
+      jsonWithoutNul(row.raw),
+      row.acknowledgement,
+      row.acknowledgementStatus,
+      row.flood ?? false,
+      row.receivedAt,
+    ],
+  );
   return rows[0]?.id ?? null;
 }
 

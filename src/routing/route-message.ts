@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../db/database.js';
+import { preparedQuery, type Db } from '../db/database.js';
 import type { Router, RoutingDecision } from './router.js';
 import type { CaseChannel, Channel, RoutingRecord } from '../cases/case.table.js';
 import { closeLockedCase } from '../cases/case-actions.js';
@@ -82,24 +82,35 @@ export async function fileAndRouteInbound(
   inboundId: number,
   threadWindowMinutes: number,
 ): Promise<RoutingResult> {
-  const inbound = await db
-    .selectFrom('inbound_messages')
-    .select(['text', 'received_at', 'message_id'])
-    .where('id', '=', inboundId)
-    .executeTakeFirst();
+  const [inbound] = await preparedQuery<{ text: string; received_at: Date; message_id: number | null }>(
+    db,
+    'sotong_read_inbound',
+    'select text, received_at, message_id from inbound_messages where id = $1',
+    [inboundId],
+  );
   if (!inbound) return { outcome: 'missing' };
   if (inbound.message_id === null) {
     const { record, closeAsThanks } = decide(router.route(inbound.text), policy);
     if (!closeAsThanks) {
       const kind = record.kind ?? null;
       const deadline = policy.deadlines ? deadlineFor(policy.deadlines, inbound.received_at, record.category, kind) : null;
-      const { rows } = await sql<{ message_id: number; case_id: number; routed: boolean; pending_acknowledgement_id: number | null }>`
-        select * from file_and_route_inbound(
-          ${inboundId}, ${threadWindowMinutes}, ${record.category}, ${record.department}, ${kind},
-          ${JSON.stringify(record)}::jsonb, ${JSON.stringify(routingEvent(record))}::jsonb,
-          ${deadline?.deadline_days ?? null}::integer, ${deadline?.notice_due_at ?? null}::timestamptz, ${deadline?.due_at ?? null}::timestamptz
-        )`.execute(db);
-      const row = rows[0];
+      const [row] = await preparedQuery<{ message_id: number; case_id: number; routed: boolean; pending_acknowledgement_id: number | null }>(
+        db,
+        'sotong_file_and_route_inbound',
+        'select * from file_and_route_inbound($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::integer, $9::timestamptz, $10::timestamptz)',
+        [
+          inboundId,
+          threadWindowMinutes,
+          record.category,
+          record.department,
+          kind,
+          JSON.stringify(record),
+          JSON.stringify(routingEvent(record)),
+          deadline?.deadline_days ?? null,
+          deadline?.notice_due_at ?? null,
+          deadline?.due_at ?? null,
+        ],
+      );
       if (!row) return { outcome: 'missing' };
       const acknowledgement =
         row.pending_acknowledgement_id === null ? {} : { acknowledgement: { channel: 'sms' as const, messageId: row.pending_acknowledgement_id } };
