@@ -119,6 +119,39 @@ describe('Postgres down', () => {
     await expectRoutedOnce([await textIn()]);
   }, 60_000);
 
+  it('queries in flight when Postgres goes away fail; the process does not (no uncaught pg client error)', async () => {
+    const uncaught: unknown[] = [];
+    const collect = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', collect);
+    try {
+      for (const mode of ['immediate', 'fast'] as const) {
+        let busy = true;
+        let failed = 0;
+        // The app's own pool, kept busy: some queries are on the wire when Postgres goes.
+        const loops = Array.from({ length: 8 }, async () => {
+          while (busy) {
+            await sql`select pg_sleep(0.005)`.execute(ctx.db).catch(async () => {
+              failed += 1;
+              await new Promise((resolve) => setTimeout(resolve, 20));
+            });
+          }
+        });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await postgres.stop(mode);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        busy = false;
+        await Promise.all(loops);
+        expect(failed).toBeGreaterThan(0);
+        await postgres.start();
+      }
+      expect(uncaught).toEqual([]);
+      // The same pool serves again.
+      expect(await readyz()).toEqual({ status: 200, body: { status: 'ready', postgres: 'up', redis: 'up' } });
+    } finally {
+      process.off('uncaughtException', collect);
+    }
+  }, 60_000);
+
   it('/readyz names both when Redis is down too', async () => {
     await postgres.stop('immediate');
     await redis.stop('kill');
