@@ -3,13 +3,16 @@
 // Postgres is the shared one. Answers go to a local fake Twilio that counts every send.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, inboundSms, postSignedTwilio, silentLogger, type TestContext } from './support/harness.js';
+import { sql } from 'kysely';
+import { eventually, inboundSms, postSignedTwilioOnly, silentLogger, type TestContext } from './support/harness.js';
 import { createOwnServicesContext, type OwnRedis, type OwnServicesContext } from './support/own-services.js';
 import { startFakeTwilio, type FakeTwilioServer } from './support/fake-twilio-server.js';
-import { postSkill, skillRequest, SKILL_SECRET } from './support/kakao.js';
+import { postSkillOnly, skillRequest, SKILL_SECRET } from './support/kakao.js';
 import { startWorkers, type RunningWorkers } from '../workers/index.js';
 import { sweepStoredWork } from '../workers/sweeper.js';
 import { allQueues } from '../src/ops/queue-health.js';
+import { jobIds } from '../src/queues/queues.js';
+import { SMS_ACKNOWLEDGEMENT } from '../src/intake/acknowledgement.js';
 
 let own: OwnServicesContext;
 let ctx: TestContext;
@@ -63,41 +66,63 @@ function nextPhone(): string {
 }
 
 interface Sent {
-  /** The inbound message stored for it. */
+  /** The inbox row the webhook wrote: all it stores before answering. */
+  inboundId: number;
+}
+
+interface Filed {
+  /** The message the inbox row was filed as. */
   messageId: number;
   caseId: number;
 }
 
-async function inboundOf(where: { phone?: string; userKey?: string }): Promise<Sent> {
-  let query = ctx.db
-    .selectFrom('messages')
-    .innerJoin('cases', 'cases.id', 'messages.case_id')
-    .innerJoin('residents', 'residents.id', 'cases.resident_id')
-    .select(['messages.id as messageId', 'cases.id as caseId'])
-    .where('messages.direction', '=', 'in');
-  if (where.phone) query = query.where('residents.phone', '=', where.phone);
-  if (where.userKey) query = query.where('residents.kakao_user_key', '=', where.userKey);
-  const rows = await query.execute();
+/** The one inbox row of this resident's message, filed yet or not (filing blanks its sender). */
+async function inboxOf(where: { phone: string } | { userKey: string }): Promise<Sent> {
+  const who =
+    'phone' in where
+      ? sql`(i.sender ->> 'phone' = ${where.phone} or r.phone = ${where.phone})`
+      : sql`(i.sender -> 'kakao' ->> 'userKey' = ${where.userKey} or r.kakao_user_key = ${where.userKey})`;
+  const { rows } = await sql<{ id: number }>`
+    select i.id from inbound_messages i
+      left join messages m on m.id = i.message_id
+      left join cases c on c.id = m.case_id
+      left join residents r on r.id = c.resident_id
+     where ${who}
+  `.execute(ctx.db);
   expect(rows).toHaveLength(1);
-  return rows[0]!;
+  return { inboundId: Number(rows[0]!.id) };
 }
 
 /** A resident texts; the webhook must answer 200 with the acknowledgement, whatever Redis is doing. */
 async function textIn(): Promise<Sent> {
   const phone = nextPhone();
-  const res = await postSignedTwilio(ctx.app, '/webhooks/sms/twilio', inboundSms({ From: phone, Body: '명동 골목 가로등이 며칠째 꺼져 있어요' }));
+  const res = await postSignedTwilioOnly(ctx.app, '/webhooks/sms/twilio', inboundSms({ From: phone, Body: '명동 골목 가로등이 며칠째 꺼져 있어요' }));
   expect(res.statusCode).toBe(200);
-  expect(res.body).toMatch(/<Message>.*\d{4}-\d{6}.*<\/Message>/s);
-  return inboundOf({ phone });
+  expect(res.body).toContain(`<Message>${SMS_ACKNOWLEDGEMENT}</Message>`);
+  // Answered before the message is filed into a case: no case number to give.
+  expect(res.body).not.toMatch(/\d{4}-\d{6}/);
+  return inboxOf({ phone });
 }
 
 /** A resident writes through the KakaoTalk channel's skill. */
 async function kakaoIn(): Promise<Sent> {
   const userKey = randomBytes(16).toString('hex');
-  const res = await postSkill(ctx.app, skillRequest({ userKey, utterance: '신당동 주택가에 쓰레기가 무단으로 버려져 있어요' }));
+  const res = await postSkillOnly(ctx.app, skillRequest({ userKey, utterance: '신당동 주택가에 쓰레기가 무단으로 버려져 있어요' }));
   expect(res.statusCode).toBe(200);
-  expect(res.body).toMatch(/\d{4}-\d{6}/);
-  return inboundOf({ userKey });
+  expect(res.body).toContain('민원이 접수되었습니다');
+  expect(res.body).not.toMatch(/\d{4}-\d{6}/);
+  return inboxOf({ userKey });
+}
+
+/** How many of these inbox rows are filed into a case (by the intake worker). */
+async function filedCount(sent: Sent[]): Promise<number> {
+  const rows = await ctx.db
+    .selectFrom('inbound_messages')
+    .select('id')
+    .where('id', 'in', sent.map((s) => s.inboundId))
+    .where('message_id', 'is not', null)
+    .execute();
+  return rows.length;
 }
 
 const answerText = (caseId: number) => `[중구청] ${caseId}번 민원의 가로등을 교체했습니다. 감사합니다.`;
@@ -126,30 +151,49 @@ async function routedCase(caseId: number) {
   return ctx.db.selectFrom('cases').select(['department_code', 'routed_at']).where('id', '=', caseId).executeTakeFirstOrThrow();
 }
 
-/** Every message routed, its case given a department, by exactly one routing event. */
-async function expectRoutedOnce(sent: Sent[]): Promise<void> {
-  await eventually(async () => {
+/**
+ * Every inbox row filed into exactly one message of its case, routed, the case given a
+ * department by exactly one routing event. Returns what each was filed as.
+ */
+async function expectRoutedOnce(sent: Sent[]): Promise<Filed[]> {
+  const inboundIds = sent.map((s) => s.inboundId);
+  const filed = await eventually(async () => {
     const rows = await ctx.db
-      .selectFrom('messages')
-      .select('id')
-      .where('id', 'in', sent.map((s) => s.messageId))
-      .where('routed_at', 'is not', null)
+      .selectFrom('inbound_messages')
+      .innerJoin('messages', 'messages.id', 'inbound_messages.message_id')
+      .select(['inbound_messages.id as inboundId', 'messages.id as messageId', 'messages.case_id as caseId', 'messages.routed_at'])
+      .where('inbound_messages.id', 'in', inboundIds)
       .execute();
-    return rows.length === sent.length;
+    return rows.length === sent.length && rows.every((r) => r.routed_at !== null) ? rows : undefined;
   }, 30_000);
-  for (const { caseId } of sent) {
+  // Filed once: one resident message per inbox row (a second filing would be a second message).
+  const copies = await ctx.db
+    .selectFrom('inbound_messages')
+    .innerJoin('messages', (join) =>
+      join
+        .onRef('messages.provider', '=', 'inbound_messages.provider')
+        .onRef('messages.provider_message_id', '=', 'inbound_messages.provider_message_id')
+        .on('messages.direction', '=', 'in'),
+    )
+    .select(['inbound_messages.id', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('inbound_messages.id', 'in', inboundIds)
+    .groupBy('inbound_messages.id')
+    .execute();
+  expect(Object.fromEntries(copies.map((c) => [c.id, Number(c.n)]))).toEqual(Object.fromEntries(inboundIds.map((id) => [id, 1])));
+  const caseIds = filed.map((f) => f.caseId);
+  for (const caseId of caseIds) {
     expect((await routedCase(caseId)).department_code).not.toBeNull();
   }
   const events = await ctx.db
     .selectFrom('case_events')
     .select(['case_id', (eb) => eb.fn.countAll<string>().as('n')])
     .where('type', '=', 'routed')
-    .where('case_id', 'in', sent.map((s) => s.caseId))
+    .where('case_id', 'in', caseIds)
     .groupBy('case_id')
     .execute();
-  expect(Object.fromEntries(events.map((e) => [e.case_id, Number(e.n)]))).toEqual(
-    Object.fromEntries(sent.map((s) => [s.caseId, 1])),
-  );
+  expect(Object.fromEntries(events.map((e) => [e.case_id, Number(e.n)]))).toEqual(Object.fromEntries(caseIds.map((id) => [id, 1])));
+  const byInbound = new Map(filed.map((f) => [f.inboundId, { messageId: f.messageId, caseId: f.caseId }]));
+  return sent.map((s) => byInbound.get(s.inboundId)!);
 }
 
 /** Every answer reached the fake Twilio and was recorded with the sid the fake gave it. */
@@ -184,6 +228,12 @@ async function settle(): Promise<void> {
   }
 }
 
+/** The intake job of each inbox row, waiting for a worker. */
+async function expectIntakeJobsWaiting(sent: Sent[]): Promise<void> {
+  const states = await Promise.all(sent.map((s) => ctx.app.queues.routing.getJobState(jobIds.intake(s.inboundId))));
+  expect(states).toEqual(sent.map(() => 'waiting'));
+}
+
 async function waitingJobs(): Promise<{ routing: number; sms: number }> {
   const [routing, sms] = await Promise.all([
     ctx.app.queues.routing.getWaitingCount(),
@@ -195,11 +245,11 @@ async function waitingJobs(): Promise<{ routing: number; sms: number }> {
 // ---------------------------------------------------------------------------------------
 
 describe('Redis down', () => {
-  it('webhooks and staff still answer 200 with everything in Postgres; once Redis is back, empty, all is routed and sent exactly once', async () => {
+  it('webhooks and staff still answer 200 with everything in Postgres (the inbox); once Redis is back, empty, all is filed, routed and sent exactly once', async () => {
     await runWorkers();
-    // Cases staff will answer while Redis is away.
-    const toAnswer = [await textIn(), await textIn(), await textIn()];
-    await expectRoutedOnce(toAnswer);
+    // Cases staff will answer while Redis is away, filed and routed by the workers.
+    const toAnswerSent = [await textIn(), await textIn(), await textIn()];
+    const toAnswer = await expectRoutedOnce(toAnswerSent);
 
     await redis.stop('kill');
     expect(await readyz()).toEqual({ status: 503, body: { status: 'unavailable', postgres: 'up', redis: 'down' } });
@@ -210,14 +260,10 @@ describe('Redis down', () => {
     const answers: { caseId: number; messageId: number }[] = [];
     for (const { caseId } of toAnswer) answers.push({ caseId, messageId: await closeCase(caseId) });
 
-    // Stored, not yet routed or sent: nothing could reach a queue.
-    const unrouted = await ctx.db
-      .selectFrom('messages')
-      .select('id')
-      .where('id', 'in', received.map((r) => r.messageId))
-      .where('routed_at', 'is', null)
-      .execute();
-    expect(unrouted).toHaveLength(received.length);
+    // In the inbox, not yet filed into a case, routed or sent: no intake job could reach a
+    // queue, and the workers' sweeper cannot queue one either while Redis is away.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await filedCount(received)).toBe(0);
     const pending = await ctx.db
       .selectFrom('messages')
       .select(['delivery_status', 'provider_message_id'])
@@ -226,7 +272,7 @@ describe('Redis down', () => {
     expect(pending).toEqual(answers.map(() => ({ delivery_status: 'pending', provider_message_id: null })));
     expect(fake.requests.filter((r) => answers.some((a) => r.body === answerText(a.caseId)))).toHaveLength(0);
 
-    // Back, with nothing in it: the workers' own sweeper finds the stored work.
+    // Back, with nothing in it: the workers' own sweeper finds the inbox rows and the answers.
     await redis.start({ empty: true });
     await eventually(async () => (await readyz()).status === 200, 10_000);
     expect((await readyz()).body).toEqual({ status: 'ready', postgres: 'up', redis: 'up' });
@@ -234,7 +280,7 @@ describe('Redis down', () => {
     await expectRoutedOnce(received);
     await expectAnswersSent(answers);
     await settle();
-    await expectRoutedOnce([...toAnswer, ...received]);
+    await expectRoutedOnce([...toAnswerSent, ...received]);
     await expectAnswersSent(answers);
   }, 60_000);
 });
@@ -242,8 +288,8 @@ describe('Redis down', () => {
 describe('Redis restarted while jobs wait', () => {
   it('restarted empty: the lost jobs are enqueued again by the sweeper and each runs once', async () => {
     await runWorkers();
-    const toAnswer = [await textIn(), await textIn(), await textIn()];
-    await expectRoutedOnce(toAnswer);
+    const toAnswerSent = [await textIn(), await textIn(), await textIn()];
+    const toAnswer = await expectRoutedOnce(toAnswerSent);
     // No worker takes the jobs: they wait in Redis when it goes.
     await stopWorkers();
 
@@ -252,24 +298,26 @@ describe('Redis restarted while jobs wait', () => {
     for (let i = 0; i < 3; i++) received.push(await kakaoIn());
     const answers: { caseId: number; messageId: number }[] = [];
     for (const { caseId } of toAnswer) answers.push({ caseId, messageId: await closeCase(caseId) });
+    await expectIntakeJobsWaiting(received);
     expect(await waitingJobs()).toEqual({ routing: received.length, sms: answers.length });
 
     await redis.restartEmpty();
     await eventually(async () => (await readyz()).status === 200, 10_000);
     expect(await waitingJobs()).toEqual({ routing: 0, sms: 0 });
+    expect(await filedCount(received)).toBe(0);
 
     await runWorkers();
     await expectRoutedOnce(received);
     await expectAnswersSent(answers);
     await settle();
-    await expectRoutedOnce([...toAnswer, ...received]);
+    await expectRoutedOnce([...toAnswerSent, ...received]);
     await expectAnswersSent(answers);
   }, 60_000);
 
   it('killed and back with its append-only file: the kept jobs and the sweeper\'s own adds make one run each', async () => {
     await runWorkers();
-    const toAnswer = [await textIn(), await textIn(), await textIn()];
-    await expectRoutedOnce(toAnswer);
+    const toAnswerSent = [await textIn(), await textIn(), await textIn()];
+    const toAnswer = await expectRoutedOnce(toAnswerSent);
     await stopWorkers();
 
     const received: Sent[] = [];
@@ -281,17 +329,19 @@ describe('Redis restarted while jobs wait', () => {
     await redis.stop('kill');
     await redis.start();
     await eventually(async () => (await readyz()).status === 200, 10_000);
+    await expectIntakeJobsWaiting(received);
     expect(await waitingJobs()).toEqual({ routing: received.length, sms: answers.length });
 
     // The sweeper adds the same work again before any worker runs: the job ids make it one job each.
-    await sweepStoredWork(ctx.db, ctx.app.queues, 0);
+    expect((await sweepStoredWork(ctx.db, ctx.app.queues, 0)).intake).toBe(received.length);
+    await expectIntakeJobsWaiting(received);
     expect(await waitingJobs()).toEqual({ routing: received.length, sms: answers.length });
 
     await runWorkers();
     await expectRoutedOnce(received);
     await expectAnswersSent(answers);
     await settle();
-    await expectRoutedOnce([...toAnswer, ...received]);
+    await expectRoutedOnce([...toAnswerSent, ...received]);
     await expectAnswersSent(answers);
   }, 60_000);
 });

@@ -12,6 +12,7 @@ import { startFakeTwilio, type FakeTwilioServer } from './support/fake-twilio-se
 import { exitOf, inParallel, postSms } from './support/processes.js';
 import { isOk, OUTBOUND_CONCURRENCY, processFixture, type ProcessFixture } from './support/process-fixture.js';
 import { jobIds } from '../src/queues/queues.js';
+import { SMS_ACKNOWLEDGEMENT } from '../src/intake/acknowledgement.js';
 
 let ctx: TestContext;
 let fake: FakeTwilioServer;
@@ -62,14 +63,15 @@ async function closeCase(caseId: number, text: string): Promise<number> {
 describe('SIGTERM to the API', () => {
   it('finishes the requests it took with 200 and their jobs queued, refuses new connections, closes and exits 0', async () => {
     const port = await freePort();
-    const api = await fx.runHttp('src/server.ts', port);
+    // The held inserts must stay inserts, not give up and go to the Redis buffer meanwhile.
+    const api = await fx.runHttp('src/server.ts', port, { INTAKE_STORE_TIMEOUT_MS: '4000' });
 
-    // Hold every webhook inside its transaction: Postgres makes their message inserts wait.
+    // Hold every webhook at its one write: Postgres makes their inbox inserts wait.
     const blocker = new pg.Client({ connectionString: ctx.config.databaseUrl });
     await blocker.connect();
     try {
       await blocker.query('begin');
-      await blocker.query('lock table messages in share mode');
+      await blocker.query('lock table inbound_messages in share mode');
       const burst = fx.smsBurst(5);
       const agent = new http.Agent({ keepAlive: true });
       const inFlight = Promise.all(burst.map((params) => postSms(port, params, agent)));
@@ -91,13 +93,13 @@ describe('SIGTERM to the API', () => {
       const results = await inFlight;
       agent.destroy();
       expect(results.map((r) => ('status' in r ? r.status : r.error))).toEqual(burst.map(() => 200));
-      for (const r of results) expect('body' in r && r.body).toMatch(/<Message>.*\d{4}-\d{6}.*<\/Message>/s);
+      for (const r of results) expect('body' in r && r.body).toContain(`<Message>${SMS_ACKNOWLEDGEMENT}</Message>`);
       expect(await exitOf(api, 15_000)).toEqual({ code: 0, signal: null });
 
-      // Stored, and handed to the routing queue before the queue connection closed.
-      const stored = await fx.storedMessages(burst.map((p) => p.MessageSid!));
+      // In the inbox, and its intake job handed to the routing queue before the queue connection closed.
+      const stored = await fx.inboxRows(burst.map((p) => p.MessageSid!));
       expect(stored).toHaveLength(burst.length);
-      for (const { id } of stored) expect(await ctx.app.queues.routing.getJobState(jobIds.route(id))).toBe('waiting');
+      for (const { id } of stored) expect(await ctx.app.queues.routing.getJobState(jobIds.intake(id))).toBe('waiting');
       expect(api.output()).not.toMatch(/queue unavailable|Connection is closed/);
     } finally {
       await blocker.end().catch(() => undefined);
@@ -106,12 +108,13 @@ describe('SIGTERM to the API', () => {
 
   it('finishes a request whose caller gave up, queueing its message before the pools close; a half-sent one holds nothing up', async () => {
     const port = await freePort();
-    const api = await fx.runHttp('src/server.ts', port);
+    // The held inserts must stay inserts, not give up and go to the Redis buffer meanwhile.
+    const api = await fx.runHttp('src/server.ts', port, { INTAKE_STORE_TIMEOUT_MS: '4000' });
     const blocker = new pg.Client({ connectionString: ctx.config.databaseUrl });
     await blocker.connect();
     try {
       await blocker.query('begin');
-      await blocker.query('lock table messages in share mode');
+      await blocker.query('lock table inbound_messages in share mode');
       // Three callers time out while their messages wait in Postgres (as Kakao does after 5 s).
       const burst = fx.smsBurst(3);
       const agent = new http.Agent({ keepAlive: true });
@@ -137,9 +140,9 @@ describe('SIGTERM to the API', () => {
       await blocker.query('commit');
       expect(await exitOf(api, 15_000)).toEqual({ code: 0, signal: null });
 
-      const stored = await fx.storedMessages(burst.map((p) => p.MessageSid!));
+      const stored = await fx.inboxRows(burst.map((p) => p.MessageSid!));
       expect(stored).toHaveLength(burst.length);
-      for (const { id } of stored) expect(await ctx.app.queues.routing.getJobState(jobIds.route(id))).toBe('waiting');
+      for (const { id } of stored) expect(await ctx.app.queues.routing.getJobState(jobIds.intake(id))).toBe('waiting');
       expect(api.output()).not.toMatch(/queue unavailable|Connection is closed|still running at shutdown/);
     } finally {
       await blocker.end().catch(() => undefined);
@@ -172,10 +175,16 @@ describe('SIGTERM to the API', () => {
       else expect(r.error).toMatch(/^(ECONNREFUSED|ECONNRESET|EPIPE|socket hang up)$/);
     }
     // That a reset came before the app read the request: exactly the requests answered 200
-    // were stored, so none was cut off after the app took it.
-    const stored = await fx.storedMessages(burst.map((p) => p.MessageSid!));
+    // reached the inbox, so none was cut off after the app took it.
+    const stored = await fx.inboxRows(burst.map((p) => p.MessageSid!));
     expect(new Set(stored.map((m) => m.provider_message_id))).toEqual(new Set(accepted));
-    for (const { id } of stored) expect(await ctx.app.queues.routing.getJobState(jobIds.route(id))).toBeOneOf(['waiting', 'completed']);
+    // Each with its intake job; main.ts runs the workers too, which may have filed it already.
+    for (const { id, message_id } of stored) {
+      const state = await ctx.app.queues.routing.getJobState(jobIds.intake(id));
+      if (entry === 'src/server.ts') expect(state).toBe('waiting');
+      else expect(state).toBeOneOf(['waiting', 'completed']);
+      if (state === 'completed') expect(message_id).not.toBeNull();
+    }
     expect(api.output()).not.toMatch(/queue unavailable|Connection is closed/);
     const kinds: Record<string, number> = {};
     for (const r of refused) {

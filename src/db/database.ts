@@ -45,6 +45,10 @@ export function createDb(databaseUrl: string, options: { max?: number } = {}): D
   });
   // An idle client losing its connection must not crash the process.
   pool.on('error', () => undefined);
+  // Nor one checked out: pg also emits the loss as an 'error' event on the client (besides
+  // failing its query), and the pool listens only while a client is idle. The query's own
+  // failure is what callers see; the pool drops the broken client when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   pools.set(db, pool);
   return db;

@@ -60,6 +60,17 @@ export function processFixture(ctx: TestContext, fake: FakeTwilioServer, phonePr
       .execute();
   }
 
+  /** The inbox rows the webhook wrote for these MessageSids (filed or not). */
+  async function inboxRows(sids: string[]) {
+    if (sids.length === 0) return [];
+    return ctx.db
+      .selectFrom('inbound_messages')
+      .select(['id', 'provider_message_id', 'message_id'])
+      .where('provider', '=', 'twilio')
+      .where('provider_message_id', 'in', sids)
+      .execute();
+  }
+
   return {
     run,
     /** src/worker.ts, once its workers are running. */
@@ -90,6 +101,7 @@ export function processFixture(ctx: TestContext, fake: FakeTwilioServer, phonePr
 
     /** The stored inbound messages for these MessageSids. */
     storedMessages,
+    inboxRows,
 
     /** Every one of these messages stored once, routed, its case given a department by exactly one routing event. */
     async expectStoredAndRoutedOnce(sids: string[], timeoutMs = 40_000): Promise<void> {
