@@ -10,7 +10,7 @@ import { startFakeTwilio, type FakeTwilioServer } from './support/fake-twilio-se
 import { postSkillOnly, skillRequest, SKILL_SECRET } from './support/kakao.js';
 import { startWorkers, type RunningWorkers } from '../workers/index.js';
 import { sweepStoredWork } from '../workers/sweeper.js';
-import { allQueues } from '../src/ops/queue-health.js';
+import { messageQueues } from '../src/ops/queue-health.js';
 import { jobIds } from '../src/queues/queues.js';
 import { SMS_ACKNOWLEDGEMENT } from '../src/intake/acknowledgement.js';
 
@@ -221,7 +221,7 @@ async function settle(): Promise<void> {
     await sweepStoredWork(ctx.db, ctx.app.queues, 0);
     await eventually(async () => {
       const counts = await Promise.all(
-        allQueues(ctx.app.queues).map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'paused')),
+        messageQueues(ctx.app.queues).map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'paused')),
       );
       return counts.every((c) => Object.values(c).every((n) => n === 0));
     }, 20_000);

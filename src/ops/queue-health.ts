@@ -12,7 +12,12 @@ export interface QueueHealth {
 
 /** Every queue the app knows: routing, then one outbound queue per channel. */
 export function allQueues(queues: Queues): Queue[] {
-  return [queues.routing, ...Object.values(queues.outbound), ...queues.scheduled];
+  return [...messageQueues(queues), ...queues.scheduled];
+}
+
+/** The queues residents' messages and answers pass through (the scheduled ones always hold their next run). */
+export function messageQueues(queues: Queues): Queue[] {
+  return [queues.routing, ...Object.values(queues.outbound)];
 }
 
 /** Job counts and the age of the job that has waited longest; used by /ops/queues and /metrics. */

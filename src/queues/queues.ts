@@ -118,7 +118,10 @@ export function createQueues(settings: QueueSettings, connection: ConnectionOpti
     outbound,
     scheduled,
     async close() {
-      await Promise.allSettled([routing.close(), ...Object.values(outbound).map((q) => q.close()), ...scheduled.map((q) => q.close())]);
+      const all: Queue[] = [routing, ...Object.values(outbound), ...scheduled];
+      // close() drops the queues' listeners; a connection attempt still pending (Redis away)
+      // then fails into an 'error' event nobody hears, an unhandled rejection: keep one ear open.
+      await Promise.allSettled(all.map((q) => q.close().finally(() => q.on('error', () => undefined))));
     },
   };
 }

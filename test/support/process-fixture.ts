@@ -6,7 +6,7 @@ import { eventually, inboundSms, PUBLIC_BASE_URL, TEST_AUTH_TOKEN, type TestCont
 import type { FakeTwilioServer } from './fake-twilio-server.js';
 import { killAll, startProcess, waitForOutput, waitReady, type HttpOutcome, type RunningProcess } from './processes.js';
 import { sweepStoredWork } from '../../workers/sweeper.js';
-import { allQueues } from '../../src/ops/queue-health.js';
+import { messageQueues } from '../../src/ops/queue-health.js';
 
 /** How many sends one worker process runs at once (workers/outbound.worker.ts). */
 export const OUTBOUND_CONCURRENCY = 4;
@@ -134,7 +134,7 @@ export function processFixture(ctx: TestContext, fake: FakeTwilioServer, phonePr
       await sweepStoredWork(ctx.db, ctx.app.queues, 0);
       await eventually(async () => {
         const counts = await Promise.all(
-          allQueues(ctx.app.queues).map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')),
+          messageQueues(ctx.app.queues).map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')),
         );
         return counts.every((c) => Object.values(c).every((n) => n === 0));
       }, 30_000);
