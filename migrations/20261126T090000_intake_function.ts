@@ -30,8 +30,14 @@ export async function up(db: Kysely<any>): Promise<void> {
       p_thread_window_minutes integer,
       p_ack_new text,
       p_ack_follow_up text,
-      p_ack_status text
-    ) returns table (message_id bigint, case_id bigint, case_number text, new_case boolean, duplicate boolean, pending_acknowledgement_id bigint)
+      p_ack_status text,
+      -- The intake worker's routing decision, made from this message alone: a NEW case is created
+      -- already routed (department, kind, the reasons, the legal deadline), saving an update of
+      -- the case and of its message right after. Ignored when the message joins an open case or
+      -- the resident is on the block list; null leaves the case to routing.
+      p_route jsonb default null
+    ) returns table (message_id bigint, case_id bigint, case_number text, new_case boolean, duplicate boolean,
+                     pending_acknowledgement_id bigint, routed boolean)
     language plpgsql as $fn$
     #variable_conflict use_column
     declare
@@ -43,6 +49,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       v_ack text;
       v_new boolean;
       v_pending_ack bigint;
+      v_blocked boolean;
+      v_routed boolean := false;
     begin
       -- A provider re-sending a webhook: answer with what was stored the first time.
       if p_provider_message_id is not null then
@@ -50,7 +58,7 @@ export async function up(db: Kysely<any>): Promise<void> {
           from messages m join cases c on c.id = m.case_id
          where m.direction = 'in' and m.provider = p_provider and m.provider_message_id = p_provider_message_id;
         if found then
-          return query select v_message_id, v_case_id, v_case_number, false, true, null::bigint;
+          return query select v_message_id, v_case_id, v_case_number, false, true, null::bigint, false;
           return;
         end if;
       end if;
@@ -58,7 +66,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       if p_phone is not null then
         insert into residents as r (phone) values (p_phone)
         on conflict (phone) do update set updated_at = now()
-        returning r.id into v_resident;
+        returning r.id, r.blocked_at is not null into v_resident, v_blocked;
       else
         insert into residents as r (kakao_user_key, kakao_plusfriend_user_key, kakao_app_user_id, kakao_is_friend)
         values (p_kakao_user_key, p_kakao_plusfriend_user_key, p_kakao_app_user_id, p_kakao_is_friend)
@@ -67,7 +75,7 @@ export async function up(db: Kysely<any>): Promise<void> {
           kakao_app_user_id = coalesce(excluded.kakao_app_user_id, r.kakao_app_user_id),
           kakao_is_friend = excluded.kakao_is_friend,
           updated_at = now()
-        returning r.id into v_resident;
+        returning r.id, r.blocked_at is not null into v_resident, v_blocked;
       end if;
 
       if p_thread_window_minutes > 0 then
@@ -91,9 +99,16 @@ export async function up(db: Kysely<any>): Promise<void> {
             null; -- another transaction created it at the same moment
           end;
         end if;
-        insert into cases as c (case_number, channel, status, resident_id, received_at, last_resident_message_at)
+        v_routed := p_route is not null and not v_blocked;
+        -- (The routing and deadline columns come with later migrations; plpgsql reads them when it runs.)
+        insert into cases as c (case_number, channel, status, resident_id, received_at, last_resident_message_at,
+                                category_code, department_code, kind, routing, routed_at, deadline_days, notice_due_at, due_at)
         values (v_year::text || '-' || lpad(nextval(('case_number_' || v_year)::regclass)::text, 6, '0'),
-                p_channel, 'received', v_resident, p_received_at, p_received_at)
+                p_channel, case when v_routed then 'assigned' else 'received' end, v_resident, p_received_at, p_received_at,
+                case when v_routed then p_route ->> 'category' end, case when v_routed then p_route ->> 'department' end,
+                case when v_routed then p_route ->> 'kind' end, case when v_routed then p_route -> 'routing' end,
+                case when v_routed then now() end, case when v_routed then (p_route ->> 'deadlineDays')::integer end,
+                case when v_routed then (p_route ->> 'noticeDueAt')::timestamptz end, case when v_routed then (p_route ->> 'dueAt')::timestamptz end)
         returning c.id, c.case_number into v_case_id, v_case_number;
         v_ack := p_ack_new;
       else
@@ -102,13 +117,17 @@ export async function up(db: Kysely<any>): Promise<void> {
         v_ack := p_ack_follow_up;
       end if;
 
-      insert into messages as m (case_id, direction, kind, channel, text, provider, provider_message_id, raw, created_at)
-      values (v_case_id, 'in', 'resident', p_channel, p_text, p_provider, p_provider_message_id, p_raw, p_received_at)
+      insert into messages as m (case_id, direction, kind, channel, text, provider, provider_message_id, raw, created_at, routed_at)
+      values (v_case_id, 'in', 'resident', p_channel, p_text, p_provider, p_provider_message_id, p_raw, p_received_at,
+              case when v_routed then now() end)
       returning m.id into v_message_id;
 
       insert into case_events (case_id, type, data)
       values (v_case_id, case when v_new then 'received' else 'message_added' end,
               jsonb_build_object('messageId', v_message_id));
+      if v_routed then
+        insert into case_events (case_id, type, data) values (v_case_id, 'routed', p_route -> 'event');
+      end if;
 
       if v_ack is not null then
         -- 'pending': the provider's answer could not carry it (a gateway's webhook); it is sent
@@ -120,7 +139,7 @@ export async function up(db: Kysely<any>): Promise<void> {
         returning case when p_ack_status = 'pending' then m.id end into v_pending_ack;
       end if;
 
-      return query select v_message_id, v_case_id, v_case_number, v_new, false, v_pending_ack;
+      return query select v_message_id, v_case_id, v_case_number, v_new, false, v_pending_ack, v_routed;
     end
     $fn$
   `.execute(db);

@@ -10,9 +10,9 @@ import { type Kysely, sql } from 'kysely';
  * marked routed.
  *
  * file_and_route_inbound: a webhook's message filed into its case and, when it opened a new
- * case, routed with the decision the worker made from the inbox text — one round trip and one
- * commit per message while a burst of replies drains, where BEGIN, file, lock, route, COMMIT
- * took five. A message joining an existing case (or a duplicate) is only filed; the worker then
+ * case, routed with the decision the worker made from the inbox text (the case is inserted
+ * routed: no update after) — one round trip and one commit per message while a burst of
+ * replies drains, where BEGIN, file, lock, route, COMMIT took five. A message joining an existing case (or a duplicate) is only filed; the worker then
  * routes it the usual way, from all of the case's messages, as it does a blocked sender's case.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -63,21 +63,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     #variable_conflict use_column
     declare
       v_stored record;
-      v_routed boolean;
     begin
-      select * into v_stored from store_inbound_message(p_inbound_id, p_thread_window_minutes);
+      -- A new case is created already routed (accept_resident_message, p_route); a blocked
+      -- sender's case is not, and the worker closes it instead (routeMessage).
+      select * into v_stored from store_inbound_message(p_inbound_id, p_thread_window_minutes, jsonb_build_object(
+        'category', p_category, 'department', p_department, 'kind', p_kind, 'routing', p_routing, 'event', p_event,
+        'deadlineDays', p_deadline_days, 'noticeDueAt', p_notice_due_at, 'dueAt', p_due_at));
       if not found then
         return;
       end if;
-      -- A blocked sender's case is closed by the worker instead (routeMessage), so it is not routed here.
-      v_routed := v_stored.new_case and not v_stored.duplicate and not exists (
-        select 1 from cases c join residents r on r.id = c.resident_id
-         where c.id = v_stored.case_id and r.blocked_at is not null);
-      if v_routed then
-        perform apply_routing(v_stored.case_id, p_category, p_department, p_kind, p_routing, p_event,
-                              p_deadline_days, p_notice_due_at, p_due_at, now());
-      end if;
-      return query select v_stored.message_id, v_stored.case_id, v_routed, v_stored.pending_acknowledgement_id;
+      return query select v_stored.message_id, v_stored.case_id, v_stored.routed, v_stored.pending_acknowledgement_id;
     end
     $fn$
   `.execute(db);
