@@ -4,6 +4,7 @@ import type { Channel } from '../cases/case.table.js';
 import { sql } from 'kysely';
 import { findCase } from '../cases/case-repository.js';
 import { findInboundByProviderId } from '../cases/message-repository.js';
+import { jsonWithoutNul, withoutNul } from './inbox-repository.js';
 import type { KakaoIdentity } from '../residents/resident-repository.js';
 
 /** Who wrote: each channel knows the resident by its own key. */
@@ -67,7 +68,7 @@ export async function acceptResidentMessage(
         ${message.channel}, ${message.provider}, ${message.providerMessageId},
         ${from.kind === 'phone' ? from.phone : null},
         ${kakao?.userKey ?? null}, ${kakao?.plusfriendUserKey ?? null}, ${kakao?.appUserId ?? null}, ${kakao?.isFriend ?? null},
-        ${withoutNul(message.text)}, ${JSON.stringify(message.raw, (_key, value: unknown) => (typeof value === 'string' ? withoutNul(value) : value))}::jsonb,
+        ${withoutNul(message.text)}, ${jsonWithoutNul(message.raw)}::jsonb,
         ${receivedAt}, ${options.threadWindowMinutes},
         ${message.acknowledgement?.(CASE_NUMBER, true) ?? null}, ${message.acknowledgement?.(CASE_NUMBER, false) ?? null}, ${ackStatus}
       )`.execute(db);
@@ -83,10 +84,6 @@ export async function acceptResidentMessage(
   }
 }
 
-/** Postgres text cannot hold NUL; a resident's message never needs one. */
-function withoutNul(text: string): string {
-  return text.includes('\u0000') ? text.replaceAll('\u0000', '') : text;
-}
 
 async function duplicateOf(db: Db, messageId: number, caseId: number): Promise<AcceptedMessage> {
   const theCase = await findCase(db, caseId);

@@ -23,7 +23,7 @@ export function withoutNul(text: string): string {
   return text.includes('\u0000') ? text.replaceAll('\u0000', '') : text;
 }
 
-const jsonWithoutNul = (value: unknown) =>
+export const jsonWithoutNul = (value: unknown) =>
   JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? withoutNul(v) : v));
 
 /**
