@@ -1,3 +1,4 @@
+import type { Queue } from 'bullmq';
 import type { Db } from '../src/db/database.js';
 import { enqueueIntake, enqueueRouting, enqueueSend, jobIds, type Queues } from '../src/queues/queues.js';
 import { findUnfiledInbound } from '../src/intake/inbox-repository.js';
@@ -41,17 +42,8 @@ export async function sweepStoredWork(db: Db, queues: Queues, olderThanMs: numbe
     .execute();
   // Received by a webhook, never filed into a case: its intake job was lost with Redis.
   const unfiled = await findUnfiledInbound(db, before, 1000);
-  for (const id of unfiled) {
-    await enqueueIntake(queues, id);
-    const job = await queues.routing.getJob(jobIds.intake(id));
-    if (job && (await job.isFailed())) await job.retry('failed');
-  }
-  for (const { id } of unrouted) {
-    await enqueueRouting(queues, id);
-    // A routing job that failed for good (e.g. Postgres was away each time) is tried again.
-    const job = await queues.routing.getJob(jobIds.route(id));
-    if (job && (await job.isFailed())) await job.retry('failed');
-  }
+  for (const id of unfiled) await requeue(queues.routing, jobIds.intake(id), () => enqueueIntake(queues, id));
+  for (const { id } of unrouted) await requeue(queues.routing, jobIds.route(id), () => enqueueRouting(queues, id));
   for (const { id, channel } of unsent) {
     await enqueueSend(queues, channel, id);
     // Still pending although its job failed for good: the worker could not record the
@@ -67,4 +59,14 @@ export async function sweepStoredWork(db: Db, queues: Queues, olderThanMs: numbe
     }
   }
   return { intake: unfiled.length, route: unrouted.length, send: unsent.length };
+}
+
+/**
+ * Adds the work again (a no-op while its job is still there: deterministic ids), and gives a
+ * job that failed for good (e.g. Postgres was away on every attempt) another run.
+ */
+async function requeue(queue: Queue, jobId: string, add: () => Promise<void>): Promise<void> {
+  await add();
+  const job = await queue.getJob(jobId);
+  if (job && (await job.isFailed())) await job.retry('failed');
 }
