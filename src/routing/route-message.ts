@@ -92,8 +92,7 @@ export async function fileAndRouteInbound(
   if (inbound.message_id === null) {
     const { record, closeAsThanks } = decide(router.route(inbound.text), policy);
     if (!closeAsThanks) {
-      const kind = record.kind ?? null;
-      const deadline = policy.deadlines ? deadlineFor(policy.deadlines, inbound.received_at, record.category, kind) : null;
+      const { kind, deadline } = caseTerms(policy, record, null, inbound.received_at);
       const [row] = await preparedQuery<{ message_id: number; case_id: number; routed: boolean; pending_acknowledgement_id: number | null }>(
         db,
         'sotong_file_and_route_inbound',
@@ -125,6 +124,17 @@ export async function fileAndRouteInbound(
     if (stored.pendingAcknowledgementId === null) return routed;
     return { ...routed, acknowledgement: { channel: 'sms', messageId: stored.pendingAcknowledgementId } };
   });
+}
+
+/**
+ * The kind and legal deadline a routed case gets. A proposal registered by staff stays one
+ * (the router knows complaints, thanks and spam); the deadline is written with the decision,
+ * and a case that already has one keeps it.
+ */
+function caseTerms(policy: RoutingPolicy, record: RoutingRecord, registeredKind: string | null, receivedAt: Date) {
+  const kind = registeredKind === 'proposal' ? registeredKind : (record.kind ?? null);
+  const deadline: CaseDeadline | null = policy.deadlines ? deadlineFor(policy.deadlines, receivedAt, record.category, kind) : null;
+  return { kind, deadline };
 }
 
 /** What the case's history says about a routing decision. */
@@ -199,10 +209,7 @@ export async function routeMessageIn(trx: Db, router: Router, policy: RoutingPol
     return { outcome: 'joined' };
   }
   const { record, closeAsThanks } = decide(router.route(row.texts.join('\n')), policy);
-  // A proposal registered by staff stays one; the router knows complaints, thanks and spam.
-  const kind = row.kind === 'proposal' ? row.kind : (record.kind ?? null);
-  // The legal deadline, written with the decision; a case that already has one keeps it.
-  const deadline = policy.deadlines ? deadlineFor(policy.deadlines, row.received_at, record.category, kind) : null;
+  const { kind, deadline } = caseTerms(policy, record, row.kind, row.received_at);
   await applyRouting(trx, row.case_id, record, kind, deadline);
   if (!closeAsThanks) return { outcome: record.triage ? 'triaged' : 'routed' };
 
