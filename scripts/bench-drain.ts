@@ -13,11 +13,10 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import pg from 'pg';
 import { sql } from 'kysely';
-import { Redis } from 'ioredis';
 import twilio from 'twilio';
 import { PROJECT_ROOT } from '../src/paths.js';
+import { cleanUp, databaseUrlFor } from './bench-support.js';
 import { createDb } from '../src/db/database.js';
 import { addStaff } from '../src/staff/staff-repository.js';
 
@@ -32,11 +31,7 @@ const BASE = `http://127.0.0.1:${PORT}`;
 const AUTH_TOKEN = 'bench-twilio-token';
 const PREFIX = `bench-${randomBytes(4).toString('hex')}`;
 const DB_NAME = `sotong_bench_${randomBytes(4).toString('hex')}`;
-const databaseUrl = (() => {
-  const url = new URL(BASE_DB);
-  url.pathname = `/${DB_NAME}`;
-  return url.toString();
-})();
+const databaseUrl = databaseUrlFor(BASE_DB, DB_NAME);
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -77,28 +72,6 @@ function smsRequest(i: number): { body: string; signature: string } {
 }
 
 const processes: ChildProcess[] = [];
-async function cleanUp(): Promise<void> {
-  for (const child of processes) {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    }
-  }
-  const admin = new URL(BASE_DB);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  await client.query(`drop database if exists ${pg.escapeIdentifier(DB_NAME)} with (force)`);
-  await client.end();
-  const redis = new Redis(REDIS_URL);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${PREFIX}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-  redis.disconnect();
-}
 
 const fake = await fakeTwilio();
 const env = {
@@ -193,8 +166,9 @@ try {
   const deadline = performance.now() + (OUTBOUND / OUTBOUND_RATE) * 3000 + 30_000;
   while (fake.sends.length < caseIds.length && performance.now() < deadline) await sleep(100);
   const sends = fake.sends;
-  // The steady rate: sends after the first, over the time since the first.
-  const rate = (sends.length - 1) / ((sends.at(-1)! - sends[0]!) / 1000);
+  // The limiter releases up to the rate at the start of each 1-second window: n sends span
+  // from the first window's start to the last one's, so they took (last - first) + one window.
+  const rate = sends.length / ((sends.at(-1)! - sends[0]!) / 1000 + 1);
   out(
     `Outbound: ${sends.length} of ${caseIds.length} answers sent at ${rate.toFixed(1)} messages/s against a configured ${OUTBOUND_RATE}/s ` +
       `(${(((rate - OUTBOUND_RATE) / OUTBOUND_RATE) * 100).toFixed(1)} %)`,
@@ -202,5 +176,5 @@ try {
 } finally {
   await db.destroy();
   fake.server.close();
-  await cleanUp();
+  await cleanUp(processes, BASE_DB, DB_NAME, REDIS_URL, PREFIX);
 }

@@ -8,10 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import pg from 'pg';
-import { Redis } from 'ioredis';
 import twilio from 'twilio';
 import { PROJECT_ROOT } from '../src/paths.js';
+import { cleanUp, databaseUrlFor } from './bench-support.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -27,11 +26,7 @@ const AUTH_TOKEN = 'bench-twilio-token';
 const PREFIX = `bench-${randomBytes(4).toString('hex')}`;
 const DB_NAME = `sotong_bench_${randomBytes(4).toString('hex')}`;
 
-const databaseUrl = (() => {
-  const url = new URL(BASE_DB);
-  url.pathname = `/${DB_NAME}`;
-  return url.toString();
-})();
+const databaseUrl = databaseUrlFor(BASE_DB, DB_NAME);
 
 const skillFixture = JSON.parse(
   readFileSync(path.join(PROJECT_ROOT, 'test/fixtures/kakao-skill-request.json'), 'utf8'),
@@ -133,28 +128,6 @@ async function waitReady(): Promise<void> {
   throw new Error('the server did not become ready');
 }
 
-async function cleanUp(processes: ChildProcess[]): Promise<void> {
-  for (const child of processes) {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    }
-  }
-  const admin = new URL(BASE_DB);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  await client.query(`drop database if exists ${pg.escapeIdentifier(DB_NAME)} with (force)`);
-  await client.end();
-  const redis = new Redis(REDIS_URL);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${PREFIX}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-  redis.disconnect();
-}
 
 const processes: ChildProcess[] = [];
 const start = (entry: string) =>
@@ -246,5 +219,5 @@ try {
     );
   }
 } finally {
-  await cleanUp(processes);
+  await cleanUp(processes, BASE_DB, DB_NAME, REDIS_URL, PREFIX);
 }
