@@ -1,4 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config/config.js';
 import { loggerOptions } from './logger.js';
@@ -47,11 +48,16 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('config', config);
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
-      { method: request.method, path: request.url.split('?')[0], statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) },
-      'request completed',
-    );
+  // Decided once: at the usual warn level a burst of webhooks builds no log lines at all.
+  const logCompleted = pino.levels.values[app.log.level]! <= pino.levels.values.info!;
+  app.addHook('onResponse', (request, reply, done) => {
+    if (logCompleted) {
+      request.log.info(
+        { method: request.method, path: request.url.split('?')[0], statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+        'request completed',
+      );
+    }
+    done();
   });
   registerErrorHandler(app);
   await app.register(dbPlugin, { databaseUrl: config.databaseUrl });

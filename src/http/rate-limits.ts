@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fp from 'fastify-plugin';
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.js';
 import { AppError } from './errors.js';
 
@@ -59,15 +59,22 @@ export default fp<RateLimitOptions>(
       skipOnError: true,
     });
 
-    app.addHook('onSend', async (request, reply, payload) => {
-      const status = reply.statusCode;
-      const unverified = status === 401 || (status === 403 && request.url.startsWith('/webhooks/'));
-      if (!unverified) return payload;
+    const refuseRepeatedFailure = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
       const limit = await countFailure(request);
       if (limit.isAllowed || !limit.isExceeded) return payload;
       request.log.warn({ path: request.url.split('?')[0], address: request.ip }, 'refusing an address that keeps failing verification');
       reply.code(429).header('retry-after', String(limit.ttlInSeconds)).type('application/json; charset=utf-8');
       return JSON.stringify({ error: { code: 'too_many_failures', message: `too many failed verifications; try again in ${limit.ttlInSeconds} s` } });
+    };
+    // A callback hook: every answer passes here, and only a failed verification needs the count.
+    app.addHook('onSend', (request, reply, payload, done) => {
+      const status = reply.statusCode;
+      const unverified = status === 401 || (status === 403 && request.url.startsWith('/webhooks/'));
+      if (!unverified) return done(null, payload);
+      refuseRepeatedFailure(request, reply, payload).then(
+        (answer) => done(null, answer),
+        (error: Error) => done(error),
+      );
     });
   },
   { name: 'rate-limits', dependencies: ['queues'] },

@@ -18,18 +18,23 @@ export default fp<{ drainTimeoutMs: number }>(
       if (handling.delete(request) && handling.size === 0) drained?.();
     };
 
-    app.addHook('onRequest', async (request) => {
+    // Callback hooks, not async ones: they run on every webhook call, and a promise each costs.
+    app.addHook('onRequest', (request, _reply, done) => {
       handling.add(request);
+      done();
     });
-    app.addHook('preHandler', async (request) => {
+    app.addHook('preHandler', (request, _reply, done) => {
       started.add(request);
+      done();
     });
     // The handler's result (or error) is being sent, to a caller still there or not.
-    app.addHook('onSend', async (request) => {
+    app.addHook('onSend', (request, _reply, payload, done) => {
       finish(request);
+      done(null, payload);
     });
-    app.addHook('onResponse', async (request) => {
+    app.addHook('onResponse', (request, _reply, done) => {
       finish(request);
+      done();
     });
     // Gone before any handler ran: nothing left to wait for.
     app.addHook('onRequestAbort', async (request) => {
