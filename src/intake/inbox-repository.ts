@@ -23,8 +23,11 @@ export function withoutNul(text: string): string {
   return text.includes('\u0000') ? text.replaceAll('\u0000', '') : text;
 }
 
-export const jsonWithoutNul = (value: unknown) =>
-  JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? withoutNul(v) : v));
+/** JSON for a jsonb column. A NUL shows in JSON as \u0000; only then is it walked value by value. */
+export function jsonWithoutNul(value: unknown): string {
+  const json = JSON.stringify(value);
+  return json.includes('\\u0000') ? JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? withoutNul(v) : v)) : json;
+}
 
 /**
  * The webhook's one write: the message as received. Returns its inbox id, or null when
@@ -49,7 +52,7 @@ export async function insertInbound(db: Db, row: InboundRow): Promise<number | n
       row.acknowledgement,
       row.acknowledgementStatus,
       row.flood ?? false,
-      row.receivedAt,
+      row.receivedAt.toISOString(),
     ],
   );
   return rows[0]?.id ?? null;

@@ -50,11 +50,12 @@ export function isBotTester(request: SkillRequest): boolean {
   return request.userRequest.params?.surface === 'BuilderBotTest';
 }
 
-function sameSecret(given: string, expected: string): boolean {
-  // Hash first so the comparison takes the same time whatever the lengths.
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
+const sha256 = (value: string) => createHash('sha256').update(value).digest();
+
+/** Compares against the secret's hash, made once: hashing first makes the time the same whatever the lengths. */
+function secretMatcher(expected: string): (given: string) => boolean {
+  const expectedHash = sha256(expected);
+  return (given) => timingSafeEqual(sha256(given), expectedHash);
 }
 
 /**
@@ -62,13 +63,14 @@ function sameSecret(given: string, expected: string): boolean {
  * compared in constant time, and the bot id is checked when configured.
  */
 export function skillCallerCheck(config: KakaoConfig) {
+  const sameSecret = config.skillSecret === null ? null : secretMatcher(config.skillSecret);
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    if (config.skillSecret !== null) {
+    if (sameSecret !== null) {
       const given = request.headers[config.skillHeader];
       if (typeof given !== 'string' || given === '') {
         return reply.status(403).send({ error: { code: 'secret_missing', message: `header ${config.skillHeader} is required` } });
       }
-      if (!sameSecret(given, config.skillSecret)) {
+      if (!sameSecret(given)) {
         return reply.status(403).send({ error: { code: 'secret_invalid', message: `header ${config.skillHeader} does not match` } });
       }
     }
