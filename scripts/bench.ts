@@ -11,6 +11,10 @@ import autocannon from 'autocannon';
 import twilio from 'twilio';
 import { PROJECT_ROOT } from '../src/paths.js';
 import { cleanUp, databaseUrlFor } from './bench-support.js';
+import { Queue } from 'bullmq';
+import { sql } from 'kysely';
+import { createDb } from '../src/db/database.js';
+import { QUEUE_NAMES } from '../src/queues/queues.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -61,6 +65,8 @@ interface Figures {
   p99: number;
   non2xx: number;
   errors: number;
+  /** Requests answered in the run. */
+  total: number;
 }
 
 /**
@@ -69,14 +75,21 @@ interface Figures {
  */
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 
-type Scenario = 'kakao' | 'sms' | 'floor';
-const PATHS: Record<Scenario, string> = { kakao: '/webhooks/kakao/skill', sms: '/webhooks/sms/twilio', floor: '/floor' };
+type Scenario = 'kakao' | 'sms' | 'floor' | 'floor-json';
+const PATHS: Record<Scenario, string> = {
+  kakao: '/webhooks/kakao/skill',
+  sms: '/webhooks/sms/twilio',
+  floor: '/floor',
+  'floor-json': '/floor-json',
+};
+const LABELS = { sms: 'Twilio SMS webhook', kakao: 'Kakao skill' } as const;
+const out = (line: string) => process.stdout.write(`${line}\n`);
 const FLOOR_PORT = PORT + 1;
 
 /** A steady `rate` (req/s), or as fast as the server answers when rate is null. */
 async function load(name: Scenario, seconds = SECONDS, rate: number | null = RATE): Promise<Figures> {
   const result = await autocannon({
-    url: name === 'floor' ? `http://127.0.0.1:${FLOOR_PORT}` : BASE,
+    url: name.startsWith('floor') ? `http://127.0.0.1:${FLOOR_PORT}` : BASE,
     connections: CONNECTIONS,
     duration: seconds,
     ...(rate === null ? {} : { overallRate: rate }),
@@ -85,7 +98,7 @@ async function load(name: Scenario, seconds = SECONDS, rate: number | null = RAT
         method: 'POST',
         path: PATHS[name],
         setupRequest: (request) => {
-          if (name === 'kakao') {
+          if (name === 'kakao' || name === 'floor-json') {
             return {
               ...request,
               headers: { 'content-type': 'application/json', 'x-skill-secret': SKILL_SECRET },
@@ -108,6 +121,7 @@ async function load(name: Scenario, seconds = SECONDS, rate: number | null = RAT
     p99: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    total: result.requests.total,
   };
 }
 
@@ -128,6 +142,99 @@ async function waitReady(): Promise<void> {
   throw new Error('the server did not become ready');
 }
 
+
+/**
+ * CPU time (ms) a process has used, user and system, from the kernel (Linux /proc; ticks of
+ * 10 ms). Per request it is steadier than throughput on a noisy machine.
+ */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * Throughput against a floor: a server that only parses the body, does one INSERT and one
+ * BullMQ add (scripts/floor-server.ts), for the SMS form and for the Kakao skill's JSON. Ours
+ * and the floor run flat out, alternately, in this one run, so machine noise hits both.
+ *
+ * Like with like: the floor's jobs are never consumed, so while ours is compared the routing
+ * queue is paused (BullMQ's own pause; the worker takes no job) and the worker's filing does
+ * not share the two cores. Afterwards the queue resumes and the bench waits until every
+ * message of the comparison is filed and routed: nothing is left behind. One more pair runs
+ * with the worker routing at the same time, as information: on one 2-core machine the worker
+ * and its Postgres work then take most of the CPU the webhook had.
+ */
+async function compareWithFloor(): Promise<void> {
+  const apiPid = processes[0]!.pid!;
+  processes.push(
+    spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist/scripts/floor-server.js')], {
+      env: { ...process.env, PORT: String(FLOOR_PORT), DATABASE_URL: databaseUrl, REDIS_URL, QUEUE_PREFIX: PREFIX },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    }),
+  );
+  const floorPid = processes.at(-1)!.pid!;
+  for (let i = 0; i < 60; i++) {
+    try {
+      await fetch(`http://127.0.0.1:${FLOOR_PORT}/`);
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  const consuming = TOPOLOGY !== 'api';
+  const routing = new Queue(QUEUE_NAMES.routing, { connection: { url: REDIS_URL }, prefix: PREFIX });
+  const db = createDb(databaseUrl);
+  const routed = async () =>
+    (await sql<{ n: number }>`select count(*)::int as n from messages where direction = 'in' and routed_at is not null`.execute(db)).rows[0]!.n;
+  const received = async () => (await sql<{ n: number }>`select count(*)::int as n from inbound_messages`.execute(db)).rows[0]!.n;
+  try {
+    if (consuming) await routing.pause();
+    for (const [ours, floorName] of [['sms', 'floor'], ['kakao', 'floor-json']] as const) {
+      await load(floorName, 3, null);
+      await load(ours, 3, null);
+      const oursRps: number[] = [];
+      const floorRps: number[] = [];
+      const oursCpu: number[] = [];
+      const floorCpu: number[] = [];
+      for (let run = 1; run <= RUNS; run++) {
+        const floorBefore = cpuMs(floorPid);
+        const f = await load(floorName, SECONDS, null);
+        const oursBefore = cpuMs(apiPid);
+        const o = await load(ours, SECONDS, null);
+        floorRps.push(f.rps);
+        oursRps.push(o.rps);
+        floorCpu.push(((cpuMs(floorPid) - floorBefore) * 1000) / f.total);
+        oursCpu.push(((cpuMs(apiPid) - oursBefore) * 1000) / o.total);
+        out(
+          `  throughput run ${run}: ${LABELS[ours]} ${o.rps.toFixed(0)} req/s (non-2xx ${o.non2xx}), floor ${f.rps.toFixed(0)} req/s, ` +
+            `ratio ${(o.rps / f.rps).toFixed(2)}; CPU per request ${oursCpu.at(-1)!.toFixed(0)} µs against the floor's ${floorCpu.at(-1)!.toFixed(0)} µs`,
+        );
+      }
+      out(
+        `Throughput, ${LABELS[ours]}${consuming ? ' (routing paused)' : ''}: median ${median(oursRps).toFixed(0)} req/s, ` +
+          `floor median ${median(floorRps).toFixed(0)} req/s, median ratio ${median(oursRps.map((o, i) => o / floorRps[i]!)).toFixed(2)}; ` +
+          `server CPU per request: median ${median(oursCpu).toFixed(0)} µs against the floor's ${median(floorCpu).toFixed(0)} µs`,
+      );
+    }
+    if (!consuming) return;
+    const backlog = (await received()) - (await routed());
+    const resumedAt = performance.now();
+    await routing.resume();
+    // Information: one pair while the worker routes that backlog at the same time.
+    const f = await load('floor', SECONDS, null);
+    const o = await load('sms', SECONDS, null);
+    out(`  with the worker routing at the same time: SMS webhook ${o.rps.toFixed(0)} req/s, floor ${f.rps.toFixed(0)} req/s, ratio ${(o.rps / f.rps).toFixed(2)} (information)`);
+    for (let i = 0; i < 1200 && (await routed()) < (await received()); i++) await new Promise((r) => setTimeout(r, 500));
+    const left = (await received()) - (await routed());
+    out(
+      `Backlog after the comparison: ${backlog} messages; every message received is filed and routed ` +
+        `${left === 0 ? `${((performance.now() - resumedAt) / 1000).toFixed(0)} s after resuming` : `EXCEPT ${left} (not routed within 10 minutes)`}`,
+    );
+  } finally {
+    await routing.close();
+    await db.destroy();
+  }
+}
 
 const processes: ChildProcess[] = [];
 const start = (entry: string) =>
@@ -183,41 +290,7 @@ try {
     );
   }
 
-  if (scenarios.includes('floor')) {
-    // Throughput against a floor: a server that only parses the form, does one INSERT and one
-    // BullMQ add. Both run flat out, alternately, in this one run, so machine noise hits both.
-    processes.push(
-      spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist/scripts/floor-server.js')], {
-        env: { ...process.env, PORT: String(FLOOR_PORT), DATABASE_URL: databaseUrl, REDIS_URL, QUEUE_PREFIX: PREFIX },
-        stdio: ['ignore', 'inherit', 'inherit'],
-      }),
-    );
-    for (let i = 0; i < 60; i++) {
-      try {
-        await fetch(`http://127.0.0.1:${FLOOR_PORT}/`);
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    }
-    await load('floor', 3, null);
-    await load('sms', 3, null);
-    const ours: number[] = [];
-    const floor: number[] = [];
-    for (let run = 1; run <= RUNS; run++) {
-      const f = await load('floor', SECONDS, null);
-      const o = await load('sms', SECONDS, null);
-      floor.push(f.rps);
-      ours.push(o.rps);
-      process.stdout.write(
-        `  throughput run ${run}: SMS webhook ${o.rps.toFixed(0)} req/s (non-2xx ${o.non2xx}), floor ${f.rps.toFixed(0)} req/s, ratio ${(o.rps / f.rps).toFixed(2)}\n`,
-      );
-    }
-    process.stdout.write(
-      `Throughput: SMS webhook median ${median(ours).toFixed(0)} req/s, floor median ${median(floor).toFixed(0)} req/s, ` +
-        `median ratio ${median(ours.map((o, i) => o / floor[i]!)).toFixed(2)}\n`,
-    );
-  }
+  if (scenarios.includes('floor')) await compareWithFloor();
 } finally {
   await cleanUp(processes, BASE_DB, DB_NAME, REDIS_URL, PREFIX);
 }

@@ -1,5 +1,6 @@
-// The floor the bench compares the SMS webhook against: a server that only parses the form,
-// does one INSERT and one BullMQ add, and answers. Started by scripts/bench.ts.
+// The floor the bench compares the webhooks against: a server that only parses the body (the
+// SMS form at /floor, the Kakao skill's JSON at /floor-json), does one INSERT and one BullMQ
+// add, and answers. Started by scripts/bench.ts.
 import Fastify from 'fastify';
 import formbody from '@fastify/formbody';
 import pg from 'pg';
@@ -22,6 +23,15 @@ app.post('/floor', async (request, reply) => {
   ]);
   await queue.add('m', { id: Number(rows[0]!.id) }, { removeOnComplete: true });
   return reply.type('text/xml').send('<?xml version="1.0" encoding="UTF-8"?><Response></Response>');
+});
+app.post('/floor-json', async (request) => {
+  const skill = request.body as { userRequest: { user: { id: string }; utterance: string } };
+  const { rows } = await pool.query<{ id: string }>('insert into floor_messages (sid, body) values ($1, $2) returning id', [
+    skill.userRequest.user.id,
+    skill.userRequest.utterance,
+  ]);
+  await queue.add('m', { id: Number(rows[0]!.id) }, { removeOnComplete: true });
+  return { version: '2.0', template: { outputs: [{ simpleText: { text: '접수되었습니다.' } }] } };
 });
 await app.listen({ port, host: '127.0.0.1' });
 process.on('SIGTERM', () => {
