@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { createTestContext, eventually, inboundSms, postSignedTwilio, type TestContext } from './support/harness.js';
 import { askSkill, skillRequest, SKILL_SECRET } from './support/kakao.js';
 import { SMS_ACKNOWLEDGEMENT } from '../src/intake/acknowledgement.js';
-import { FLOOD_NOTICE } from '../src/intake/sender-flood.js';
+import { FLOOD_NOTICE, SenderFlood } from '../src/intake/sender-flood.js';
 
 let ctx: TestContext;
 
@@ -89,6 +89,32 @@ describe('a flood from one sender', () => {
         expect(key).not.toMatch(/77770001|77770002|flooding-kakao-resident/);
         expect(await redis.pttl(key)).toBeGreaterThan(0);
       }
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
+
+describe('the sender count in Redis', () => {
+  it('opens the window at the first message, and counts each message in one command', async () => {
+    const redis = new Redis(ctx.config.redisUrl);
+    const prefix = `${ctx.config.queuePrefix}:unit`;
+    try {
+      const flood = new SenderFlood(redis, prefix, 'unit-secret', { messages: 2, windowMs: 60_000 });
+      const sender = { phone: '+821077770099' };
+      expect(await flood.standing(sender)).toBe('normal');
+      const [key] = await redis.keys(`${prefix}:sender-count:*`);
+      const ttl = await redis.pttl(key!);
+      expect(ttl).toBeGreaterThan(55_000);
+      expect(ttl).toBeLessThanOrEqual(60_000);
+      expect(await flood.standing(sender)).toBe('normal');
+      expect(await flood.standing(sender)).toBe('first-over');
+      expect(await flood.standing(sender)).toBe('over');
+      expect(await redis.get(key!)).toBe('4');
+      // A count somehow left without expiry gets one: nobody is counted forever.
+      await redis.persist(key!);
+      await flood.standing(sender);
+      expect(await redis.pttl(key!)).toBeGreaterThan(0);
     } finally {
       redis.disconnect();
     }
