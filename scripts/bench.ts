@@ -2,7 +2,7 @@
 // workers, local Postgres and Redis. Not a test: figures vary with the machine; read the
 // median of several runs. Settings: BENCH_RUNS (3), BENCH_SECONDS (10), BENCH_RATE (200 req/s),
 // BENCH_TOPOLOGY (split: API and workers in two processes, as in production; single: `npm start`),
-// BENCH_SCENARIOS (kakao,sms,floor: the SMS webhook's throughput against a minimal floor server), BENCH_CONNECTIONS (8), BENCH_NODE_ARGS (extra node flags for the servers, e.g. --cpu-prof).
+// BENCH_SCENARIOS (kakao,sms,floor: the webhooks' throughput against a minimal floor server; BENCH_FLOOR=sms,kakao says which), BENCH_CONNECTIONS (8), BENCH_NODE_ARGS (extra node flags for the servers, e.g. --cpu-prof).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -189,7 +189,8 @@ async function compareWithFloor(): Promise<void> {
   const received = async () => (await sql<{ n: number }>`select count(*)::int as n from inbound_messages`.execute(db)).rows[0]!.n;
   try {
     if (consuming) await routing.pause();
-    for (const [ours, floorName] of [['sms', 'floor'], ['kakao', 'floor-json']] as const) {
+    const compared = (process.env.BENCH_FLOOR ?? 'sms,kakao').split(',');
+    for (const [ours, floorName] of ([['sms', 'floor'], ['kakao', 'floor-json']] as const).filter(([name]) => compared.includes(name))) {
       await load(floorName, 3, null);
       await load(ours, 3, null);
       const oursRps: number[] = [];

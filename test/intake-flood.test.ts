@@ -111,6 +111,11 @@ describe('the sender count in Redis', () => {
       expect(await flood.standing(sender)).toBe('first-over');
       expect(await flood.standing(sender)).toBe('over');
       expect(await redis.get(key!)).toBe('4');
+      // Messages read in the same moment are counted in one command, each in turn.
+      const other = { kakao: { userKey: 'unit-kakao', plusfriendUserKey: null, appUserId: null, isFriend: false } };
+      const together = await Promise.all([flood.standing(other), flood.standing(other), flood.standing(other), flood.standing(sender)]);
+      expect(together).toEqual(['normal', 'normal', 'first-over', 'over']);
+      expect(await redis.get(key!)).toBe('5');
       // A count somehow left without expiry gets one: nobody is counted forever.
       await redis.persist(key!);
       await flood.standing(sender);

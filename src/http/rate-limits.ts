@@ -5,6 +5,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.js';
 import { AppError } from './errors.js';
 
+/**
+ * Route config for every provider webhook: never limited by request count (providers send
+ * bursts of thousands after a notice). The allowList below says so too; this also keeps the
+ * limiter's hook off those routes, which are the busiest.
+ */
+export const NOT_RATE_LIMITED = { rateLimit: false } as const;
+
 /** Routes that staff tokens open; webhooks are never limited by request count. */
 function isStaffRoute(url: string): boolean {
   return url.startsWith('/api/') || url === '/api' || url.startsWith('/ops/');

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { SkillRequest, isBotTester, readIdentity, skillCallerCheck } from './skill-request.js';
-import { packBlocks, skillResponse } from './skill-response.js';
+import { SkillResponse, packBlocks, skillResponse } from './skill-response.js';
 import {
   HELP_TEXT,
   NO_CASES_TEXT,
@@ -16,6 +16,7 @@ import { refreshKakaoResident } from '../../src/residents/resident-repository.js
 import { findPullableAnswers, markPulled, recentCases } from '../../src/outbound/pull-answers.js';
 import type { Db } from '../../src/db/database.js';
 import type { KakaoIdentity } from '../../src/residents/resident-repository.js';
+import { NOT_RATE_LIMITED } from '../../src/http/rate-limits.js';
 
 /** "답변 확인": recent cases with their status, then the answers that have not reached the resident. */
 async function answersFor(db: Db, identity: KakaoIdentity) {
@@ -37,7 +38,13 @@ const kakaoWebhooks: FastifyPluginAsyncTypebox = async (app) => {
   const { config } = app;
   const verify = skillCallerCheck(config.kakao);
 
-  app.post('/webhooks/kakao/skill', { schema: { body: SkillRequest }, preValidation: verify, bodyLimit: 256 * 1024 }, async (request) => {
+  const route = {
+    schema: { body: SkillRequest, response: { 200: SkillResponse } },
+    preValidation: verify,
+    bodyLimit: 256 * 1024,
+    config: NOT_RATE_LIMITED,
+  };
+  app.post('/webhooks/kakao/skill', route, async (request) => {
     const body = request.body;
     const identity = readIdentity(body);
     const utterance = body.userRequest.utterance ?? '';

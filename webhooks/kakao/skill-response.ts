@@ -1,4 +1,5 @@
 // SkillResponse 2.0 as Kakao i Open Builder renders it, within its limits.
+import { Type, type Static } from 'typebox';
 import { splitText } from '../../src/outbound/split-text.js';
 
 export const SKILL_LIMITS = {
@@ -13,13 +14,17 @@ export const SKILL_LIMITS = {
 /** The quick reply that lets a resident fetch answers (pull). */
 export const CHECK_ANSWERS = '답변 확인';
 
-export interface SkillResponse {
-  version: '2.0';
-  template: {
-    outputs: { simpleText: { text: string } }[];
-    quickReplies?: { label: string; action: 'message'; messageText: string }[];
-  };
-}
+/** What the skill answers Kakao: also the route's response schema, so fastify serializes it compiled. */
+export const SkillResponse = Type.Object({
+  version: Type.Literal('2.0'),
+  template: Type.Object({
+    outputs: Type.Array(Type.Object({ simpleText: Type.Object({ text: Type.String() }) })),
+    quickReplies: Type.Optional(
+      Type.Array(Type.Object({ label: Type.String(), action: Type.Literal('message'), messageText: Type.String() })),
+    ),
+  }),
+});
+export type SkillResponse = Static<typeof SkillResponse>;
 
 /** Builds a SkillResponse; throws on anything Kakao would refuse or cut, which is a bug in the caller. */
 export function skillResponse(texts: string[], quickReplies: string[] = [CHECK_ANSWERS]): SkillResponse {

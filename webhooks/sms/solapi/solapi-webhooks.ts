@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { mapSolapiStatus } from '../../../src/outbound/providers/solapi/solapi-sms-provider.js';
 import { recordDeliveryReport } from '../../../src/outbound/outbound-repository.js';
+import { NOT_RATE_LIMITED } from '../../../src/http/rate-limits.js';
 
 /**
  * One delivery report as Solapi's webhook posts it (an array of these per request, event
@@ -34,7 +35,7 @@ function sameSecret(given: string, expected: string): boolean {
 const solapiWebhooks: FastifyPluginAsyncTypebox = async (app) => {
   const secret = app.config.solapiWebhookSecret;
 
-  app.post('/webhooks/sms/solapi/status', { schema: { body: Reports } }, async (request, reply) => {
+  app.post('/webhooks/sms/solapi/status', { schema: { body: Reports }, config: NOT_RATE_LIMITED }, async (request, reply) => {
     const given = request.headers['x-solapi-secret'];
     if (secret === null) {
       request.log.warn('SOLAPI_WEBHOOK_SECRET is not set: Solapi delivery reports cannot be verified and are refused');
