@@ -3,6 +3,7 @@ import { createTestContext, eventually, fileInbox, inboundSms, postSignedTwilio,
 import { allQueues } from '../src/ops/queue-health.js';
 import { BOARD_COOKIE } from '../src/ops/board.js';
 import { startWorkers } from '../workers/index.js';
+import { freePort } from './support/own-services.js';
 
 let ctx: TestContext;
 
@@ -193,7 +194,8 @@ describe('/ops/board', () => {
 
 describe('worker metrics', () => {
   it('serves job durations and routing outcomes on the worker metrics port', async () => {
-    const port = 40000 + Math.floor(Math.random() * 20000);
+    // A port nothing else holds: a random one once met another test file's server.
+    const port = await freePort();
     const workers = await startWorkers({ ...ctx.config, workerMetricsPort: port }, silentLogger);
     try {
       expect(workers.metricsPort).toBe(port);
