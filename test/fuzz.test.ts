@@ -2,6 +2,7 @@
 // parser and schemas are reached): never a 5xx, and errors in the one JSON shape.
 // Deterministic: a fixed seed, so a failure reproduces.
 import fc from 'fast-check';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { createTestContext, signTwilio, type TestContext } from './support/harness.js';
@@ -331,6 +332,44 @@ describe('fuzzing every route', () => {
     expect(res.statusCode).toBe(200);
     const inbound = await ctx.db.selectFrom('inbound_messages').select(['text', 'sender']).where('provider_message_id', '=', 'SMnul0').executeTakeFirstOrThrow();
     expect(inbound).toEqual({ text: 'ab', sender: { phone: '+82101234\u00005678'.replace('\u0000', '') } });
+  });
+
+  it('keeps a Kakao message with NUL characters, without them, and the rest of the request as it came', async () => {
+    const payload = {
+      intent: { id: 'fallback', name: '폴백 블록' },
+      userRequest: { utterance: '가로등\u0000 고장', user: { id: 'kakao-nul-resident', type: 'botUserKey', properties: { note: 'x\u0000y' } } },
+      bot: { id: 'bot-1' },
+    };
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/webhooks/kakao/skill',
+      headers: { 'content-type': 'application/json', 'x-skill-secret': KAKAO_SECRET },
+      payload: JSON.stringify(payload),
+    });
+    expect(res.statusCode).toBe(200);
+    const inbound = await ctx.db
+      .selectFrom('inbound_messages')
+      .select(['text', 'raw'])
+      .where('channel', '=', 'kakao')
+      .where(sql<boolean>`sender -> 'kakao' ->> 'userKey' = 'kakao-nul-resident'`)
+      .executeTakeFirstOrThrow();
+    expect(inbound.text).toBe('가로등 고장');
+    expect(inbound.raw).toEqual(JSON.parse(JSON.stringify(payload).replaceAll('\\u0000', '')));
+
+    // Without a NUL, the request's own JSON text is what the inbox keeps: the same document.
+    const plain = { ...payload, userRequest: { ...payload.userRequest, utterance: '가로등 고장', user: { id: 'kakao-plain-resident', properties: { a: [1, { b: null }] } } } };
+    await ctx.app.inject({
+      method: 'POST',
+      url: '/webhooks/kakao/skill',
+      headers: { 'content-type': 'application/json', 'x-skill-secret': KAKAO_SECRET },
+      payload: JSON.stringify(plain),
+    });
+    const stored = await ctx.db
+      .selectFrom('inbound_messages')
+      .select('raw')
+      .where(sql<boolean>`sender -> 'kakao' ->> 'userKey' = 'kakao-plain-resident'`)
+      .executeTakeFirstOrThrow();
+    expect(stored.raw).toEqual(plain);
   });
 
   it('answers a malformed URL with the JSON error shape', async () => {
