@@ -11,11 +11,6 @@ export interface InboundRow {
   sender: InboundSender;
   text: string;
   raw: Record<string, unknown>;
-  /**
-   * The payload's JSON text as it arrived, when the webhook kept it: stored as it is rather
-   * than `raw` turned into JSON again (a Kakao skill request is a few kilobytes).
-   */
-  rawJson?: string;
   acknowledgement: string | null;
   acknowledgementStatus: DeliveryStatus | null;
   /** One of a flood from one sender (see sender-flood.ts). */
@@ -53,7 +48,7 @@ export async function insertInbound(db: Db, row: InboundRow): Promise<number | n
       row.providerMessageId,
       jsonWithoutNul(row.sender),
       withoutNul(row.text),
-      row.rawJson !== undefined && !row.rawJson.includes('\\u0000') ? row.rawJson : jsonWithoutNul(row.raw),
+      jsonWithoutNul(row.raw),
       row.acknowledgement,
       row.acknowledgementStatus,
       row.flood ?? false,

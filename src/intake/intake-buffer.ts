@@ -25,9 +25,6 @@ export class IntakeBuffer {
   }
 
   async put(row: InboundRow): Promise<void> {
-    // The payload once, as an object: its JSON text would be a second copy.
-    row = { ...row };
-    delete row.rawJson;
     await this.redis.hset(this.hashKey, fieldOf(row), this.seal(row));
   }
 

@@ -1,4 +1,3 @@
-import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { SkillRequest, isBotTester, readIdentity, skillCallerCheck } from './skill-request.js';
 import { SkillResponse, packBlocks, skillResponse } from './skill-response.js';
@@ -39,16 +38,6 @@ const kakaoWebhooks: FastifyPluginAsyncTypebox = async (app) => {
   const { config } = app;
   const verify = skillCallerCheck(config.kakao);
 
-  // Fastify's own JSON parser (same poisoning checks), keeping the text it parsed: the inbox
-  // stores it as it came instead of turning the parsed request into JSON again.
-  const bodyText = new WeakMap<FastifyRequest, string>();
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    bodyText.set(request, body as string);
-    parseJson(request, body as string, done);
-  });
-
   const route = {
     schema: { body: SkillRequest, response: { 200: SkillResponse } },
     preValidation: verify,
@@ -77,7 +66,6 @@ const kakaoWebhooks: FastifyPluginAsyncTypebox = async (app) => {
         sender: { kakao: identity },
         text: utterance.trim(),
         raw: body,
-        rawJson: bodyText.get(request),
         acknowledgement,
         // A skill answer appears in the chat at once.
         acknowledgementStatus: 'delivered',
