@@ -1,6 +1,6 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
+import { secretMatcher } from '../shared-secret.js';
 import type { KakaoConfig } from '../../src/config/config.js';
 import type { KakaoIdentity } from '../../src/residents/resident-repository.js';
 
@@ -48,14 +48,6 @@ export function readIdentity(request: SkillRequest): KakaoIdentity {
 /** The bot's test console ("봇 테스트") calls with its own, separate user keys. */
 export function isBotTester(request: SkillRequest): boolean {
   return request.userRequest.params?.surface === 'BuilderBotTest';
-}
-
-const sha256 = (value: string) => createHash('sha256').update(value).digest();
-
-/** Compares against the secret's hash, made once: hashing first makes the time the same whatever the lengths. */
-function secretMatcher(expected: string): (given: string) => boolean {
-  const expectedHash = sha256(expected);
-  return (given) => timingSafeEqual(sha256(given), expectedHash);
 }
 
 /**

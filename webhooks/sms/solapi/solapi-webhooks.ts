@@ -1,9 +1,9 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { mapSolapiStatus } from '../../../src/outbound/providers/solapi/solapi-sms-provider.js';
 import { recordDeliveryReport } from '../../../src/outbound/outbound-repository.js';
 import { NOT_RATE_LIMITED } from '../../../src/http/rate-limits.js';
+import { secretMatcher } from '../../shared-secret.js';
 
 /**
  * One delivery report as Solapi's webhook posts it (an array of these per request, event
@@ -19,12 +19,6 @@ const Report = Type.Object(
 );
 const Reports = Type.Union([Type.Array(Report, { maxItems: 1000 }), Report]);
 
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 /**
  * Solapi → us: delivery reports for what we sent. Set the webhook URL
  * {PUBLIC_BASE_URL}/webhooks/sms/solapi/status in Solapi's console with a secret; Solapi sends
@@ -34,14 +28,15 @@ function sameSecret(given: string, expected: string): boolean {
  */
 const solapiWebhooks: FastifyPluginAsyncTypebox = async (app) => {
   const secret = app.config.solapiWebhookSecret;
+  const sameSecret = secret === null ? null : secretMatcher(secret);
 
   app.post('/webhooks/sms/solapi/status', { schema: { body: Reports }, config: NOT_RATE_LIMITED }, async (request, reply) => {
     const given = request.headers['x-solapi-secret'];
-    if (secret === null) {
+    if (sameSecret === null) {
       request.log.warn('SOLAPI_WEBHOOK_SECRET is not set: Solapi delivery reports cannot be verified and are refused');
       return reply.status(403).send({ error: { code: 'signature_unverifiable', message: 'webhook verification is not configured' } });
     }
-    if (typeof given !== 'string' || !sameSecret(given, secret)) {
+    if (typeof given !== 'string' || !sameSecret(given)) {
       return reply.status(403).send({ error: { code: 'signature_invalid', message: 'X-Solapi-Secret does not match' } });
     }
     const reports = Array.isArray(request.body) ? request.body : [request.body];
