@@ -16,7 +16,6 @@ import { refreshKakaoResident } from '../../src/residents/resident-repository.js
 import { findPullableAnswers, markPulled, recentCases } from '../../src/outbound/pull-answers.js';
 import type { Db } from '../../src/db/database.js';
 import type { KakaoIdentity } from '../../src/residents/resident-repository.js';
-import { NOT_RATE_LIMITED } from '../../src/http/rate-limits.js';
 
 /** "답변 확인": recent cases with their status, then the answers that have not reached the resident. */
 async function answersFor(db: Db, identity: KakaoIdentity) {
@@ -42,7 +41,6 @@ const kakaoWebhooks: FastifyPluginAsyncTypebox = async (app) => {
     schema: { body: SkillRequest, response: { 200: SkillResponse } },
     preValidation: verify,
     bodyLimit: 256 * 1024,
-    config: NOT_RATE_LIMITED,
   };
   app.post('/webhooks/kakao/skill', route, async (request) => {
     const body = request.body;

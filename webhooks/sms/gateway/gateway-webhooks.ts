@@ -4,7 +4,6 @@ import { normalizePhone } from '../../../src/residents/phone.js';
 import type { SmsGatewayConfig } from '../../../src/config/config.js';
 import { checkGatewaySignature } from './signature.js';
 import { handGatewaySmsToIntake } from './hand-to-intake.js';
-import { NOT_RATE_LIMITED } from '../../../src/http/rate-limits.js';
 
 const BODY_LIMIT = 64 * 1024;
 
@@ -74,7 +73,6 @@ const gatewayWebhooks: FastifyPluginAsync = async (app) => {
   };
 
   app.post('/webhooks/sms/:provider', {
-    config: NOT_RATE_LIMITED,
     preValidation: async (request, reply) => {
       const gateway = gatewayOf(request);
       const check = checkGatewaySignature(gateway, request.headers, request.gatewayRawBody ?? Buffer.alloc(0));

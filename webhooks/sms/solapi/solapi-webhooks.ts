@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { mapSolapiStatus } from '../../../src/outbound/providers/solapi/solapi-sms-provider.js';
 import { recordDeliveryReport } from '../../../src/outbound/outbound-repository.js';
-import { NOT_RATE_LIMITED } from '../../../src/http/rate-limits.js';
 import { secretMatcher } from '../../shared-secret.js';
 
 /**
@@ -30,7 +29,7 @@ const solapiWebhooks: FastifyPluginAsyncTypebox = async (app) => {
   const secret = app.config.solapiWebhookSecret;
   const sameSecret = secret === null ? null : secretMatcher(secret);
 
-  app.post('/webhooks/sms/solapi/status', { schema: { body: Reports }, config: NOT_RATE_LIMITED }, async (request, reply) => {
+  app.post('/webhooks/sms/solapi/status', { schema: { body: Reports } }, async (request, reply) => {
     const given = request.headers['x-solapi-secret'];
     if (sameSecret === null) {
       request.log.warn('SOLAPI_WEBHOOK_SECRET is not set: Solapi delivery reports cannot be verified and are refused');

@@ -7,7 +7,6 @@ import { SMS_ACKNOWLEDGEMENT } from '../../../src/intake/acknowledgement.js';
 import { normalizePhone } from '../../../src/residents/phone.js';
 import { mapTwilioStatus } from '../../../src/outbound/providers/twilio/twilio-sms-provider.js';
 import { recordDeliveryReport } from '../../../src/outbound/outbound-repository.js';
-import { NOT_RATE_LIMITED } from '../../../src/http/rate-limits.js';
 
 const EMPTY_TWIML = new twilio.twiml.MessagingResponse().toString();
 const ACK_TWIML = (() => {
@@ -42,7 +41,7 @@ const twilioWebhooks: FastifyPluginAsyncTypebox = async (app) => {
   const { config } = app;
   const verify = twilioSignatureCheck(config.twilioAuthToken, config.publicBaseUrl);
 
-  app.post('/webhooks/sms/twilio', { schema: { body: InboundSms }, preValidation: verify, config: NOT_RATE_LIMITED }, async (request, reply) => {
+  app.post('/webhooks/sms/twilio', { schema: { body: InboundSms }, preValidation: verify }, async (request, reply) => {
     const body = request.body;
     const media = Number(body.NumMedia ?? 0);
     const text = body.Body ?? '';
@@ -70,7 +69,7 @@ const twilioWebhooks: FastifyPluginAsyncTypebox = async (app) => {
     return twiml.toString();
   });
 
-  app.post('/webhooks/sms/twilio/status', { schema: { body: StatusCallback }, preValidation: verify, config: NOT_RATE_LIMITED }, async (request, reply) => {
+  app.post('/webhooks/sms/twilio/status', { schema: { body: StatusCallback }, preValidation: verify }, async (request, reply) => {
     const { MessageSid, MessageStatus, ErrorCode } = request.body;
     const status = mapTwilioStatus(MessageStatus);
     if (status) {
