@@ -8,12 +8,18 @@ import { normalizePhone } from '../../../src/residents/phone.js';
 import { mapTwilioStatus } from '../../../src/outbound/providers/twilio/twilio-sms-provider.js';
 import { recordDeliveryReport } from '../../../src/outbound/outbound-repository.js';
 
-const EMPTY_TWIML = new twilio.twiml.MessagingResponse().toString();
-const ACK_TWIML = (() => {
-  const twiml = new twilio.twiml.MessagingResponse();
-  twiml.message(SMS_ACKNOWLEDGEMENT);
-  return twiml.toString();
-})();
+/** TwiML answering with one SMS, or none; built once per text (there are two: the acknowledgement and the flood notice). */
+const twimlCache = new Map<string | null, string>();
+function twimlReplying(text: string | null): string {
+  let twiml = twimlCache.get(text);
+  if (twiml === undefined) {
+    const response = new twilio.twiml.MessagingResponse();
+    if (text !== null) response.message(text);
+    twiml = response.toString();
+    twimlCache.set(text, twiml);
+  }
+  return twiml;
+}
 
 // Twilio adds parameters without notice: accept (and sign over) whatever arrives.
 const InboundSms = Type.Object(
@@ -62,11 +68,7 @@ const twilioWebhooks: FastifyPluginAsyncTypebox = async (app) => {
     );
     reply.type('text/xml; charset=utf-8');
     // A provider re-send was acknowledged the first time, and a flood hears one notice: then say nothing.
-    if (receipt.acknowledgement === null) return EMPTY_TWIML;
-    if (receipt.acknowledgement === SMS_ACKNOWLEDGEMENT) return ACK_TWIML;
-    const twiml = new twilio.twiml.MessagingResponse();
-    twiml.message(receipt.acknowledgement);
-    return twiml.toString();
+    return twimlReplying(receipt.acknowledgement);
   });
 
   app.post('/webhooks/sms/twilio/status', { schema: { body: StatusCallback }, preValidation: verify }, async (request, reply) => {
@@ -82,7 +84,7 @@ const twilioWebhooks: FastifyPluginAsyncTypebox = async (app) => {
       request.log.info({ status, matched }, 'delivery report');
     }
     reply.type('text/xml; charset=utf-8');
-    return EMPTY_TWIML;
+    return twimlReplying(null);
   });
 };
 
