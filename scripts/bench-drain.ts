@@ -16,7 +16,8 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import twilio from 'twilio';
 import { PROJECT_ROOT } from '../src/paths.js';
-import { cleanUp, databaseUrlFor } from './bench-support.js';
+import { cleanUp } from './bench-support.js';
+import { databaseUrlFor } from './own-stores.js';
 import { createDb } from '../src/db/database.js';
 import { addStaff } from '../src/staff/staff-repository.js';
 

@@ -1,10 +1,8 @@
 // Every test file gets its own database and its own queue prefix, so files run in parallel
 // against the same Postgres and Redis without seeing each other.
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import pino from 'pino';
 import twilio from 'twilio';
-import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { buildApp } from '../../src/app.js';
@@ -13,6 +11,7 @@ import type { Db } from '../../src/db/database.js';
 import { addStaff } from '../../src/staff/staff-repository.js';
 import type { StaffRole } from '../../src/staff/staff.table.js';
 import { startWorkers, type RunningWorkers } from '../../workers/index.js';
+import { databaseUrlFor, dropDatabase, dropKeys } from '../../scripts/own-stores.js';
 import { findUnfiledInbound, storeInboundMessage } from '../../src/intake/inbox-repository.js';
 
 export const TEST_AUTH_TOKEN = 'test-twilio-auth-token';
@@ -44,11 +43,10 @@ export async function createTestContext(env: Record<string, string> = {}, servic
   const redisUrl = services.redisUrl ?? REDIS_URL;
   const id = randomBytes(5).toString('hex');
   const databaseName = `sotong_test_${id}`;
-  const databaseUrl = new URL(baseDatabaseUrl);
-  databaseUrl.pathname = `/${databaseName}`;
+  const databaseUrl = databaseUrlFor(baseDatabaseUrl, databaseName);
   const config = loadConfig({
     NODE_ENV: 'test',
-    DATABASE_URL: databaseUrl.toString(),
+    DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,
     QUEUE_PREFIX: `sotong-test-${id}`,
     PUBLIC_BASE_URL,
@@ -82,37 +80,12 @@ export async function createTestContext(env: Record<string, string> = {}, servic
     async close() {
       await Promise.all(running.map((w) => w.close()));
       await app.close();
-      await dropQueues(redisUrl, config.queuePrefix);
+      await dropKeys(redisUrl, config.queuePrefix);
       await dropDatabase(baseDatabaseUrl, databaseName);
     },
   };
 }
 
-async function dropDatabase(serverUrl: string, name: string): Promise<void> {
-  const admin = new URL(serverUrl);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
-  } finally {
-    await client.end();
-  }
-}
-
-async function dropQueues(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
 
 /** Form parameters of an inbound SMS as Twilio posts them (shared/fixtures/twilio/inbound-sms.form.txt). */
 export function inboundSms(overrides: Record<string, string> = {}): Record<string, string> {
