@@ -2,18 +2,19 @@
 // sender hears one polite notice instead of an acknowledgement each time.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { createTestContext, eventually, inboundSms, postSignedTwilio, type TestContext } from './support/harness.js';
+import { createTestContext, inboundSms, postSignedTwilio, type TestContext } from './support/harness.js';
 import { askSkill, skillRequest, SKILL_SECRET } from './support/kakao.js';
 import { SMS_ACKNOWLEDGEMENT } from '../src/intake/acknowledgement.js';
-import { FLOOD_NOTICE, SenderFlood } from '../src/intake/sender-flood.js';
+import { sql } from 'kysely';
+import { FLOOD_NOTICE, forgetQuietSenders } from '../src/intake/sender-flood.js';
+import { insertCountedInbound } from '../src/intake/inbox-repository.js';
+import type { InboundSender } from '../src/intake/inbound-message.table.js';
 
 let ctx: TestContext;
 
 beforeAll(async () => {
   // No threading at all: only the flood rule can put these messages into one case.
   ctx = await createTestContext({ KAKAO_SKILL_SECRET: SKILL_SECRET, SENDER_FLOOD_MESSAGES: '3', THREAD_WINDOW_MINUTES: '0' });
-  // Counting needs the API's Redis connection up (until then messages count as normal).
-  await eventually(async () => ctx.app.redis.status === 'ready');
 });
 afterAll(async () => {
   await ctx?.close();
@@ -78,50 +79,121 @@ describe('a flood from one sender', () => {
     expect(await casesOf({ kakao: userKey })).toHaveLength(3);
   });
 
-  it('counts senders apart, and keeps no phone number or Kakao key in Redis', async () => {
+  it('counts senders apart in Postgres, and puts no phone number or Kakao key in Redis', async () => {
     const res = await postSignedTwilio(ctx.app, '/webhooks/sms/twilio', inboundSms({ From: '+821077770002', Body: '다른 주민' }));
     expect(res.body).toContain(SMS_ACKNOWLEDGEMENT);
+    const counts = await ctx.db.selectFrom('sender_flood_counts').select(['sender', 'messages']).orderBy('sender').execute();
+    expect(counts).toEqual(
+      expect.arrayContaining([
+        { sender: 'phone:+821077770001', messages: 12 },
+        { sender: 'phone:+821077770002', messages: 1 },
+        { sender: 'kakao:flooding-kakao-resident', messages: 6 },
+      ]),
+    );
     const redis = new Redis(ctx.config.redisUrl);
     try {
-      const keys = await redis.keys(`${ctx.config.queuePrefix}:sender-count:*`);
-      expect(keys.length).toBeGreaterThanOrEqual(3);
-      for (const key of keys) {
-        expect(key).not.toMatch(/77770001|77770002|flooding-kakao-resident/);
-        expect(await redis.pttl(key)).toBeGreaterThan(0);
-      }
+      const keys = await redis.keys(`${ctx.config.queuePrefix}:*`);
+      expect(keys.length).toBeGreaterThan(0);
+      for (const key of keys) expect(key).not.toMatch(/77770001|77770002|flooding-kakao-resident/);
     } finally {
       redis.disconnect();
     }
   });
 });
 
-describe('the sender count in Redis', () => {
-  it('opens the window at the first message, and counts each message in one command', async () => {
-    const redis = new Redis(ctx.config.redisUrl);
-    const prefix = `${ctx.config.queuePrefix}:unit`;
-    try {
-      const flood = new SenderFlood(redis, prefix, 'unit-secret', { messages: 2, windowMs: 60_000 });
-      const sender = { phone: '+821077770099' };
-      expect(await flood.standing(sender)).toBe('normal');
-      const [key] = await redis.keys(`${prefix}:sender-count:*`);
-      const ttl = await redis.pttl(key!);
-      expect(ttl).toBeGreaterThan(55_000);
-      expect(ttl).toBeLessThanOrEqual(60_000);
-      expect(await flood.standing(sender)).toBe('normal');
-      expect(await flood.standing(sender)).toBe('first-over');
-      expect(await flood.standing(sender)).toBe('over');
-      expect(await redis.get(key!)).toBe('4');
-      // Messages read in the same moment are counted in one command, each in turn.
-      const other = { kakao: { userKey: 'unit-kakao', plusfriendUserKey: null, appUserId: null, isFriend: false } };
-      const together = await Promise.all([flood.standing(other), flood.standing(other), flood.standing(other), flood.standing(sender)]);
-      expect(together).toEqual(['normal', 'normal', 'first-over', 'over']);
-      expect(await redis.get(key!)).toBe('5');
-      // A count somehow left without expiry gets one: nobody is counted forever.
-      await redis.persist(key!);
-      await flood.standing(sender);
-      expect(await redis.pttl(key!)).toBeGreaterThan(0);
-    } finally {
-      redis.disconnect();
-    }
+describe('the sender count, taken by the statement that stores the message', () => {
+  const limit = { messages: 2, windowMs: 60_000, notice: FLOOD_NOTICE, noticeEveryTime: false };
+  let n = 0;
+  const store = (sender: InboundSender, options: Partial<typeof limit> = {}) =>
+    insertCountedInbound(
+      ctx.db,
+      {
+        channel: 'sms',
+        provider: 'unit',
+        providerMessageId: `unit-${++n}`,
+        sender,
+        text: `메시지 ${n}`,
+        raw: {},
+        acknowledgement: SMS_ACKNOWLEDGEMENT,
+        acknowledgementStatus: 'delivered',
+        receivedAt: new Date(),
+      },
+      { ...limit, ...options },
+    );
+
+  it('opens the window at the first message; the notice once past the limit, then silence', async () => {
+    const sender = { phone: '+821077770099' };
+    const first = await store(sender);
+    expect(first).toMatchObject({ standing: 'normal', acknowledgement: SMS_ACKNOWLEDGEMENT });
+    const row = await ctx.db.selectFrom('sender_flood_counts').selectAll().where('sender', '=', 'phone:+821077770099').executeTakeFirstOrThrow();
+    expect(row.messages).toBe(1);
+    expect(Math.abs(row.window_started_at.getTime() - Date.now())).toBeLessThan(5_000);
+    expect(await store(sender)).toMatchObject({ standing: 'normal', acknowledgement: SMS_ACKNOWLEDGEMENT });
+    expect(await store(sender)).toMatchObject({ standing: 'first-over', acknowledgement: FLOOD_NOTICE });
+    expect(await store(sender)).toMatchObject({ standing: 'over', acknowledgement: null });
+    // What was answered is what the inbox keeps; the flood is marked for the intake worker.
+    const stored = await ctx.db
+      .selectFrom('inbound_messages')
+      .select(['acknowledgement', 'flood'])
+      .where('id', '=', first!.id)
+      .executeTakeFirstOrThrow();
+    expect(stored).toEqual({ acknowledgement: SMS_ACKNOWLEDGEMENT, flood: false });
+    const last = await ctx.db.selectFrom('inbound_messages').select(['acknowledgement', 'flood']).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(last).toEqual({ acknowledgement: null, flood: true });
+  });
+
+  it('counts messages stored at the same moment exactly, one each (the row lock orders them)', async () => {
+    const other = { kakao: { userKey: 'unit-kakao', plusfriendUserKey: null, appUserId: null, isFriend: false } };
+    const together = await Promise.all([1, 2, 3, 4, 5].map(() => store(other, { noticeEveryTime: true })));
+    expect(together.map((t) => t!.standing).sort()).toEqual(['first-over', 'normal', 'normal', 'over', 'over']);
+    expect(together.filter((t) => t!.acknowledgement === FLOOD_NOTICE)).toHaveLength(3);
+    const row = await ctx.db.selectFrom('sender_flood_counts').select('messages').where('sender', '=', 'kakao:unit-kakao').executeTakeFirstOrThrow();
+    expect(row.messages).toBe(5);
+  });
+
+  it('starts a new window once the last has passed, and the sweeper forgets quiet senders', async () => {
+    const sender = { phone: '+821077770098' };
+    for (let i = 0; i < 3; i++) await store(sender);
+    // The window opened over a minute ago.
+    await ctx.db
+      .updateTable('sender_flood_counts')
+      .set({ window_started_at: sql<Date>`now() - interval '61 seconds'` })
+      .where('sender', '=', 'phone:+821077770098')
+      .execute();
+    expect(await store(sender)).toMatchObject({ standing: 'normal', acknowledgement: SMS_ACKNOWLEDGEMENT });
+    await ctx.db
+      .updateTable('sender_flood_counts')
+      .set({ window_started_at: sql<Date>`now() - interval '61 seconds'` })
+      .where('sender', '=', 'phone:+821077770098')
+      .execute();
+    const before = await ctx.db.selectFrom('sender_flood_counts').select('sender').execute();
+    expect(await forgetQuietSenders(ctx.db, 60_000)).toBe(1);
+    const after = await ctx.db.selectFrom('sender_flood_counts').select('sender').execute();
+    expect(after.map((r) => r.sender).sort()).toEqual(before.map((r) => r.sender).filter((s) => s !== 'phone:+821077770098').sort());
+  });
+
+  it('a message that names nobody is stored as normal and counted nowhere', async () => {
+    const before = await ctx.db.selectFrom('sender_flood_counts').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+    for (let i = 0; i < 4; i++) expect(await store({})).toMatchObject({ standing: 'normal', acknowledgement: SMS_ACKNOWLEDGEMENT });
+    const after = await ctx.db.selectFrom('sender_flood_counts').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+    expect(after.n).toBe(before.n);
+  });
+
+  it('a provider delivering the same message again stores it once', async () => {
+    const row = {
+      channel: 'sms' as const,
+      provider: 'unit',
+      providerMessageId: 'unit-again',
+      sender: { phone: '+821077770097' },
+      text: '한 번',
+      raw: {},
+      acknowledgement: SMS_ACKNOWLEDGEMENT,
+      acknowledgementStatus: 'delivered' as const,
+      receivedAt: new Date(),
+    };
+    expect(await insertCountedInbound(ctx.db, row, limit)).not.toBeNull();
+    expect(await insertCountedInbound(ctx.db, row, limit)).toBeNull();
+    const stored = await ctx.db.selectFrom('inbound_messages').select('id').where('provider_message_id', '=', 'unit-again').execute();
+    expect(stored).toHaveLength(1);
   });
 });

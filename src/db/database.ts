@@ -10,6 +10,7 @@ import type { MessagePartTable } from '../outbound/message-part.table.js';
 import type { StaffTable } from '../staff/staff.table.js';
 import type { RoutingExampleTable } from '../routing/routing-example.table.js';
 import type { InboundMessageTable } from '../intake/inbound-message.table.js';
+import type { SenderFloodCountTable } from '../intake/sender-flood-count.table.js';
 import type { AuditLogTable } from '../audit/audit.table.js';
 import type { DepartmentDigestTable } from '../deadlines/digest.table.js';
 
@@ -26,6 +27,7 @@ export interface Database {
   staff: StaffTable;
   routing_examples: RoutingExampleTable;
   inbound_messages: InboundMessageTable;
+  sender_flood_counts: SenderFloodCountTable;
   audit_log: AuditLogTable;
   department_digests: DepartmentDigestTable;
 }

@@ -3,6 +3,7 @@ import { preparedQuery, type Db } from '../db/database.js';
 import type { Channel } from '../cases/case.table.js';
 import type { DeliveryStatus } from '../outbound/delivery-status.js';
 import type { InboundSender } from './inbound-message.table.js';
+import { floodSenderKey, floodStanding, type FloodLimit, type FloodStanding } from './sender-flood.js';
 
 export interface InboundRow {
   channel: Channel;
@@ -23,6 +24,8 @@ export function withoutNul(text: string): string {
   return text.includes('\u0000') ? text.replaceAll('\u0000', '') : text;
 }
 
+const nullableWithoutNul = (text: string | null) => (text === null ? null : withoutNul(text));
+
 /** JSON for a jsonb column. A NUL shows in JSON as \u0000; only then is it walked value by value. */
 export function jsonWithoutNul(value: unknown): string {
   const json = JSON.stringify(value);
@@ -30,8 +33,9 @@ export function jsonWithoutNul(value: unknown): string {
 }
 
 /**
- * The webhook's one write: the message as received. Returns its inbox id, or null when
- * the provider had already delivered this message (same provider id).
+ * The message as received, with the answer it was given (a message the webhook kept in
+ * Redis while Postgres was away). Returns its inbox id, or null when the provider had
+ * already delivered this message (same provider id).
  */
 export async function insertInbound(db: Db, row: InboundRow): Promise<number | null> {
   const rows = await preparedQuery<{ id: number }>(
@@ -56,6 +60,70 @@ export async function insertInbound(db: Db, row: InboundRow): Promise<number | n
     ],
   );
   return rows[0]?.id ?? null;
+}
+
+export interface CountedFlood extends FloodLimit {
+  /** What a sender past the limit hears (once on SMS, every time in a chat). */
+  notice: string;
+  /** The notice on every message past the limit, not only the first (a chat answer costs nothing). */
+  noticeEveryTime: boolean;
+}
+
+export interface CountedInbound {
+  id: number;
+  standing: FloodStanding;
+  /** What the sender hears now: the row's acknowledgement, the flood notice, or nothing. */
+  acknowledgement: string | null;
+}
+
+/**
+ * The webhook's one write when Postgres is there: counts the message against its sender's
+ * flood window (see sender-flood.ts) and stores it with the answer that count decides, in
+ * one statement. Null when the provider had already delivered this message (it is counted
+ * again all the same: a re-sent message is one more call from that sender).
+ */
+export async function insertCountedInbound(db: Db, row: Omit<InboundRow, 'flood'>, flood: CountedFlood): Promise<CountedInbound | null> {
+  const rows = await preparedQuery<{ id: number; acknowledgement: string | null; messages: number }>(
+    db,
+    'sotong_insert_counted_inbound',
+    `with counted as (
+       insert into sender_flood_counts as c (sender, window_started_at, messages)
+       select $10, now(), 1 where $10::text is not null
+       on conflict (sender) do update set
+         window_started_at = case when c.window_started_at > now() - $11::int * interval '1 millisecond' then c.window_started_at else now() end,
+         messages = case when c.window_started_at > now() - $11::int * interval '1 millisecond' then c.messages + 1 else 1 end
+       returning messages
+     ), standing as (
+       select coalesce((select messages from counted), 0) as messages
+     )
+     insert into inbound_messages
+       (channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, flood, received_at)
+     select $1, $2, $3, $4::jsonb, $5, $6::jsonb,
+       case when s.messages <= $12::int then $7::text when s.messages = $12::int + 1 or $14::boolean then $13::text end,
+       $8, s.messages > $12::int, $9
+     from standing s
+     on conflict (provider, provider_message_id) do nothing
+     returning id, acknowledgement, (select messages from standing) as messages`,
+    [
+      row.channel,
+      row.provider,
+      row.providerMessageId,
+      jsonWithoutNul(row.sender),
+      withoutNul(row.text),
+      jsonWithoutNul(row.raw),
+      row.acknowledgement,
+      row.acknowledgementStatus,
+      row.receivedAt.toISOString(),
+      nullableWithoutNul(floodSenderKey(row.sender)),
+      flood.windowMs,
+      flood.messages,
+      flood.notice,
+      flood.noticeEveryTime,
+    ],
+  );
+  const stored = rows[0];
+  if (!stored) return null;
+  return { id: stored.id, standing: floodStanding(stored.messages, flood), acknowledgement: stored.acknowledgement };
 }
 
 export interface StoredInbound {

@@ -4,15 +4,16 @@ import type { Db } from '../db/database.js';
 import { AppError } from '../http/errors.js';
 import type { Queues } from '../queues/queues.js';
 import { handOff } from '../queues/enqueue.js';
-import { insertInbound, type InboundRow } from './inbox-repository.js';
+import { insertCountedInbound, type CountedInbound, type InboundRow } from './inbox-repository.js';
 import type { IntakeBuffer } from './intake-buffer.js';
-import { FLOOD_NOTICE, type SenderFlood } from './sender-flood.js';
+import { FLOOD_NOTICE, type FloodLimit } from './sender-flood.js';
 
 export interface IntakeDeps {
   db: Db;
   queues: Queues;
   buffer: IntakeBuffer;
-  flood: SenderFlood;
+  /** When a sender's messages count as a flood. */
+  flood: FloodLimit;
   log: FastifyBaseLogger;
   /** How long the inbox write may take before the message goes to the Redis buffer instead. */
   storeTimeoutMs: number;
@@ -40,30 +41,26 @@ export const intakeUnavailable = () =>
 
 /**
  * What a webhook does with a resident's message before answering the provider: one
- * insert into the inbox and one job for the intake worker, which files it into a case and
- * routes it. Postgres away → the message is kept in the Redis buffer instead (still a 200
+ * insert into the inbox (which also counts the sender's flood window) and one job for the
+ * intake worker, which files it into a case and routes it. Postgres away → the message is kept in the Redis buffer instead (still a 200
  * for the provider); Redis away too → 503, so the provider's fallback can act. Redis away
  * alone → the job is not queued now; the sweeper queues it from the inbox.
  */
 export async function receiveResidentMessage(deps: IntakeDeps, message: ReceivedMessage): Promise<Receipt> {
-  // A flood from one sender: every message is kept, and joins one case; the sender hears one
-  // notice instead of an acknowledgement each time (on SMS each one is paid for; a chat
-  // answer costs nothing, so the chat gets the notice every time).
-  const standing = await deps.flood.standing(message.sender);
-  const flood = standing !== 'normal';
-  const acknowledgement = !flood ? message.acknowledgement : standing === 'first-over' || message.channel === 'kakao' ? FLOOD_NOTICE : null;
-  const row: InboundRow = {
+  const row: Omit<InboundRow, 'flood'> = {
     ...message,
-    acknowledgement,
-    flood,
     // Kakao gives a request no id: ours lets a buffered message be filed exactly once.
     providerMessageId: message.providerMessageId ?? `sotong-${randomUUID()}`,
     receivedAt: message.receivedAt ?? new Date(),
   };
-  let inboundId: number | null;
+  // A flood from one sender is counted by the same statement (see sender-flood.ts): the
+  // notice goes to a chat every time, to a phone once.
+  const flood = { ...deps.flood, notice: FLOOD_NOTICE, noticeEveryTime: message.channel === 'kakao' };
+  let stored: CountedInbound | null;
   try {
-    inboundId = await withTimeout(insertInbound(deps.db, row), deps.storeTimeoutMs);
+    stored = await withTimeout(insertCountedInbound(deps.db, row, flood), deps.storeTimeoutMs);
   } catch (error) {
+    // Postgres away: no count either, so the message counts as normal.
     try {
       await deps.buffer.put(row);
     } catch {
@@ -71,12 +68,12 @@ export async function receiveResidentMessage(deps: IntakeDeps, message: Received
       throw intakeUnavailable();
     }
     deps.log.warn({ provider: row.provider, err: (error as Error).message }, 'Postgres unavailable; message kept in the Redis intake buffer');
-    return { outcome: 'buffered', acknowledgement };
+    return { outcome: 'buffered', acknowledgement: row.acknowledgement };
   }
-  if (inboundId === null) return { outcome: 'duplicate', acknowledgement: null };
-  if (standing === 'first-over') deps.log.warn({ inboundId, provider: row.provider }, 'a sender is flooding; their messages join one case');
-  await handOff(deps.queues, deps.log, { intake: [inboundId] });
-  return { outcome: 'stored', inboundId, acknowledgement };
+  if (stored === null) return { outcome: 'duplicate', acknowledgement: null };
+  if (stored.standing === 'first-over') deps.log.warn({ inboundId: stored.id, provider: row.provider }, 'a sender is flooding; their messages join one case');
+  await handOff(deps.queues, deps.log, { intake: [stored.id] });
+  return { outcome: 'stored', inboundId: stored.id, acknowledgement: stored.acknowledgement };
 }
 
 /**

@@ -3,7 +3,6 @@ import { Redis } from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
 import { IntakeBuffer } from '../intake/intake-buffer.js';
 import { receiveResidentMessage, type ReceivedMessage, type Receipt } from '../intake/receive-message.js';
-import { SenderFlood } from '../intake/sender-flood.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -24,15 +23,16 @@ export default fp(
     const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 1000, enableReadyCheck: false });
     redis.on('error', () => undefined); // reported through /readyz, not as a crash
     const buffer = new IntakeBuffer(redis, IntakeBuffer.keyFor(config.queuePrefix), config.intake.bufferSecret);
-    // The producers' connection: a count that cannot be made at once is skipped, not waited for.
-    const flood = new SenderFlood(app.redis, config.queuePrefix, config.intake.bufferSecret, config.intake.senderFlood);
     app.addHook('onClose', async () => {
       redis.disconnect();
     });
     app.decorate('intake', {
       buffer,
       receive: (message: ReceivedMessage, log: FastifyBaseLogger) =>
-        receiveResidentMessage({ db: app.db, queues: app.queues, buffer, flood, log, storeTimeoutMs: config.intake.storeTimeoutMs }, message),
+        receiveResidentMessage(
+          { db: app.db, queues: app.queues, buffer, flood: config.intake.senderFlood, log, storeTimeoutMs: config.intake.storeTimeoutMs },
+          message,
+        ),
     });
   },
   { name: 'intake', dependencies: ['db', 'queues'] },
