@@ -1,4 +1,4 @@
-// Security headers on HTML pages (and every response); CORS closed.
+// Security headers on HTML pages (and every answer but the providers' webhooks); CORS closed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from './support/harness.js';
 
@@ -37,6 +37,13 @@ describe('security headers', () => {
       expect(res.headers['x-content-type-options'], url).toBe('nosniff');
       expect(res.headers['content-security-policy'], url).toBeDefined();
     }
+  });
+
+  it('are left off the webhooks, whose answers only a provider\'s server reads', async () => {
+    const res = await ctx.app.inject({ method: 'POST', url: '/webhooks/kakao/skill', payload: {} });
+    expect(res.statusCode).toBeGreaterThanOrEqual(400);
+    expect(res.headers['content-security-policy']).toBeUndefined();
+    expect(res.headers['x-frame-options']).toBeUndefined();
   });
 });
 
