@@ -172,7 +172,7 @@ function cpuMs(pid: number): number {
 async function compareWithFloor(): Promise<void> {
   const apiPid = processes[0]!.pid!;
   processes.push(
-    spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist/scripts/floor-server.js')], {
+    spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), path.join(PROJECT_ROOT, 'dist/scripts/floor-server.js')], {
       env: { ...process.env, PORT: String(FLOOR_PORT), DATABASE_URL: databaseUrl, REDIS_URL, QUEUE_PREFIX: PREFIX },
       stdio: ['ignore', 'inherit', 'inherit'],
     }),
