@@ -2,7 +2,7 @@
 // sender hears one polite notice instead of an acknowledgement each time.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { createTestContext, inboundSms, postSignedTwilio, type TestContext } from './support/harness.js';
+import { createTestContext, eventually, inboundSms, postSignedTwilio, type TestContext } from './support/harness.js';
 import { askSkill, skillRequest, SKILL_SECRET } from './support/kakao.js';
 import { SMS_ACKNOWLEDGEMENT } from '../src/intake/acknowledgement.js';
 import { sql } from 'kysely';
@@ -14,7 +14,7 @@ let ctx: TestContext;
 
 beforeAll(async () => {
   // No threading at all: only the flood rule can put these messages into one case.
-  ctx = await createTestContext({ KAKAO_SKILL_SECRET: SKILL_SECRET, SENDER_FLOOD_MESSAGES: '3', THREAD_WINDOW_MINUTES: '0' });
+  ctx = await createTestContext({ KAKAO_SKILL_SECRET: SKILL_SECRET, SENDER_FLOOD_MESSAGES: '3', THREAD_WINDOW_MINUTES: '0', SWEEP_INTERVAL_MS: '1000' });
 });
 afterAll(async () => {
   await ctx?.close();
@@ -195,5 +195,21 @@ describe('the sender count, taken by the statement that stores the message', () 
     expect(await insertCountedInbound(ctx.db, row, limit)).toBeNull();
     const stored = await ctx.db.selectFrom('inbound_messages').select('id').where('provider_message_id', '=', 'unit-again').execute();
     expect(stored).toHaveLength(1);
+  });
+
+  it('the sweeper in the workers forgets a sender once their window has passed', async () => {
+    await store({ phone: '+821077770096' });
+    await ctx.db
+      .updateTable('sender_flood_counts')
+      .set({ window_started_at: sql<Date>`now() - interval '601 seconds'` })
+      .where('sender', '=', 'phone:+821077770096')
+      .execute();
+    await ctx.startWorkers();
+    await eventually(async () => {
+      const left = await ctx.db.selectFrom('sender_flood_counts').select('sender').where('sender', '=', 'phone:+821077770096').execute();
+      return left.length === 0;
+    });
+    // A sender still within their window is kept.
+    expect(await ctx.db.selectFrom('sender_flood_counts').select('sender').where('sender', '=', 'kakao:unit-kakao').execute()).toHaveLength(1);
   });
 });
