@@ -3,7 +3,7 @@ import { preparedQuery, type Db } from '../db/database.js';
 import type { Channel } from '../cases/case.table.js';
 import type { DeliveryStatus } from '../outbound/delivery-status.js';
 import type { InboundSender } from './inbound-message.table.js';
-import { floodSenderKey, floodStanding, type FloodLimit, type FloodStanding } from './sender-flood.js';
+import { FLOOD_NOTICE, floodSenderKey, hearsNoticeEveryTime, type FloodLimit, type FloodStanding } from './sender-flood.js';
 
 export interface InboundRow {
   channel: Channel;
@@ -24,8 +24,6 @@ export function withoutNul(text: string): string {
   return text.includes('\u0000') ? text.replaceAll('\u0000', '') : text;
 }
 
-const nullableWithoutNul = (text: string | null) => (text === null ? null : withoutNul(text));
-
 /** JSON for a jsonb column. A NUL shows in JSON as \u0000; only then is it walked value by value. */
 export function jsonWithoutNul(value: unknown): string {
   const json = JSON.stringify(value);
@@ -42,31 +40,28 @@ export async function insertInbound(db: Db, row: InboundRow): Promise<number | n
     db,
     'sotong_insert_inbound',
     `insert into inbound_messages
-       (channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, flood, received_at)
+       (channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, received_at, flood)
      values ($1, $2, $3, $4::jsonb, $5, $6::jsonb, $7, $8, $9, $10)
      on conflict (provider, provider_message_id) do nothing
      returning id`,
-    [
-      row.channel,
-      row.provider,
-      row.providerMessageId,
-      jsonWithoutNul(row.sender),
-      withoutNul(row.text),
-      jsonWithoutNul(row.raw),
-      row.acknowledgement,
-      row.acknowledgementStatus,
-      row.flood ?? false,
-      row.receivedAt.toISOString(),
-    ],
+    [...inboxValues(row), row.flood ?? false],
   );
   return rows[0]?.id ?? null;
 }
 
-export interface CountedFlood extends FloodLimit {
-  /** What a sender past the limit hears (once on SMS, every time in a chat). */
-  notice: string;
-  /** The notice on every message past the limit, not only the first (a chat answer costs nothing). */
-  noticeEveryTime: boolean;
+/** $1–$9 of both inbox inserts: the message as Postgres can hold it (no NUL). */
+function inboxValues(row: Omit<InboundRow, 'flood'>): unknown[] {
+  return [
+    row.channel,
+    row.provider,
+    row.providerMessageId,
+    jsonWithoutNul(row.sender),
+    withoutNul(row.text),
+    jsonWithoutNul(row.raw),
+    row.acknowledgement,
+    row.acknowledgementStatus,
+    row.receivedAt.toISOString(),
+  ];
 }
 
 export interface CountedInbound {
@@ -78,12 +73,13 @@ export interface CountedInbound {
 
 /**
  * The webhook's one write when Postgres is there: counts the message against its sender's
- * flood window (see sender-flood.ts) and stores it with the answer that count decides, in
- * one statement. Null when the provider had already delivered this message (it is counted
- * again all the same: a re-sent message is one more call from that sender).
+ * flood window (see sender-flood.ts) and stores it with the answer its standing decides, in
+ * one statement; the rule is here only. Null when the provider had already delivered this
+ * message (it is counted again all the same: a re-sent message is one more call from that sender).
  */
-export async function insertCountedInbound(db: Db, row: Omit<InboundRow, 'flood'>, flood: CountedFlood): Promise<CountedInbound | null> {
-  const rows = await preparedQuery<{ id: number; acknowledgement: string | null; messages: number }>(
+export async function insertCountedInbound(db: Db, row: Omit<InboundRow, 'flood'>, limit: FloodLimit): Promise<CountedInbound | null> {
+  const sender = floodSenderKey(row.sender);
+  const rows = await preparedQuery<{ id: number; acknowledgement: string | null; standing: FloodStanding }>(
     db,
     'sotong_insert_counted_inbound',
     `with counted as (
@@ -94,36 +90,27 @@ export async function insertCountedInbound(db: Db, row: Omit<InboundRow, 'flood'
          messages = case when c.window_started_at > now() - $11::int * interval '1 millisecond' then c.messages + 1 else 1 end
        returning messages
      ), standing as (
-       select coalesce((select messages from counted), 0) as messages
+       select case when n <= $12::int then 'normal' when n = $12::int + 1 then 'first-over' else 'over' end as standing
+       from (select coalesce((select messages from counted), 0) as n) as sender_messages
      )
      insert into inbound_messages
-       (channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, flood, received_at)
+       (channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, received_at, flood)
      select $1, $2, $3, $4::jsonb, $5, $6::jsonb,
-       case when s.messages <= $12::int then $7::text when s.messages = $12::int + 1 or $14::boolean then $13::text end,
-       $8, s.messages > $12::int, $9
+       case s.standing when 'normal' then $7::text when 'first-over' then $13::text else case when $14::boolean then $13::text end end,
+       $8, $9, s.standing <> 'normal'
      from standing s
      on conflict (provider, provider_message_id) do nothing
-     returning id, acknowledgement, (select messages from standing) as messages`,
+     returning id, acknowledgement, (select standing from standing) as standing`,
     [
-      row.channel,
-      row.provider,
-      row.providerMessageId,
-      jsonWithoutNul(row.sender),
-      withoutNul(row.text),
-      jsonWithoutNul(row.raw),
-      row.acknowledgement,
-      row.acknowledgementStatus,
-      row.receivedAt.toISOString(),
-      nullableWithoutNul(floodSenderKey(row.sender)),
-      flood.windowMs,
-      flood.messages,
-      flood.notice,
-      flood.noticeEveryTime,
+      ...inboxValues(row),
+      sender === null ? null : withoutNul(sender),
+      limit.windowMs,
+      limit.messages,
+      FLOOD_NOTICE,
+      hearsNoticeEveryTime(row.channel),
     ],
   );
-  const stored = rows[0];
-  if (!stored) return null;
-  return { id: stored.id, standing: floodStanding(stored.messages, flood), acknowledgement: stored.acknowledgement };
+  return rows[0] ?? null;
 }
 
 export interface StoredInbound {

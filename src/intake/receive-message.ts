@@ -6,7 +6,7 @@ import type { Queues } from '../queues/queues.js';
 import { handOff } from '../queues/enqueue.js';
 import { insertCountedInbound, type CountedInbound, type InboundRow } from './inbox-repository.js';
 import type { IntakeBuffer } from './intake-buffer.js';
-import { FLOOD_NOTICE, type FloodLimit } from './sender-flood.js';
+import type { FloodLimit } from './sender-flood.js';
 
 export interface IntakeDeps {
   db: Db;
@@ -14,7 +14,6 @@ export interface IntakeDeps {
   buffer: IntakeBuffer;
   /** When a sender's messages count as a flood. */
   flood: FloodLimit;
-  log: FastifyBaseLogger;
   /** How long the inbox write may take before the message goes to the Redis buffer instead. */
   storeTimeoutMs: number;
 }
@@ -42,37 +41,36 @@ export const intakeUnavailable = () =>
 /**
  * What a webhook does with a resident's message before answering the provider: one
  * insert into the inbox (which also counts the sender's flood window) and one job for the
- * intake worker, which files it into a case and routes it. Postgres away → the message is kept in the Redis buffer instead (still a 200
- * for the provider); Redis away too → 503, so the provider's fallback can act. Redis away
- * alone → the job is not queued now; the sweeper queues it from the inbox.
+ * intake worker, which files it into a case and routes it. Postgres away → the message is
+ * kept in the Redis buffer instead (still a 200 for the provider); Redis away too → 503, so
+ * the provider's fallback can act. Redis away alone → the job is not queued now; the
+ * sweeper queues it from the inbox.
  */
-export async function receiveResidentMessage(deps: IntakeDeps, message: ReceivedMessage): Promise<Receipt> {
+export async function receiveResidentMessage(deps: IntakeDeps, message: ReceivedMessage, log: FastifyBaseLogger): Promise<Receipt> {
   const row: Omit<InboundRow, 'flood'> = {
     ...message,
     // Kakao gives a request no id: ours lets a buffered message be filed exactly once.
     providerMessageId: message.providerMessageId ?? `sotong-${randomUUID()}`,
     receivedAt: message.receivedAt ?? new Date(),
   };
-  // A flood from one sender is counted by the same statement (see sender-flood.ts): the
-  // notice goes to a chat every time, to a phone once.
-  const flood = { ...deps.flood, notice: FLOOD_NOTICE, noticeEveryTime: message.channel === 'kakao' };
   let stored: CountedInbound | null;
   try {
-    stored = await withTimeout(insertCountedInbound(deps.db, row, flood), deps.storeTimeoutMs);
+    // The sender's flood count is taken by the same statement (see sender-flood.ts).
+    stored = await withTimeout(insertCountedInbound(deps.db, row, deps.flood), deps.storeTimeoutMs);
   } catch (error) {
     // Postgres away: no count either, so the message counts as normal.
     try {
       await deps.buffer.put(row);
     } catch {
-      deps.log.error({ provider: row.provider }, 'Postgres and Redis both unavailable; message refused with 503');
+      log.error({ provider: row.provider }, 'Postgres and Redis both unavailable; message refused with 503');
       throw intakeUnavailable();
     }
-    deps.log.warn({ provider: row.provider, err: (error as Error).message }, 'Postgres unavailable; message kept in the Redis intake buffer');
+    log.warn({ provider: row.provider, err: (error as Error).message }, 'Postgres unavailable; message kept in the Redis intake buffer');
     return { outcome: 'buffered', acknowledgement: row.acknowledgement };
   }
   if (stored === null) return { outcome: 'duplicate', acknowledgement: null };
-  if (stored.standing === 'first-over') deps.log.warn({ inboundId: stored.id, provider: row.provider }, 'a sender is flooding; their messages join one case');
-  await handOff(deps.queues, deps.log, { intake: [stored.id] });
+  if (stored.standing === 'first-over') log.warn({ inboundId: stored.id, provider: row.provider }, 'a sender is flooding; their messages join one case');
+  await handOff(deps.queues, log, { intake: [stored.id] });
   return { outcome: 'stored', inboundId: stored.id, acknowledgement: stored.acknowledgement };
 }
 

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
+import type { Channel } from '../cases/case.table.js';
 import type { InboundSender } from './inbound-message.table.js';
 
 /** Told once when a sender goes over the limit; fits one SMS (77 EUC-KR bytes). */
@@ -17,8 +18,7 @@ export type FloodStanding = 'normal' | 'first-over' | 'over';
 /*
  * A flood from one sender is never refused or dropped: every message is stored, the rest
  * of a flood joins the sender's open case, and the sender hears one polite notice instead
- * of an acknowledgement each time (on SMS each one is paid for; a chat answer costs
- * nothing, so the chat gets the notice every time).
+ * of an acknowledgement each time (on SMS each one is paid for).
  *
  * The count is kept in Postgres (sender_flood_counts) and taken by the statement that
  * stores the message (insertCountedInbound), so it costs no round trip of its own and is
@@ -32,9 +32,9 @@ export function floodSenderKey(sender: InboundSender): string | null {
   return null;
 }
 
-export function floodStanding(messages: number, limit: FloodLimit): FloodStanding {
-  if (messages <= limit.messages) return 'normal';
-  return messages === limit.messages + 1 ? 'first-over' : 'over';
+/** A chat answer costs nothing: a chat hears the notice on every message past the limit, a phone once. */
+export function hearsNoticeEveryTime(channel: Channel): boolean {
+  return channel === 'kakao';
 }
 
 /** Forgets the senders whose window has passed (the sweeper calls it): no number is kept longer than needed. */

@@ -26,13 +26,10 @@ export default fp(
     app.addHook('onClose', async () => {
       redis.disconnect();
     });
+    const deps = { db: app.db, queues: app.queues, buffer, flood: config.intake.senderFlood, storeTimeoutMs: config.intake.storeTimeoutMs };
     app.decorate('intake', {
       buffer,
-      receive: (message: ReceivedMessage, log: FastifyBaseLogger) =>
-        receiveResidentMessage(
-          { db: app.db, queues: app.queues, buffer, flood: config.intake.senderFlood, log, storeTimeoutMs: config.intake.storeTimeoutMs },
-          message,
-        ),
+      receive: (message: ReceivedMessage, log: FastifyBaseLogger) => receiveResidentMessage(deps, message, log),
     });
   },
   { name: 'intake', dependencies: ['db', 'queues'] },
