@@ -4,11 +4,8 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.js';
 import { AppError } from './errors.js';
+import { isStaffPath, isWebhookPath } from './route-kinds.js';
 
-/** Routes that staff tokens open; webhooks are never limited by request count. */
-function isStaffRoute(url: string): boolean {
-  return url.startsWith('/api/') || url === '/api' || url.startsWith('/ops/');
-}
 
 /** A token's bucket is named by a hash of it: Redis holds no tokens. */
 function tokenBucket(request: FastifyRequest): string | null {
@@ -41,7 +38,7 @@ export default fp<RateLimitOptions>(
     // Only staff routes get the limiter's hook at all: the webhooks, the busiest routes, and
     // the health and metrics routes carry none. (Added before the limiter, so it runs first.)
     app.addHook('onRoute', (route) => {
-      if (!isStaffRoute(route.url)) route.config = { ...route.config, rateLimit: false };
+      if (!isStaffPath(route.url)) route.config = { ...route.config, rateLimit: false };
     });
     await app.register(rateLimit, {
       global: true,
@@ -73,7 +70,7 @@ export default fp<RateLimitOptions>(
     // A callback hook: every answer passes here, and only a failed verification needs the count.
     app.addHook('onSend', (request, reply, payload, done) => {
       const status = reply.statusCode;
-      const unverified = status === 401 || (status === 403 && request.url.startsWith('/webhooks/'));
+      const unverified = status === 401 || (status === 403 && isWebhookPath(request.url));
       if (!unverified) return done(null, payload);
       refuseRepeatedFailure(request, reply, payload).then(
         (answer) => done(null, answer),
