@@ -4,22 +4,20 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { twilioSignatureCheck } from './signature.js';
 import { SMS_ACKNOWLEDGEMENT } from '../../../src/intake/acknowledgement.js';
+import { FLOOD_NOTICE } from '../../../src/intake/sender-flood.js';
 import { normalizePhone } from '../../../src/residents/phone.js';
 import { mapTwilioStatus } from '../../../src/outbound/providers/twilio/twilio-sms-provider.js';
 import { recordDeliveryReport } from '../../../src/outbound/outbound-repository.js';
 
-/** TwiML answering with one SMS, or none; built once per text (there are two: the acknowledgement and the flood notice). */
-const twimlCache = new Map<string | null, string>();
-function twimlReplying(text: string | null): string {
-  let twiml = twimlCache.get(text);
-  if (twiml === undefined) {
-    const response = new twilio.twiml.MessagingResponse();
-    if (text !== null) response.message(text);
-    twiml = response.toString();
-    twimlCache.set(text, twiml);
-  }
-  return twiml;
+function buildTwiml(text: string | null): string {
+  const response = new twilio.twiml.MessagingResponse();
+  if (text !== null) response.message(text);
+  return response.toString();
 }
+/** The answers a webhook gives (none, the acknowledgement, the flood notice), built once. */
+const KNOWN_TWIML = new Map([null, SMS_ACKNOWLEDGEMENT, FLOOD_NOTICE].map((text) => [text, buildTwiml(text)]));
+/** TwiML answering with one SMS, or none. */
+const twimlReplying = (text: string | null) => KNOWN_TWIML.get(text) ?? buildTwiml(text);
 
 // Twilio adds parameters without notice: accept (and sign over) whatever arrives.
 const InboundSms = Type.Object(
