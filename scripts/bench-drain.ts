@@ -15,9 +15,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { sql } from 'kysely';
 import autocannon from 'autocannon';
-import twilio from 'twilio';
 import { PROJECT_ROOT } from '../src/paths.js';
-import { cleanUp } from './bench-support.js';
+import { cleanUp, signedTwilioForm } from './bench-support.js';
 import { databaseUrlFor } from './own-stores.js';
 import { createDb } from '../src/db/database.js';
 import { addStaff } from '../src/staff/staff-repository.js';
@@ -59,7 +58,7 @@ function peakMb(pid: number): number {
   return Math.round(kb / 1024);
 }
 
-function smsRequest(i: number): { body: string; signature: string } {
+function smsRequest(i: number): { body: string; headers: Record<string, string> } {
   const params = {
     MessageSid: `SM${randomBytes(16).toString('hex')}`,
     From: `+8210${String(10_000_000 + i).padStart(8, '0')}`,
@@ -67,10 +66,7 @@ function smsRequest(i: number): { body: string; signature: string } {
     Body: ['을지로3가역 2번 출구 앞 보도블럭이 깨져서 위험해요', '신당동 골목에 불법 주차 차량 때문에 소방차가 못 지나가요', '공원 화장실 조명이 고장났어요'][i % 3]!,
     NumMedia: '0',
   };
-  return {
-    body: new URLSearchParams(params).toString(),
-    signature: twilio.getExpectedTwilioSignature(AUTH_TOKEN, `${BASE}/webhooks/sms/twilio`, params),
-  };
+  return signedTwilioForm(`${BASE}/webhooks/sms/twilio`, AUTH_TOKEN, params);
 }
 
 const processes: ChildProcess[] = [];
@@ -132,8 +128,7 @@ try {
         path: '/webhooks/sms/twilio',
         setupRequest: (request) => {
           // (A request beyond the burst would re-send one: the same MessageSid, stored once.)
-          const { body, signature } = requests[next++ % BURST]!;
-          return { ...request, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, body };
+          return { ...request, ...requests[next++ % BURST]! };
         },
       },
     ],

@@ -9,9 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import twilio from 'twilio';
 import { PROJECT_ROOT } from '../src/paths.js';
-import { cleanUp } from './bench-support.js';
+import { cleanUp, signedTwilioForm } from './bench-support.js';
 import { databaseUrlFor } from './own-stores.js';
 import { Queue } from 'bullmq';
 import { sql } from 'kysely';
@@ -50,7 +49,7 @@ function skillBody(): string {
   return JSON.stringify(body);
 }
 
-function smsRequest(): { body: string; signature: string } {
+function smsRequest(): { body: string; headers: Record<string, string> } {
   const params = {
     MessageSid: `SM${randomBytes(16).toString('hex')}`,
     From: `+8210${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`,
@@ -58,10 +57,7 @@ function smsRequest(): { body: string; signature: string } {
     Body: '을지로3가역 2번 출구 앞 보도블럭이 깨져서 위험해요',
     NumMedia: '0',
   };
-  return {
-    body: new URLSearchParams(params).toString(),
-    signature: twilio.getExpectedTwilioSignature(AUTH_TOKEN, `${BASE}/webhooks/sms/twilio`, params),
-  };
+  return signedTwilioForm(`${BASE}/webhooks/sms/twilio`, AUTH_TOKEN, params);
 }
 
 interface Figures {
@@ -110,12 +106,7 @@ async function load(name: Scenario, seconds = SECONDS, rate: number | null = RAT
               body: skillBody(),
             };
           }
-          const { body, signature } = smsRequest();
-          return {
-            ...request,
-            headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
-            body,
-          };
+          return { ...request, ...smsRequest() };
         },
       },
     ],
