@@ -356,7 +356,7 @@ describe('fuzzing every route', () => {
     expect(inbound.text).toBe('가로등 고장');
     expect(inbound.raw).toEqual(JSON.parse(JSON.stringify(payload).replaceAll('\\u0000', '')));
 
-    // Without a NUL, the request's own JSON text is what the inbox keeps: the same document.
+    // Without a NUL, the inbox keeps the same document as the request.
     const plain = { ...payload, userRequest: { ...payload.userRequest, utterance: '가로등 고장', user: { id: 'kakao-plain-resident', properties: { a: [1, { b: null }] } } } };
     await ctx.app.inject({
       method: 'POST',
