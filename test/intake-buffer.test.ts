@@ -131,6 +131,21 @@ describe('Postgres unreachable', () => {
     expect(await ctx.app.queues.routing.getJob(`intake-${inbound.id}`)).toBeDefined();
   });
 
+  it('counts no flood while Postgres is away (the count lives there): every message gets its acknowledgement and is kept', async () => {
+    const app = await appWithout({ DATABASE_URL: NOWHERE_POSTGRES, SENDER_FLOOD_MESSAGES: '2' });
+    try {
+      const before = await redis.hlen(bufferKey());
+      for (let i = 1; i <= 4; i++) {
+        const res = await postSignedTwilioOnly(app, '/webhooks/sms/twilio', inboundSms({ From: '+821055550003', Body: `같은 골목 쓰레기 ${i}` }));
+        expect(res.statusCode).toBe(200);
+        expect(res.body).toContain(SMS_ACKNOWLEDGEMENT);
+      }
+      expect(await redis.hlen(bufferKey())).toBe(before + 4);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('leaves a message it cannot decrypt (another secret) in Redis and reports it, rather than dropping it', async () => {
     await redis.del(bufferKey());
     const other = new IntakeBuffer(redis, bufferKey(), 'another secret');
