@@ -98,12 +98,12 @@ describe('Postgres unreachable', () => {
 
     // Postgres is back (the context's own database): the workers' drain files them.
     const buffer = new IntakeBuffer(redis, bufferKey(), 'test buffer secret');
-    const { filed, unreadable } = await drainIntakeBuffer(ctx.db, ctx.app.queues, buffer);
+    const { filed, unreadable } = await drainIntakeBuffer(ctx.db, ctx.app.queues, buffer, 30);
     expect(filed).toBeGreaterThanOrEqual(2);
     expect(unreadable).toBe(0);
     expect(await redis.hlen(bufferKey())).toBe(0);
     // A second drain (another worker, a restart) finds nothing and stores nothing twice.
-    expect(await drainIntakeBuffer(ctx.db, ctx.app.queues, buffer)).toEqual({ filed: 0, unreadable: 0 });
+    expect(await drainIntakeBuffer(ctx.db, ctx.app.queues, buffer, 30)).toEqual({ filed: 0, unreadable: 0 });
     await fileInbox(ctx.app);
 
     const sms = await ctx.db
@@ -161,10 +161,10 @@ describe('Postgres unreachable', () => {
       receivedAt: new Date(),
     });
     const buffer = new IntakeBuffer(redis, bufferKey(), 'test buffer secret');
-    expect(await drainIntakeBuffer(ctx.db, ctx.app.queues, buffer)).toEqual({ filed: 0, unreadable: 1 });
+    expect(await drainIntakeBuffer(ctx.db, ctx.app.queues, buffer, 30)).toEqual({ filed: 0, unreadable: 1 });
     expect(await redis.hlen(bufferKey())).toBe(1);
     // With the right secret it is filed.
-    expect(await drainIntakeBuffer(ctx.db, ctx.app.queues, other)).toEqual({ filed: 1, unreadable: 0 });
+    expect(await drainIntakeBuffer(ctx.db, ctx.app.queues, other, 30)).toEqual({ filed: 1, unreadable: 0 });
   });
 });
 

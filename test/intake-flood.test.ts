@@ -120,6 +120,7 @@ describe('the sender count, taken by the statement that stores the message', () 
         receivedAt: new Date(),
       },
       limit,
+      0,
     );
 
   it('opens the window at the first message; the notice once past the limit, then silence', async () => {
@@ -168,7 +169,7 @@ describe('the sender count, taken by the statement that stores the message', () 
       .where('sender', '=', 'phone:+821077770098')
       .execute();
     const before = await ctx.db.selectFrom('sender_flood_counts').select('sender').execute();
-    expect(await forgetQuietSenders(ctx.db, 60_000)).toBe(1);
+    expect(await forgetQuietSenders(ctx.db, 60_000, 0)).toBe(1);
     const after = await ctx.db.selectFrom('sender_flood_counts').select('sender').execute();
     expect(after.map((r) => r.sender).sort()).toEqual(before.map((r) => r.sender).filter((s) => s !== 'phone:+821077770098').sort());
   });
@@ -192,8 +193,8 @@ describe('the sender count, taken by the statement that stores the message', () 
       acknowledgementStatus: 'delivered' as const,
       receivedAt: new Date(),
     };
-    expect(await insertCountedInbound(ctx.db, row, limit)).not.toBeNull();
-    expect(await insertCountedInbound(ctx.db, row, limit)).toBeNull();
+    expect(await insertCountedInbound(ctx.db, row, limit, 0)).not.toBeNull();
+    expect(await insertCountedInbound(ctx.db, row, limit, 0)).toBeNull();
     const stored = await ctx.db.selectFrom('inbound_messages').select('id').where('provider_message_id', '=', 'unit-again').execute();
     expect(stored).toHaveLength(1);
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, fileInbox, inboundSms, postSignedTwilio, signTwilio, PUBLIC_BASE_URL, type TestContext } from './support/harness.js';
-import { SMS_ACKNOWLEDGEMENT } from '../src/intake/acknowledgement.js';
+import { SMS_NUMBERED_ACKNOWLEDGEMENT, withCaseNumber } from '../src/intake/acknowledgement.js';
 import { acceptResidentMessage } from '../src/intake/accept-message.js';
 
 const PATH = '/webhooks/sms/twilio';
@@ -36,7 +36,8 @@ describe('Twilio signature', () => {
     const [theCase] = await casesOf('+821011110001');
     expect(theCase).toBeDefined();
     expect(theCase!.case_number).toMatch(/^\d{4}-\d{6}$/);
-    expect(res.body).toContain(`<Response><Message>${SMS_ACKNOWLEDGEMENT}</Message></Response>`);
+    // The acknowledgement names the number of the case the message became.
+    expect(res.body).toContain(`<Response><Message>${withCaseNumber(SMS_NUMBERED_ACKNOWLEDGEMENT.newCase, theCase!.case_number)}</Message></Response>`);
     const messages = await messagesOf(theCase!.id);
     expect(messages.map((m) => [m.direction, m.kind])).toEqual([
       ['in', 'resident'],
@@ -162,7 +163,7 @@ describe('threading', () => {
     const res = await postSignedTwilio(ctx.app, PATH, inboundSms({ From: phone, Body: '사진도 보내드릴게요' }));
     const cases = await casesOf(phone);
     expect(cases).toHaveLength(1);
-    expect(res.body).toContain(SMS_ACKNOWLEDGEMENT);
+    expect(res.body).toContain(withCaseNumber(SMS_NUMBERED_ACKNOWLEDGEMENT.followUp, cases[0]!.case_number));
     const inbound = (await messagesOf(cases[0]!.id)).filter((m) => m.direction === 'in').map((m) => m.text);
     expect(inbound).toEqual(['역 앞 보도블록이 깨졌어요', '사진도 보내드릴게요']);
   });

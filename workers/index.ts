@@ -79,7 +79,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
     sweepStoredWork(db, queues, config.sweepMinAgeMs)
       .then(async (found) => {
         if (found.intake + found.route + found.send > 0) log.info(found, 'sweeper re-enqueued stored work');
-        await forgetQuietSenders(db, config.intake.senderFlood.windowMs);
+        await forgetQuietSenders(db, config.intake.senderFlood.windowMs, config.threadWindowMinutes);
       })
       .catch((error: Error) => log.warn({ err: error.message }, 'sweep failed; will try again'));
   const sweeper = setInterval(sweep, config.sweepIntervalMs);
@@ -93,7 +93,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
       .size()
       .then(async (waiting) => {
         if (waiting === 0) return;
-        const { filed, unreadable } = await drainIntakeBuffer(db, queues, buffer);
+        const { filed, unreadable } = await drainIntakeBuffer(db, queues, buffer, config.threadWindowMinutes);
         if (filed > 0) log.info({ filed }, 'messages kept in Redis while Postgres was away are now stored');
         if (unreadable > 0) log.error({ unreadable }, 'buffered messages could not be decrypted (was INTAKE_BUFFER_SECRET changed?)');
       })

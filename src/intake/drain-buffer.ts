@@ -13,6 +13,8 @@ export async function drainIntakeBuffer(
   db: Db,
   queues: Queues,
   buffer: IntakeBuffer,
+  /** The thread window the webhooks use, so the message is numbered as they would have (insertInbound). */
+  threadWindowMinutes: number,
   batch = 200,
 ): Promise<{ filed: number; unreadable: number }> {
   let filed = 0;
@@ -23,7 +25,7 @@ export async function drainIntakeBuffer(
     unreadable = entries.length - readable.length;
     if (readable.length === 0) return { filed, unreadable };
     for (const { field, row } of readable) {
-      const inboundId = await insertInbound(db, row!);
+      const inboundId = await insertInbound(db, row!, threadWindowMinutes);
       // A lost add is found by the sweeper in the inbox.
       if (inboundId !== null) await enqueueIntake(queues, inboundId).catch(() => undefined);
       await buffer.remove(field);

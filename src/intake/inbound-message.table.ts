@@ -18,6 +18,8 @@ export interface InboundMessageTable {
   acknowledgement: string | null;
   acknowledgement_status: DeliveryStatus | null;
   flood: Generated<boolean>;
+  /** The case number reserved for it when stored; filing puts it in the case with that number. */
+  case_number: string | null;
   received_at: Date;
   message_id: number | null;
   stored_at: Date | null;

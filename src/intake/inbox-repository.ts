@@ -3,6 +3,7 @@ import { preparedQuery, type Db } from '../db/database.js';
 import type { Channel } from '../cases/case.table.js';
 import type { DeliveryStatus } from '../outbound/delivery-status.js';
 import type { InboundSender } from './inbound-message.table.js';
+import { CASE_NUMBER, type NumberedAcknowledgement } from './acknowledgement.js';
 import { FLOOD_NOTICE, floodSenderKey, hearsNoticeEveryTime, type FloodLimit, type FloodStanding } from './sender-flood.js';
 
 export interface InboundRow {
@@ -12,7 +13,10 @@ export interface InboundRow {
   sender: InboundSender;
   text: string;
   raw: Record<string, unknown>;
+  /** What the resident hears when no case number can be named (the message waits in Redis). */
   acknowledgement: string | null;
+  /** What they hear once the inbox statement has reserved the case number: its two forms. */
+  numberedAcknowledgement?: NumberedAcknowledgement;
   acknowledgementStatus: DeliveryStatus | null;
   /** One of a flood from one sender (see sender-flood.ts). */
   flood?: boolean;
@@ -30,25 +34,6 @@ export function jsonWithoutNul(value: unknown): string {
   return json.includes('\\u0000') ? JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? withoutNul(v) : v)) : json;
 }
 
-/**
- * The message as received, with the answer it was given (a message the webhook kept in
- * Redis while Postgres was away). Returns its inbox id, or null when the provider had
- * already delivered this message (same provider id).
- */
-export async function insertInbound(db: Db, row: InboundRow): Promise<number | null> {
-  const rows = await preparedQuery<{ id: number }>(
-    db,
-    'sotong_insert_inbound',
-    `insert into inbound_messages
-       (channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, received_at, flood)
-     values ($1, $2, $3, $4::jsonb, $5, $6::jsonb, $7, $8, $9, $10)
-     on conflict (provider, provider_message_id) do nothing
-     returning id`,
-    [...inboxValues(row), row.flood ?? false],
-  );
-  return rows[0]?.id ?? null;
-}
-
 /** $1–$9 of both inbox inserts: the message as Postgres can hold it (no NUL). */
 function inboxValues(row: Omit<InboundRow, 'flood'>): unknown[] {
   return [
@@ -64,53 +49,111 @@ function inboxValues(row: Omit<InboundRow, 'flood'>): unknown[] {
   ];
 }
 
+/**
+ * What reserve_case_number needs to know of the sender (see its migration): their flood key,
+ * which names the row it locks, and how the filing step finds them among residents.
+ */
+function senderValues(sender: InboundSender): [string | null, string | null, string | null] {
+  const key = floodSenderKey(sender);
+  return [
+    key === null ? null : withoutNul(key),
+    'phone' in sender ? withoutNul(sender.phone) : null,
+    'kakao' in sender ? withoutNul(sender.kakao.userKey) : null,
+  ];
+}
+
+/**
+ * The message as received, with the answer it was given: one a webhook kept in Redis while
+ * Postgres was away. Its case number is reserved now, as for any stored message (it is not
+ * counted against the sender's flood window). Returns its inbox id, or null when the provider
+ * had already delivered this message (same provider id).
+ */
+export async function insertInbound(db: Db, row: InboundRow, threadWindowMinutes: number): Promise<number | null> {
+  const rows = await preparedQuery<{ id: number }>(
+    db,
+    'sotong_insert_inbound',
+    `with reserved as (
+       select * from reserve_case_number($11, false, 0, 0, $1, $12, $13, $9::timestamptz, $14)
+     )
+     insert into inbound_messages
+       (channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, received_at, flood, case_number)
+     values ($1, $2, $3, $4::jsonb, $5, $6::jsonb, $7, $8, $9, $10, (select reserved_number from reserved))
+     on conflict (provider, provider_message_id) do nothing
+     returning id`,
+    [...inboxValues(row), row.flood ?? false, ...senderValues(row.sender), threadWindowMinutes],
+  );
+  return rows[0]?.id ?? null;
+}
+
 export interface CountedInbound {
   id: number;
   standing: FloodStanding;
   /** What the sender hears now: the row's acknowledgement, the flood notice, or nothing. */
   acknowledgement: string | null;
+  /** The case number reserved for the message (null only for a message that names nobody). */
+  caseNumber: string | null;
+  /** True when it joins the sender's open (or about to be opened) case rather than opening one. */
+  joinsCase: boolean;
 }
 
 /**
- * The webhook's one write when Postgres is there: counts the message against its sender's
- * flood window (see sender-flood.ts) and stores it with the answer its standing decides, in
- * one statement; the rule is here only. Null when the provider had already delivered this
- * message (it is counted again all the same: a re-sent message is one more call from that sender).
+ * The webhook's one write when Postgres is there. In one statement: counts the message
+ * against its sender's flood window (see sender-flood.ts), reserves its case number under
+ * the same row lock (reserve_case_number: the open case it will join, or a new number), and
+ * stores it with the answer its standing decides, naming the number; the rule is here only.
+ * Null when the provider had already delivered this message (it is counted again all the
+ * same: a re-sent message is one more call from that sender).
  */
-export async function insertCountedInbound(db: Db, row: Omit<InboundRow, 'flood'>, limit: FloodLimit): Promise<CountedInbound | null> {
-  const sender = floodSenderKey(row.sender);
-  const rows = await preparedQuery<{ id: number; acknowledgement: string | null; standing: FloodStanding }>(
+export async function insertCountedInbound(
+  db: Db,
+  row: Omit<InboundRow, 'flood'>,
+  limit: FloodLimit,
+  threadWindowMinutes: number,
+): Promise<CountedInbound | null> {
+  const [sender, phone, kakaoUserKey] = senderValues(row.sender);
+  const rows = await preparedQuery<{ id: number; acknowledgement: string | null; standing: FloodStanding; case_number: string | null; joins_case: boolean }>(
     db,
     'sotong_insert_counted_inbound',
     `with counted as (
-       insert into sender_flood_counts as c (sender, window_started_at, messages)
-       select $10, now(), 1 where $10::text is not null
-       on conflict (sender) do update set
-         window_started_at = case when c.window_started_at > now() - $11::int * interval '1 millisecond' then c.window_started_at else now() end,
-         messages = case when c.window_started_at > now() - $11::int * interval '1 millisecond' then c.messages + 1 else 1 end
-       returning messages
+       select * from reserve_case_number($10, true, $11, $12, $1, $15, $16, $9::timestamptz, $17)
      ), standing as (
        select case when n <= $12::int then 'normal' when n = $12::int + 1 then 'first-over' else 'over' end as standing
-       from (select coalesce((select messages from counted), 0) as n) as sender_messages
+       from (select coalesce((select sender_messages from counted), 0) as n) as sender_messages
      )
      insert into inbound_messages
-       (channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, received_at, flood)
+       (channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, received_at, flood, case_number)
      select $1, $2, $3, $4::jsonb, $5, $6::jsonb,
-       case s.standing when 'normal' then $7::text when 'first-over' then $13::text else case when $14::boolean then $13::text end end,
-       $8, $9, s.standing <> 'normal'
-     from standing s
+       case s.standing
+         when 'normal' then coalesce(replace(case when r.joins_case then $19::text else $18::text end, '${CASE_NUMBER}', r.reserved_number), $7::text)
+         when 'first-over' then $13::text
+         else case when $14::boolean then $13::text end end,
+       $8, $9, s.standing <> 'normal', r.reserved_number
+     from standing s left join counted r on true
      on conflict (provider, provider_message_id) do nothing
-     returning id, acknowledgement, (select standing from standing) as standing`,
+     returning id, acknowledgement, (select standing from standing) as standing, case_number, coalesce((select joins_case from counted), false) as joins_case`,
     [
       ...inboxValues(row),
-      sender === null ? null : withoutNul(sender),
+      sender,
       limit.windowMs,
       limit.messages,
       FLOOD_NOTICE,
       hearsNoticeEveryTime(row.channel),
+      phone,
+      kakaoUserKey,
+      threadWindowMinutes,
+      row.numberedAcknowledgement?.newCase ?? null,
+      row.numberedAcknowledgement?.followUp ?? null,
     ],
   );
-  return rows[0] ?? null;
+  const stored = rows[0];
+  if (!stored) return null;
+  return {
+    id: stored.id,
+    standing: stored.standing,
+    acknowledgement: stored.acknowledgement,
+    caseNumber: stored.case_number,
+    joinsCase: stored.joins_case,
+  };
 }
 
 export interface StoredInbound {

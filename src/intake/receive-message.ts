@@ -14,6 +14,8 @@ export interface IntakeDeps {
   buffer: IntakeBuffer;
   /** When a sender's messages count as a flood. */
   flood: FloodLimit;
+  /** A follow-up within this many minutes joins the resident's open case (and is told its number). */
+  threadWindowMinutes: number;
   /** How long the inbox write may take before the message goes to the Redis buffer instead. */
   storeTimeoutMs: number;
 }
@@ -25,7 +27,8 @@ export type ReceivedMessage = Omit<InboundRow, 'providerMessageId' | 'receivedAt
 };
 
 export type Receipt = (
-  | { outcome: 'stored'; inboundId: number }
+  /** In the inbox, with the case number reserved for it (see insertCountedInbound). */
+  | { outcome: 'stored'; inboundId: number; caseNumber: string | null; joinsCase: boolean }
   /** The provider had delivered it before; it was answered then. */
   | { outcome: 'duplicate' }
   /** Postgres was away: kept in the Redis buffer, filed once Postgres is back. */
@@ -56,9 +59,10 @@ export async function receiveResidentMessage(deps: IntakeDeps, message: Received
   let stored: CountedInbound | null;
   try {
     // The sender's flood count is taken by the same statement (see sender-flood.ts).
-    stored = await withTimeout(insertCountedInbound(deps.db, row, deps.flood), deps.storeTimeoutMs);
+    stored = await withTimeout(insertCountedInbound(deps.db, row, deps.flood, deps.threadWindowMinutes), deps.storeTimeoutMs);
   } catch (error) {
-    // Postgres away: no count either, so the message counts as normal.
+    // Postgres away: no count either, so the message counts as normal; and no case number
+    // yet, so the resident hears the acknowledgement without one.
     try {
       await deps.buffer.put(row);
     } catch {
@@ -71,7 +75,7 @@ export async function receiveResidentMessage(deps: IntakeDeps, message: Received
   if (stored === null) return { outcome: 'duplicate', acknowledgement: null };
   if (stored.standing === 'first-over') log.warn({ inboundId: stored.id, provider: row.provider }, 'a sender is flooding; their messages join one case');
   await handOff(deps.queues, log, { intake: [stored.id] });
-  return { outcome: 'stored', inboundId: stored.id, acknowledgement: stored.acknowledgement };
+  return { outcome: 'stored', inboundId: stored.id, acknowledgement: stored.acknowledgement, caseNumber: stored.caseNumber, joinsCase: stored.joinsCase };
 }
 
 /**

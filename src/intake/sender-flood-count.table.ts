@@ -4,4 +4,8 @@ export interface SenderFloodCountTable {
   sender: string;
   window_started_at: Date;
   messages: number;
+  /** The case number this sender's current thread was told (reserve_case_number); null until one is. */
+  case_number: string | null;
+  /** The latest received time of a message told that number. */
+  case_last_message_at: Date | null;
 }

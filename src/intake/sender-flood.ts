@@ -37,11 +37,22 @@ export function hearsNoticeEveryTime(channel: Channel): boolean {
   return channel === 'kakao';
 }
 
-/** Forgets the senders whose window has passed (the sweeper calls it): no number is kept longer than needed. */
-export async function forgetQuietSenders(db: Db, windowMs: number): Promise<number> {
+/**
+ * Forgets the senders whose flood window and thread have both passed (the sweeper calls it):
+ * no phone number is kept longer than needed. The row also holds the case number their
+ * follow-ups are told (reserve_case_number), so it stays while a follow-up could still
+ * join that case; a row forgotten anyway (a flood's week-long thread) is found again from the cases.
+ */
+export async function forgetQuietSenders(db: Db, windowMs: number, threadWindowMinutes: number): Promise<number> {
   const result = await db
     .deleteFrom('sender_flood_counts')
     .where('window_started_at', '<=', sql<Date>`now() - ${windowMs} * interval '1 millisecond'`)
+    .where((eb) =>
+      eb.or([
+        eb('case_last_message_at', 'is', null),
+        eb('case_last_message_at', '<', sql<Date>`now() - ${threadWindowMinutes} * interval '1 minute'`),
+      ]),
+    )
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

@@ -64,14 +64,15 @@ const kakaoWebhooks: FastifyPluginAsyncTypebox = async (app) => {
         sender: { kakao: identity },
         text: utterance.trim(),
         raw: body,
-        acknowledgement,
+        acknowledgement: acknowledgement.plain,
+        numberedAcknowledgement: acknowledgement.numbered,
         // A skill answer appears in the chat at once.
         acknowledgementStatus: 'delivered',
       },
       request.log,
     );
     if (isBotTester(body)) request.log.info('message from the bot tester');
-    return skillResponse([receipt.acknowledgement ?? acknowledgement]);
+    return skillResponse([receipt.acknowledgement ?? acknowledgement.plain]);
   });
 };
 

@@ -2,6 +2,7 @@
 import type { CaseStatus } from '../../src/cases/case.table.js';
 import type { PullableAnswer } from '../../src/outbound/pull-answers.js';
 import { CHECK_ANSWERS } from './skill-response.js';
+import { CASE_NUMBER, type NumberedAcknowledgement } from '../../src/intake/acknowledgement.js';
 
 export const HELP_TEXT =
   '구청장 소통폰입니다.\n불편하신 점이나 제안을 글로 보내 주시면 담당 부서가 확인해 답변드립니다.\n' +
@@ -9,15 +10,24 @@ export const HELP_TEXT =
 
 /**
  * The acknowledgement, with how the answer will reach this resident: pushed into the chat
- * when they are a friend of the channel (and pushing is configured), otherwise by pull.
- * It goes back before the message is filed into a case (a burst is answered at once), so
- * it names no case number: '답변 확인' shows the number and the case's progress.
+ * when they are a friend of the channel (and pushing is configured), otherwise by pull. It
+ * names the case number the inbox statement reserves (a new case's, or the open case a
+ * follow-up joins); `plain` names none, for a message kept in Redis while Postgres is away.
  */
-export function kakaoAcknowledgement(pushable: boolean, isFriend: boolean): string {
-  const head = `민원이 접수되었습니다. 접수번호와 처리 상황은 '${CHECK_ANSWERS}'에서 보실 수 있습니다.`;
-  if (pushable) return `${head}\n담당 부서 확인 후 이 채팅방으로 답변드리겠습니다.`;
+export function kakaoAcknowledgement(pushable: boolean, isFriend: boolean): { plain: string; numbered: NumberedAcknowledgement } {
+  const status = `처리 상황은 '${CHECK_ANSWERS}'에서 보실 수 있습니다.`;
+  const heads = {
+    plain: `민원이 접수되었습니다. 접수번호와 ${status}`,
+    newCase: `민원이 접수되었습니다(접수번호 ${CASE_NUMBER}). ${status}`,
+    followUp: `보내주신 내용을 접수번호 ${CASE_NUMBER} 민원에 추가했습니다. ${status}`,
+  };
   const pull = `답변이 등록되면 아래 '${CHECK_ANSWERS}'을 눌러 확인하실 수 있습니다.`;
-  return isFriend ? `${head}\n${pull}` : `${head}\n${pull}\n채널을 추가하시면 답변을 이 채팅방으로 바로 받아보실 수 있습니다.`;
+  const tail = pushable
+    ? '\n담당 부서 확인 후 이 채팅방으로 답변드리겠습니다.'
+    : isFriend
+      ? `\n${pull}`
+      : `\n${pull}\n채널을 추가하시면 답변을 이 채팅방으로 바로 받아보실 수 있습니다.`;
+  return { plain: heads.plain + tail, numbered: { newCase: heads.newCase + tail, followUp: heads.followUp + tail } };
 }
 
 const STATUS_LABEL: Record<CaseStatus, string> = {

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { SMS_ACKNOWLEDGEMENT } from '../../../src/intake/acknowledgement.js';
+import { SMS_ACKNOWLEDGEMENT, SMS_NUMBERED_ACKNOWLEDGEMENT } from '../../../src/intake/acknowledgement.js';
 import type { Receipt } from '../../../src/intake/receive-message.js';
 
 export interface GatewaySms {
@@ -19,7 +19,8 @@ export interface GatewaySms {
  *
  * Unlike TwiML, a gateway's HTTP answer cannot carry an SMS back: the acknowledgement is
  * stored 'pending' with the message when the worker files it, and leaves through the
- * configured SMS provider like a staff answer. A re-sent message is acknowledged once.
+ * configured SMS provider like a staff answer, naming the case's number (the one reserved
+ * when the message was stored). A re-sent message is acknowledged once.
  */
 export async function handGatewaySmsToIntake(app: FastifyInstance, log: FastifyBaseLogger, sms: GatewaySms): Promise<Receipt> {
   return app.intake.receive(
@@ -32,6 +33,7 @@ export async function handGatewaySmsToIntake(app: FastifyInstance, log: FastifyB
       raw: sms.raw,
       receivedAt: sms.receivedAt,
       acknowledgement: SMS_ACKNOWLEDGEMENT,
+      numberedAcknowledgement: SMS_NUMBERED_ACKNOWLEDGEMENT,
       acknowledgementStatus: 'pending',
     },
     log,

@@ -3,7 +3,8 @@ import twilio from 'twilio';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { twilioSignatureCheck } from './signature.js';
-import { SMS_ACKNOWLEDGEMENT } from '../../../src/intake/acknowledgement.js';
+import { CASE_NUMBER, SMS_ACKNOWLEDGEMENT, SMS_NUMBERED_ACKNOWLEDGEMENT, withCaseNumber } from '../../../src/intake/acknowledgement.js';
+import type { Receipt } from '../../../src/intake/receive-message.js';
 import { FLOOD_NOTICE } from '../../../src/intake/sender-flood.js';
 import { normalizePhone } from '../../../src/residents/phone.js';
 import { mapTwilioStatus } from '../../../src/outbound/providers/twilio/twilio-sms-provider.js';
@@ -14,10 +15,24 @@ function buildTwiml(text: string | null): string {
   if (text !== null) response.message(text);
   return response.toString();
 }
-/** The answers a webhook gives (none, the acknowledgement, the flood notice), built once. */
+/** The answers a webhook gives (none, the acknowledgement without a number, the flood notice), built once. */
 const KNOWN_TWIML = new Map([null, SMS_ACKNOWLEDGEMENT, FLOOD_NOTICE].map((text) => [text, buildTwiml(text)]));
+/** The numbered acknowledgements, built once with the placeholder; a case number (digits and '-') needs no escaping. */
+const NUMBERED_TWIML = Object.values(SMS_NUMBERED_ACKNOWLEDGEMENT).map((template) => ({ template, twiml: buildTwiml(template) }));
+const XML_SAFE_CASE_NUMBER = /^[0-9-]+$/;
+
 /** TwiML answering with one SMS, or none. */
-const twimlReplying = (text: string | null) => KNOWN_TWIML.get(text) ?? buildTwiml(text);
+function twimlReplying(text: string | null, caseNumber: string | null = null): string {
+  const known = KNOWN_TWIML.get(text);
+  if (known !== undefined) return known;
+  if (text !== null && caseNumber !== null && XML_SAFE_CASE_NUMBER.test(caseNumber)) {
+    const numbered = NUMBERED_TWIML.find(({ template }) => withCaseNumber(template, caseNumber) === text);
+    if (numbered) return numbered.twiml.replace(CASE_NUMBER, caseNumber);
+  }
+  return buildTwiml(text);
+}
+
+const caseNumberOf = (receipt: Receipt) => (receipt.outcome === 'stored' ? receipt.caseNumber : null);
 
 // Twilio adds parameters without notice: accept (and sign over) whatever arrives.
 const InboundSms = Type.Object(
@@ -58,15 +73,17 @@ const twilioWebhooks: FastifyPluginAsyncTypebox = async (app) => {
         // A picture with no words still reaches staff as a message they can open in Twilio.
         text: text === '' && media > 0 ? `(첨부 ${media}건)` : text,
         raw: body,
-        // TwiML only queues the SMS; Twilio reports nothing more on it to us.
+        // Naming the case number the inbox statement reserves; without it while Postgres is away.
         acknowledgement: SMS_ACKNOWLEDGEMENT,
+        numberedAcknowledgement: SMS_NUMBERED_ACKNOWLEDGEMENT,
+        // TwiML only queues the SMS; Twilio reports nothing more on it to us.
         acknowledgementStatus: 'sent',
       },
       request.log,
     );
     reply.type('text/xml; charset=utf-8');
     // A provider re-send was acknowledged the first time, and a flood hears one notice: then say nothing.
-    return twimlReplying(receipt.acknowledgement);
+    return twimlReplying(receipt.acknowledgement, caseNumberOf(receipt));
   });
 
   app.post('/webhooks/sms/twilio/status', { schema: { body: StatusCallback }, preValidation: verify }, async (request, reply) => {
