@@ -12,7 +12,7 @@ import { startWorkers, type RunningWorkers } from '../workers/index.js';
 import { sweepStoredWork } from '../workers/sweeper.js';
 import { messageQueues } from '../src/ops/queue-health.js';
 import { jobIds } from '../src/queues/queues.js';
-import { SMS_ACKNOWLEDGEMENT } from '../src/intake/acknowledgement.js';
+import { SMS_NUMBERED_ACKNOWLEDGEMENT, withCaseNumber } from '../src/intake/acknowledgement.js';
 
 let own: OwnServicesContext;
 let ctx: TestContext;
@@ -98,10 +98,11 @@ async function textIn(): Promise<Sent> {
   const phone = nextPhone();
   const res = await postSignedTwilioOnly(ctx.app, '/webhooks/sms/twilio', inboundSms({ From: phone, Body: '명동 골목 가로등이 며칠째 꺼져 있어요' }));
   expect(res.statusCode).toBe(200);
-  expect(res.body).toContain(`<Message>${SMS_ACKNOWLEDGEMENT}</Message>`);
-  // Answered before the message is filed into a case: no case number to give.
-  expect(res.body).not.toMatch(/\d{4}-\d{6}/);
-  return inboxOf({ phone });
+  // Answered before the message is filed into a case, with the number the inbox statement reserved for it.
+  const sent = await inboxOf({ phone });
+  const { case_number } = await ctx.db.selectFrom('inbound_messages').select('case_number').where('id', '=', sent.inboundId).executeTakeFirstOrThrow();
+  expect(res.body).toContain(`<Message>${withCaseNumber(SMS_NUMBERED_ACKNOWLEDGEMENT.newCase, case_number!)}</Message>`);
+  return sent;
 }
 
 /** A resident writes through the KakaoTalk channel's skill. */
@@ -109,9 +110,11 @@ async function kakaoIn(): Promise<Sent> {
   const userKey = randomBytes(16).toString('hex');
   const res = await postSkillOnly(ctx.app, skillRequest({ userKey, utterance: '신당동 주택가에 쓰레기가 무단으로 버려져 있어요' }));
   expect(res.statusCode).toBe(200);
-  expect(res.body).toContain('민원이 접수되었습니다');
-  expect(res.body).not.toMatch(/\d{4}-\d{6}/);
-  return inboxOf({ userKey });
+  // Postgres is there: the chat answer names the case number reserved for the message.
+  const sent = await inboxOf({ userKey });
+  const { case_number } = await ctx.db.selectFrom('inbound_messages').select('case_number').where('id', '=', sent.inboundId).executeTakeFirstOrThrow();
+  expect(res.body).toContain(`민원이 접수되었습니다(접수번호 ${case_number!})`);
+  return sent;
 }
 
 /** How many of these inbox rows are filed into a case (by the intake worker). */

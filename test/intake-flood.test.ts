@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createTestContext, eventually, inboundSms, postSignedTwilio, type TestContext } from './support/harness.js';
 import { askSkill, skillRequest, SKILL_SECRET } from './support/kakao.js';
-import { SMS_ACKNOWLEDGEMENT } from '../src/intake/acknowledgement.js';
+import { SMS_ACKNOWLEDGEMENT, SMS_NUMBERED_ACKNOWLEDGEMENT, withCaseNumber } from '../src/intake/acknowledgement.js';
 import { sql } from 'kysely';
 import { FLOOD_NOTICE, forgetQuietSenders } from '../src/intake/sender-flood.js';
 import { insertCountedInbound } from '../src/intake/inbox-repository.js';
@@ -37,14 +37,11 @@ describe('a flood from one sender', () => {
       bodies.push(res.body);
     }
     const messageOf = (twiml: string) => /<Message>(.*)<\/Message>/.exec(twiml)?.[1] ?? null;
-    expect(bodies.map(messageOf)).toEqual([
-      SMS_ACKNOWLEDGEMENT,
-      SMS_ACKNOWLEDGEMENT,
-      SMS_ACKNOWLEDGEMENT,
-      FLOOD_NOTICE,
-      ...Array<null>(8).fill(null),
-    ]);
     const cases = await casesOf({ phone });
+    const numbers = (await ctx.db.selectFrom('cases').select('case_number').where('id', 'in', cases.map((c) => c.id)).orderBy('id').execute()).map((c) => c.case_number);
+    // Each of the first three names its own case (no threading here); the flood hears one notice.
+    const acknowledgements = numbers.map((n) => withCaseNumber(SMS_NUMBERED_ACKNOWLEDGEMENT.newCase, n));
+    expect(bodies.map(messageOf)).toEqual([...acknowledgements, FLOOD_NOTICE, ...Array<null>(8).fill(null)]);
     // The first three are ordinary messages (no threading here: three cases); the flood joins the latest.
     expect(cases).toHaveLength(3);
     const inbound = await ctx.db
@@ -64,7 +61,7 @@ describe('a flood from one sender', () => {
       .where('case_id', 'in', cases.map((c) => c.id))
       .where('kind', '=', 'acknowledgement')
       .execute();
-    expect(acks.map((a) => a.text).sort()).toEqual([SMS_ACKNOWLEDGEMENT, SMS_ACKNOWLEDGEMENT, SMS_ACKNOWLEDGEMENT, FLOOD_NOTICE].sort());
+    expect(acks.map((a) => a.text).sort()).toEqual([...acknowledgements, FLOOD_NOTICE].sort());
   });
 
   it('KakaoTalk: the chat answers the notice each time past the limit (it costs nothing), one case', async () => {
@@ -81,7 +78,7 @@ describe('a flood from one sender', () => {
 
   it('counts senders apart in Postgres, and puts no phone number or Kakao key in Redis', async () => {
     const res = await postSignedTwilio(ctx.app, '/webhooks/sms/twilio', inboundSms({ From: '+821077770002', Body: '다른 주민' }));
-    expect(res.body).toContain(SMS_ACKNOWLEDGEMENT);
+    expect(res.body).toContain('[구청장 소통폰] 접수되었습니다(접수번호 ');
     const counts = await ctx.db.selectFrom('sender_flood_counts').select(['sender', 'messages']).orderBy('sender').execute();
     expect(counts).toEqual(
       expect.arrayContaining([

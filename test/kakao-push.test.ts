@@ -17,6 +17,7 @@ import { PULL_NOTICE, confirmKakaoPush, deliverKakaoAnswer } from '../src/outbou
 import type { ChatPushProvider } from '../src/outbound/channel.js';
 import { CHECK_ANSWERS } from '../webhooks/kakao/skill-response.js';
 import { kakaoAcknowledgement } from '../webhooks/kakao/replies.js';
+import { withCaseNumber } from '../src/intake/acknowledgement.js';
 
 const KAKAO = 'http://kakao.fake.local';
 const BOT_ID = '5f0e1d2c3b4a596877665544';
@@ -161,8 +162,8 @@ async function resident(isFriend = true): Promise<Friend> {
     .select(['cases.id', 'cases.case_number'])
     .where('residents.kakao_user_key', '=', userKey)
     .executeTakeFirstOrThrow();
-  // The Event API is configured here: a friend of the channel is promised the push.
-  expect(texts[0]).toBe(kakaoAcknowledgement(isFriend, isFriend));
+  // The Event API is configured here: a friend of the channel is promised the push; the case's number is named.
+  expect(texts[0]).toBe(withCaseNumber(kakaoAcknowledgement(isFriend, isFriend).numbered.newCase, row.case_number));
   return { userKey, caseId: row.id, caseNumber: row.case_number };
 }
 

@@ -1,11 +1,13 @@
 // The KakaoTalk channel's skill endpoint through the real app, Postgres and Redis. No Event API is
 // configured here: every answer waits for the resident's "답변 확인" (pull).
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, eventually, type TestContext } from './support/harness.js';
 import { askSkill, longAnswer, postSkill, skillFixture, skillRequest, squash, SKILL_PATH } from './support/kakao.js';
 import { CHECK_ANSWERS, SKILL_LIMITS } from '../webhooks/kakao/skill-response.js';
-import { HELP_TEXT, NO_CASES_TEXT, NO_NEW_ANSWERS_TEXT, kakaoAcknowledgement } from '../webhooks/kakao/replies.js';
+import { ALL_CLOSED_TEXT, HELP_TEXT, NO_CASES_TEXT, NO_NEW_ANSWERS_TEXT, kakaoAcknowledgement } from '../webhooks/kakao/replies.js';
+import { withCaseNumber } from '../src/intake/acknowledgement.js';
 import { insertMessage } from '../src/cases/message-repository.js';
 import { jobIds } from '../src/queues/queues.js';
 import { ANSWER_LIMITS } from '../src/outbound/channel-limits.js';
@@ -89,7 +91,8 @@ describe('a resident writes to the channel', () => {
     expect(body).toEqual({
       version: '2.0',
       template: {
-        outputs: [{ simpleText: { text: kakaoAcknowledgement(false, true) } }],
+        // It names the number of the case the message became.
+        outputs: [{ simpleText: { text: withCaseNumber(kakaoAcknowledgement(false, true).numbered.newCase, theCase.case_number) } }],
         quickReplies: [{ label: CHECK_ANSWERS, action: 'message', messageText: CHECK_ANSWERS }],
       },
     });
@@ -136,7 +139,7 @@ describe('a resident writes to the channel', () => {
     expect(tester!.id).not.toBe(channelResident!.id);
     const [testerCase] = await casesOf(testerKey);
     const [channelCase] = await casesOf(channelKey);
-    expect(texts[0]).toBe(kakaoAcknowledgement(false, false));
+    expect(texts[0]).toBe(withCaseNumber(kakaoAcknowledgement(false, false).numbered.newCase, testerCase!.case_number));
     expect(testerCase!.id).not.toBe(channelCase!.id);
     expect(await casesOf(testerKey)).toHaveLength(1);
   });
@@ -202,7 +205,7 @@ describe('a resident writes to the channel', () => {
 
     const { texts } = await askSkill(ctx.app, skillRequest({ userKey, utterance: '사진도 보내드릴 수 있어요' }));
 
-    expect(texts).toEqual([kakaoAcknowledgement(false, true)]);
+    expect(texts).toEqual([withCaseNumber(kakaoAcknowledgement(false, true).numbered.followUp, theCase.case_number)]);
     expect(await casesOf(userKey)).toHaveLength(1);
     const inbound = (await messagesOf(theCase.id)).filter((m) => m.direction === 'in');
     expect(inbound.map((m) => m.text)).toEqual(['을지로 지하상가 입구 계단 난간이 흔들려요', '사진도 보내드릴 수 있어요']);
@@ -391,9 +394,44 @@ describe('"답변 확인" (pull)', () => {
       expect(statuses).toEqual(answers.map((_, i) => (i <= shown ? 'delivered' : 'awaiting_pull')));
     }
 
+    // Nothing new and every case closed: no promise of more, and the latest closing answer
+    // again, whole, within the bubbles' limits, still counted as delivered once.
     const { texts } = await checkAnswers(userKey);
-    expect(texts.join('')).toContain(NO_NEW_ANSWERS_TEXT);
-    expect(texts.join('')).not.toContain('[접수번호');
+    for (const text of texts) expect([...text].length).toBeLessThanOrEqual(SKILL_LIMITS.text);
+    expect(texts.length).toBeLessThanOrEqual(SKILL_LIMITS.outputs);
+    const all = texts.join('\n');
+    expect(all).not.toContain(NO_NEW_ANSWERS_TEXT);
+    expect(all).toContain(ALL_CLOSED_TEXT);
+    expect(all).toContain(`${answers[2]!.caseNumber} 처리 완료`);
+    expect(squash(all)).toContain(squash(`[접수번호 ${answers[2]!.caseNumber} 처리 완료 · 답변 다시 보기]${answers[2]!.text}`));
+    for (const other of answers.slice(0, 2)) expect(squash(all)).not.toContain(squash(other.text).slice(0, 40));
+    expect((await messageRow(answers[2]!.id)).delivery_status).toBe('delivered');
+    const pulled = await ctx.db.selectFrom('case_events').select('id').where('type', '=', 'answer_pulled').where(sql<boolean>`data @> ${JSON.stringify({ messageIds: [answers[2]!.id] })}::jsonb`).execute();
+    expect(pulled).toHaveLength(1);
+  });
+
+  it('with a case still open, keeps the promise for it and shows the closed case\'s answer again', async () => {
+    const userKey = newUserKey();
+    const closed = await openCase(userKey, '공원 벤치가 부서졌어요');
+    await ctx.db.updateTable('cases').set({ status: 'closed', closed_at: new Date() }).where('id', '=', closed.id).execute();
+    await insertMessage(ctx.db, { case_id: closed.id, direction: 'out', kind: 'answer', channel: 'kakao', text: '벤치를 교체했습니다.', provider: 'kakao', delivery_status: 'delivered' });
+    const open = await openCase(userKey, '가로등도 꺼져 있어요');
+
+    const { texts } = await checkAnswers(userKey);
+
+    expect(texts.join('\n')).toContain(`${open.case_number} 접수`);
+    expect(texts.join('\n')).toContain(NO_NEW_ANSWERS_TEXT);
+    expect(texts.join('\n')).toContain(`[접수번호 ${closed.case_number} 처리 완료 · 답변 다시 보기]\n벤치를 교체했습니다.`);
+  });
+
+  it('a case closed without an answer (thanks, exception) is shown closed, with nothing to reread', async () => {
+    const userKey = newUserKey();
+    const theCase = await openCase(userKey, '감사합니다');
+    await ctx.db.updateTable('cases').set({ status: 'closed', closed_at: new Date() }).where('id', '=', theCase.id).execute();
+
+    const { texts } = await checkAnswers(userKey);
+
+    expect(texts).toEqual([`최근 민원\n· ${theCase.case_number} 처리 완료\n\n${ALL_CLOSED_TEXT}`]);
   });
 });
 
@@ -430,9 +468,12 @@ describe('answers from staff, with no Event API', () => {
     // Pulling opened nothing and added no message.
     expect(await casesOf(userKey)).toHaveLength(1);
 
+    // Asked again: the case shows as closed, its answer shown again to reread, not pulled twice.
     const again = await checkAnswers(userKey);
-    expect(again.texts.join('\n')).not.toContain(answer);
-    expect(again.texts.join('\n')).toContain(NO_NEW_ANSWERS_TEXT);
+    expect(again.texts).toEqual([
+      `최근 민원\n· ${theCase.case_number} 처리 완료\n\n${ALL_CLOSED_TEXT}\n\n[접수번호 ${theCase.case_number} 처리 완료 · 답변 다시 보기]\n${answer}`,
+    ]);
+    expect(again.texts.join('\n')).not.toContain(NO_NEW_ANSWERS_TEXT);
     const pulledEvents = await ctx.db.selectFrom('case_events').select('id').where('case_id', '=', theCase.id).where('type', '=', 'answer_pulled').execute();
     expect(pulledEvents).toHaveLength(1);
   });

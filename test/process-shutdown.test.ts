@@ -12,7 +12,9 @@ import { startFakeTwilio, type FakeTwilioServer } from './support/fake-twilio-se
 import { exitOf, inParallel, postSms } from './support/processes.js';
 import { isOk, OUTBOUND_CONCURRENCY, processFixture, type ProcessFixture } from './support/process-fixture.js';
 import { jobIds } from '../src/queues/queues.js';
-import { SMS_ACKNOWLEDGEMENT } from '../src/intake/acknowledgement.js';
+import { CASE_NUMBER, SMS_NUMBERED_ACKNOWLEDGEMENT } from '../src/intake/acknowledgement.js';
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 let ctx: TestContext;
 let fake: FakeTwilioServer;
@@ -93,7 +95,9 @@ describe('SIGTERM to the API', () => {
       const results = await inFlight;
       agent.destroy();
       expect(results.map((r) => ('status' in r ? r.status : r.error))).toEqual(burst.map(() => 200));
-      for (const r of results) expect('body' in r && r.body).toContain(`<Message>${SMS_ACKNOWLEDGEMENT}</Message>`);
+      // Each acknowledgement names the case number reserved by its insert.
+      const acknowledged = new RegExp(`<Message>${escapeRegExp(SMS_NUMBERED_ACKNOWLEDGEMENT.newCase).replace(escapeRegExp(CASE_NUMBER), '\\d{4}-\\d{6}')}</Message>`);
+      for (const r of results) expect('body' in r && r.body).toMatch(acknowledged);
       expect(await exitOf(api, 15_000)).toEqual({ code: 0, signal: null });
 
       // In the inbox, and its intake job handed to the routing queue before the queue connection closed.

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, eventually, inboundSms, postSignedTwilio, type TestContext } from './support/harness.js';
-import { SMS_ACKNOWLEDGEMENT } from '../src/intake/acknowledgement.js';
+import { SMS_NUMBERED_ACKNOWLEDGEMENT, withCaseNumber } from '../src/intake/acknowledgement.js';
 import { eucKrByteLength, isKsX1001 } from '../src/outbound/sms-text.js';
 import { jobIds } from '../src/queues/queues.js';
 import { buildApp } from '../src/app.js';
@@ -259,7 +259,9 @@ describe('inbound from a domestic gateway (POST /webhooks/sms/:provider)', () =>
     // The acknowledgement cannot ride on the HTTP answer: it leaves through Solapi.
     const [ack] = await eventually(async () => (callsTo(phone).length === 1 ? callsTo(phone) : undefined));
     // Short enough for one SMS (90 EUC-KR bytes): the cheapest message a resident can be sent.
-    expect(ack!.message).toMatchObject({ from: '0233964114', type: 'SMS', text: SMS_ACKNOWLEDGEMENT });
+    // It names the case's number.
+    const { caseNumber } = await ctx.db.selectFrom('cases').select('case_number as caseNumber').where('id', '=', caseId).executeTakeFirstOrThrow();
+    expect(ack!.message).toMatchObject({ from: '0233964114', type: 'SMS', text: withCaseNumber(SMS_NUMBERED_ACKNOWLEDGEMENT.newCase, caseNumber) });
     expect(isKsX1001(ack!.message.text)).toBe(true);
     expect(eucKrByteLength(ack!.message.text)).toBeLessThanOrEqual(90);
     const ackRow = await eventually(async () => {

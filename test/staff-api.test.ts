@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createTestContext, inboundSms, postSignedTwilio, type TestContext } from './support/harness.js';
 import { acceptResidentMessage } from '../src/intake/accept-message.js';
-import { SMS_ACKNOWLEDGEMENT } from '../src/intake/acknowledgement.js';
+import { SMS_NUMBERED_ACKNOWLEDGEMENT, withCaseNumber } from '../src/intake/acknowledgement.js';
 import { hashToken } from '../src/staff/tokens.js';
 import { jobIds } from '../src/queues/queues.js';
 import type { CaseStatus } from '../src/cases/case.table.js';
@@ -577,7 +577,9 @@ describe('case JSON', () => {
       if (m.direction === 'out') expect(m.deliveryStatus).toBe('sent');
       else expect(m).not.toHaveProperty('deliveryStatus');
     }
-    expect(detail.messages[1]!.text).toBe(SMS_ACKNOWLEDGEMENT);
+    // What the resident was told, naming this case.
+    expect(detail.messages[1]!.text).toBe(withCaseNumber(SMS_NUMBERED_ACKNOWLEDGEMENT.newCase, detail.caseNumber));
+    expect(detail.messages[3]!.text).toBe(withCaseNumber(SMS_NUMBERED_ACKNOWLEDGEMENT.followUp, detail.caseNumber));
     expect(detail.events.map((e) => e.type)).toEqual(['received', 'message_added']);
     expect(detail.events[0]).toMatchObject({ staffId: null, data: { messageId: detail.messages[0]!.id } });
   });

@@ -33,16 +33,45 @@ export async function findPullableAnswers(db: Db, residentId: number, limit = 20
   }));
 }
 
-export async function recentCases(db: Db, residentId: number, limit = 5): Promise<{ caseNumber: string; status: CaseStatus }[]> {
+export async function recentCases(db: Db, residentId: number, limit = 5): Promise<{ id: number; caseNumber: string; status: CaseStatus }[]> {
   const rows = await db
     .selectFrom('cases')
-    .select(['case_number', 'status'])
+    .select(['id', 'case_number', 'status'])
     .where('resident_id', '=', residentId)
     .orderBy('received_at', 'desc')
     .orderBy('id', 'desc')
     .limit(limit)
     .execute();
-  return rows.map((r) => ({ caseNumber: r.case_number, status: r.status }));
+  return rows.map((r) => ({ id: r.id, caseNumber: r.case_number, status: r.status }));
+}
+
+export interface ClosedAnswer {
+  caseNumber: string;
+  text: string;
+}
+
+/**
+ * The answer that closed the most recently closed of these cases, already delivered: shown
+ * again on "답변 확인" so a resident can reread it. Null when none of them closed with an
+ * answer (thanks or exception closings may carry none, and a purged case keeps no text).
+ */
+export async function lastClosedAnswer(db: Db, caseIds: number[]): Promise<ClosedAnswer | null> {
+  if (caseIds.length === 0) return null;
+  const row = await db
+    .selectFrom('messages')
+    .innerJoin('cases', 'cases.id', 'messages.case_id')
+    .select(['cases.case_number', 'messages.text'])
+    .where('cases.id', 'in', caseIds)
+    .where('cases.status', '=', 'closed')
+    .where('messages.direction', '=', 'out')
+    .where('messages.channel', '=', 'kakao')
+    .where('messages.kind', '=', 'answer')
+    .where('messages.text', '<>', '')
+    .orderBy('cases.closed_at', 'desc')
+    .orderBy('messages.id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? { caseNumber: row.case_number, text: row.text } : null;
 }
 
 /** The resident has now seen these answers in the chat: delivered, by pull. */

@@ -2,18 +2,20 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { SkillRequest, isBotTester, readIdentity, skillCallerCheck } from './skill-request.js';
 import { SkillResponse, packBlocks, skillResponse } from './skill-response.js';
 import {
+  ALL_CLOSED_TEXT,
   HELP_TEXT,
   NO_CASES_TEXT,
   NO_NEW_ANSWERS_TEXT,
   answerBlock,
   asksForAnswers,
   caseStatusSummary,
+  closedAnswerBlock,
   hasNoContent,
   kakaoAcknowledgement,
   moreAnswersNotice,
 } from './replies.js';
 import { refreshKakaoResident } from '../../src/residents/resident-repository.js';
-import { findPullableAnswers, markPulled, recentCases } from '../../src/outbound/pull-answers.js';
+import { findPullableAnswers, lastClosedAnswer, markPulled, recentCases } from '../../src/outbound/pull-answers.js';
 import type { Db } from '../../src/db/database.js';
 import type { KakaoIdentity } from '../../src/residents/resident-repository.js';
 
@@ -24,7 +26,15 @@ async function answersFor(db: Db, identity: KakaoIdentity) {
   const [cases, answers] = await Promise.all([recentCases(db, resident.id), findPullableAnswers(db, resident.id)]);
   if (cases.length === 0) return skillResponse([NO_CASES_TEXT]);
   const summary = caseStatusSummary(cases);
-  if (answers.length === 0) return skillResponse([`${summary}\n\n${NO_NEW_ANSWERS_TEXT}`]);
+  if (answers.length === 0) {
+    // Nothing new: the promise to tell them holds only while a case is open; the latest
+    // closing answer is shown again (it stays delivered), so it can be reread.
+    const head = `${summary}\n\n${cases.some((c) => c.status !== 'closed') ? NO_NEW_ANSWERS_TEXT : ALL_CLOSED_TEXT}`;
+    const closed = await lastClosedAnswer(db, cases.map((c) => c.id));
+    if (!closed) return skillResponse([head]);
+    const withHead = packBlocks([head, closedAnswerBlock(closed)], moreAnswersNotice);
+    return skillResponse(withHead.included === 2 ? withHead.bubbles : packBlocks([closedAnswerBlock(closed)], moreAnswersNotice).bubbles);
+  }
   // The status list goes first when it leaves room for at least the first answer.
   const withSummary = packBlocks([summary, ...answers.map(answerBlock)], moreAnswersNotice);
   const packed = withSummary.included > 1 ? { ...withSummary, included: withSummary.included - 1 } : packBlocks(answers.map(answerBlock), moreAnswersNotice);

@@ -1,6 +1,6 @@
 // What the chatbot says to residents. Plain text: Kakao renders no markdown.
 import type { CaseStatus } from '../../src/cases/case.table.js';
-import type { PullableAnswer } from '../../src/outbound/pull-answers.js';
+import type { ClosedAnswer, PullableAnswer } from '../../src/outbound/pull-answers.js';
 import { CHECK_ANSWERS } from './skill-response.js';
 import { CASE_NUMBER, type NumberedAcknowledgement } from '../../src/intake/acknowledgement.js';
 
@@ -47,6 +47,13 @@ export function answerBlock(answer: PullableAnswer): string {
 
 export const NO_CASES_TEXT = '접수된 민원이 없습니다. 불편하신 점을 글로 보내 주시면 접수해 드립니다.';
 export const NO_NEW_ANSWERS_TEXT = '아직 새 답변이 없습니다. 답변이 등록되면 알려 드리겠습니다.';
+/** Instead of NO_NEW_ANSWERS_TEXT when every listed case is closed: nothing more will come. */
+export const ALL_CLOSED_TEXT = '보내주신 민원은 모두 처리 완료(종결)되었습니다. 새로 불편하신 점은 글로 보내 주시면 접수해 드립니다.';
+
+/** A closed case's answer, already delivered, shown again so the resident can reread it. */
+export function closedAnswerBlock(answer: ClosedAnswer): string {
+  return `[접수번호 ${answer.caseNumber} 처리 완료 · 답변 다시 보기]\n${answer.text}`;
+}
 
 export function moreAnswersNotice(remaining: number): string {
   return `남은 답변 ${remaining}건은 '${CHECK_ANSWERS}'을 다시 눌러 확인해 주세요.`;
