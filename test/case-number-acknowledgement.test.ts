@@ -14,6 +14,10 @@ import { postSkillOnly, skillRequest } from './support/kakao.js';
 import { SMS_NUMBERED_ACKNOWLEDGEMENT, withCaseNumber } from '../src/intake/acknowledgement.js';
 import { insertCountedInbound, storeInboundMessage } from '../src/intake/inbox-repository.js';
 import { eucKrByteLength, isKsX1001 } from '../src/outbound/sms-text.js';
+import { forgetQuietSenders } from '../src/intake/sender-flood.js';
+import { IntakeBuffer } from '../src/intake/intake-buffer.js';
+import { drainIntakeBuffer } from '../src/intake/drain-buffer.js';
+import { sql } from 'kysely';
 import { kakaoAcknowledgement } from '../webhooks/kakao/replies.js';
 import type { SkillResponse } from '../webhooks/kakao/skill-response.js';
 
@@ -302,5 +306,56 @@ describe('filing uses the reserved number', () => {
     const numbers = new Set(stored.map((s) => s!.caseNumber));
     expect(numbers.size).toBe(8);
     for (const number of numbers) expect(await caseByNumber(number!)).toBeDefined();
+  });
+});
+
+describe('the sender row that holds the thread', () => {
+  it('is kept by the sweeper while a follow-up could still join the case, then forgotten', async () => {
+    const phone = nextPhone();
+    const sender = `phone:${phone}`;
+    await insertCountedInbound(
+      ctx.db,
+      { channel: 'sms', provider: 'unit', providerMessageId: `sweep-${randomBytes(4).toString('hex')}`, sender: { phone }, text: '민원', raw: {}, acknowledgement: null, acknowledgementStatus: null, receivedAt: new Date() },
+      { messages: 10, windowMs: 60_000 },
+      30,
+    );
+    // The flood window has passed, the thread (30 minutes) has not.
+    await ctx.db.updateTable('sender_flood_counts').set({ window_started_at: sql<Date>`now() - interval '2 minutes'` }).where('sender', '=', sender).execute();
+    await forgetQuietSenders(ctx.db, 60_000, 30);
+    expect(await ctx.db.selectFrom('sender_flood_counts').select('case_number').where('sender', '=', sender).executeTakeFirst()).toBeDefined();
+    await ctx.db.updateTable('sender_flood_counts').set({ case_last_message_at: sql<Date>`now() - interval '31 minutes'` }).where('sender', '=', sender).execute();
+    await forgetQuietSenders(ctx.db, 60_000, 30);
+    expect(await ctx.db.selectFrom('sender_flood_counts').select('case_number').where('sender', '=', sender).executeTakeFirst()).toBeUndefined();
+  });
+});
+
+describe('messages kept in Redis while Postgres was away', () => {
+  it('are numbered when stored: a follow-up joins the thread, a new resident gets a number their case then has', async () => {
+    const phone = nextPhone();
+    const live = await postSignedTwilioOnly(ctx.app, '/webhooks/sms/twilio', inboundSms({ From: phone, Body: '하수구 냄새가 나요' }));
+    const told = numberIn(messageOf(live.body))!;
+    const buffered = (from: string, text: string) => ({
+      channel: 'sms' as const,
+      provider: 'twilio',
+      providerMessageId: `SM${randomBytes(16).toString('hex')}`,
+      sender: { phone: from },
+      text,
+      raw: {},
+      acknowledgement: 'plain',
+      acknowledgementStatus: 'sent' as const,
+      receivedAt: new Date(),
+    });
+    const newcomer = nextPhone();
+    const buffer = new IntakeBuffer(ctx.app.redis, `${ctx.config.queuePrefix}:numbers-test-buffer`, 'test-buffer-secret');
+    const fromNewcomer = buffered(newcomer, '버스 정류장 지붕이 샙니다');
+    await buffer.put(buffered(phone, '어제부터 계속이에요'));
+    await buffer.put(fromNewcomer);
+    expect(await drainIntakeBuffer(ctx.db, ctx.app.queues, buffer, 30)).toEqual({ filed: 2, unreadable: 0 });
+    const [joined] = await filedCases('sms', { phone }, 2);
+    expect(joined!.caseNumber).toBe(told);
+    const reserved = await ctx.db.selectFrom('inbound_messages').select('case_number').where('provider_message_id', '=', fromNewcomer.providerMessageId).executeTakeFirstOrThrow();
+    expect(reserved.case_number).toMatch(CASE_NUMBER);
+    const [opened] = await filedCases('sms', { phone: newcomer }, 1);
+    expect(opened!.caseNumber).toBe(reserved.case_number);
   });
 });
