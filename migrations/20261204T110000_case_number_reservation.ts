@@ -62,6 +62,37 @@ export async function up(db: Kysely<any>): Promise<void> {
     $fn$
   `.execute(db);
 
+  // The filing rule of accept_resident_message, read before the case exists: the sender's open
+  // case on this channel whose last message is within the window. (plpgsql, not sql: Postgres
+  // 15 plans an sql function called this way anew at every call.)
+  await sql`
+    create function open_case_of_sender(p_channel text, p_phone text, p_kakao_user_key text, p_received_at timestamptz,
+                                        p_window_minutes integer, out open_number text, out open_last_at timestamptz)
+    language plpgsql stable as $fn$
+    declare
+      v_resident bigint;
+    begin
+      if p_window_minutes <= 0 then
+        return;
+      end if;
+      if p_phone is not null then
+        select r.id into v_resident from residents r where r.phone = p_phone;
+      else
+        select r.id into v_resident from residents r where r.kakao_user_key = p_kakao_user_key;
+      end if;
+      if v_resident is null then
+        return;
+      end if;
+      select k.case_number, k.last_resident_message_at into open_number, open_last_at
+        from cases k
+       where k.resident_id = v_resident and k.channel = p_channel and k.status <> 'closed'
+         and k.last_resident_message_at >= p_received_at - make_interval(mins => p_window_minutes)
+       order by k.last_resident_message_at desc
+       limit 1;
+    end
+    $fn$
+  `.execute(db);
+
   await sql`
     create function reserve_case_number(
       p_sender text,
@@ -73,29 +104,65 @@ export async function up(db: Kysely<any>): Promise<void> {
       p_phone text,
       p_kakao_user_key text,
       p_received_at timestamptz,
-      p_thread_window_minutes integer
-    ) returns table (sender_messages integer, reserved_number text, joins_case boolean)
-    language plpgsql as $fn$
+      p_thread_window_minutes integer,
+      -- One row, not a set: no tuplestore for the webhook's statement to fill and read.
+      out sender_messages integer,
+      out reserved_number text,
+      out joins_case boolean
+    ) language plpgsql as $fn$
     declare
       v_messages integer;
+      v_started timestamptz;
       v_number text;
       v_last timestamptz;
       v_window integer;
-      v_resident bigint;
       v_joins boolean := false;
     begin
       if p_sender is null then
         return; -- a message that names nobody is neither counted nor numbered
       end if;
-      -- The count, and the row lock every later message of this sender waits for.
-      insert into sender_flood_counts as c (sender, window_started_at, messages)
-      values (p_sender, now(), case when p_count then 1 else 0 end)
-      on conflict (sender) do update set
-        window_started_at = case when not p_count or c.window_started_at > now() - p_flood_window_ms * interval '1 millisecond'
-                                 then c.window_started_at else now() end,
-        messages = case when not p_count then c.messages
-                        when c.window_started_at > now() - p_flood_window_ms * interval '1 millisecond' then c.messages + 1 else 1 end
-      returning c.messages, c.case_number, c.case_last_message_at into v_messages, v_number, v_last;
+
+      -- A sender who wrote recently: their row, locked until commit. Every later message of
+      -- theirs waits here, then sees what this one decided.
+      select c.messages, c.window_started_at, c.case_number, c.case_last_message_at
+        into v_messages, v_started, v_number, v_last
+        from sender_flood_counts c where c.sender = p_sender for update;
+
+      if not found then
+        -- No row: a new thread unless the filing rule finds an open case (a forgotten row).
+        -- The row is written once, with its number (the common case in a burst of new senders).
+        select o.open_number, greatest(o.open_last_at, p_received_at) into v_number, v_last
+          from open_case_of_sender(p_channel, p_phone, p_kakao_user_key, p_received_at, p_thread_window_minutes) o;
+        v_joins := v_number is not null;
+        if v_number is null then
+          v_number := next_case_number(p_received_at);
+          v_last := p_received_at;
+        end if;
+        v_messages := case when p_count then 1 else 0 end;
+        insert into sender_flood_counts as c (sender, window_started_at, messages, case_number, case_last_message_at)
+        values (p_sender, now(), v_messages, v_number, v_last)
+        on conflict (sender) do nothing;
+        if found then
+          sender_messages := v_messages; reserved_number := v_number; joins_case := v_joins;
+          return;
+        end if;
+        -- Another message of theirs made the row at the same moment (this insert waited for it):
+        -- take turns with it like any later message. The number just taken stays unused (a gap).
+        select c.messages, c.window_started_at, c.case_number, c.case_last_message_at
+          into v_messages, v_started, v_number, v_last
+          from sender_flood_counts c where c.sender = p_sender for update;
+        v_joins := false;
+      end if;
+
+      -- The flood count: the window opens at the sender's first message.
+      if p_count then
+        if v_started > now() - p_flood_window_ms * interval '1 millisecond' then
+          v_messages := v_messages + 1;
+        else
+          v_messages := 1;
+          v_started := now();
+        end if;
+      end if;
 
       -- As store_inbound_message files it: a flood's message joins the open case whatever its age.
       v_window := case when p_count and v_messages > p_flood_limit then greatest(p_thread_window_minutes, 7 * 24 * 60)
@@ -106,31 +173,21 @@ export async function up(db: Kysely<any>): Promise<void> {
         v_joins := true;
         v_last := greatest(v_last, p_received_at);
       else
+        -- Not alive: as filing would find it, the resident's open case within the window, if any.
         v_number := null;
-        if v_window > 0 then
-          if p_phone is not null then
-            select r.id into v_resident from residents r where r.phone = p_phone;
-          elsif p_kakao_user_key is not null then
-            select r.id into v_resident from residents r where r.kakao_user_key = p_kakao_user_key;
-          end if;
-          if v_resident is not null then
-            select k.case_number, greatest(k.last_resident_message_at, p_received_at) into v_number, v_last
-              from cases k
-             where k.resident_id = v_resident and k.channel = p_channel and k.status <> 'closed'
-               and k.last_resident_message_at >= p_received_at - make_interval(mins => v_window)
-             order by k.last_resident_message_at desc
-             limit 1;
-            v_joins := v_number is not null;
-          end if;
-        end if;
+        select o.open_number, greatest(o.open_last_at, p_received_at) into v_number, v_last
+          from open_case_of_sender(p_channel, p_phone, p_kakao_user_key, p_received_at, v_window) o;
+        v_joins := v_number is not null;
         if v_number is null then
           v_number := next_case_number(p_received_at);
           v_last := p_received_at;
         end if;
       end if;
 
-      update sender_flood_counts as c set case_number = v_number, case_last_message_at = v_last where c.sender = p_sender;
-      return query select v_messages, v_number, v_joins;
+      update sender_flood_counts as c
+         set messages = v_messages, window_started_at = v_started, case_number = v_number, case_last_message_at = v_last
+       where c.sender = p_sender;
+      sender_messages := v_messages; reserved_number := v_number; joins_case := v_joins;
     end
     $fn$
   `.execute(db);
@@ -356,6 +413,7 @@ export async function down(db: Kysely<any>): Promise<void> {
     $fn$
   `.execute(db);
   await sql`drop function reserve_case_number`.execute(db);
+  await sql`drop function open_case_of_sender`.execute(db);
   await sql`drop function next_case_number`.execute(db);
   await sql`alter table inbound_messages drop column case_number`.execute(db);
   await sql`alter table sender_flood_counts drop column case_number, drop column case_last_message_at`.execute(db);
