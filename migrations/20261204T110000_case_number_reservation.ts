@@ -8,7 +8,8 @@ import * as intakeFunction from './20261126T090000_intake_function.js';
  * reserves the number, and filing the message later uses it.
  *
  * Where the reservation lives: on the sender's row of sender_flood_counts, which that
- * statement already upserts (and so locks) to count a flood. Beside the count the row keeps
+ * statement already writes to count a flood, and locks (select for update; a new sender's row
+ * is inserted, and a second message racing it waits for that insert). Beside the count it keeps
  * the sender's current thread: the number told for it and the latest received time of a
  * message told that number. Under the row lock each message of a sender decides, in turn:
  *
@@ -22,7 +23,8 @@ import * as intakeFunction from './20261126T090000_intake_function.js';
  * The window is the one filing uses: THREAD_WINDOW_MINUTES, or a week for a message that is
  * part of a flood. Two messages from a new sender at the same moment take turns on the row:
  * the first reserves a number, the second finds it alive and joins it, so both are told the
- * number of the one case they make.
+ * number of the one case they make (the second may have taken a number before it found the
+ * row: that number is never told, a gap).
  *
  * Filing (accept_resident_message) then puts the message in the case with the reserved
  * number, creating it with that number if it does not exist yet. Only if that case was closed
@@ -33,10 +35,11 @@ import * as intakeFunction from './20261126T090000_intake_function.js';
  * A number is reserved only for a stored message (a provider's re-send of a stored message is
  * not stored again, but may refresh the thread), and every stored message is filed into a
  * case (empty, blocked, thanks and spam ones too), so a number told is a case's number.
- * Gaps in the numbering remain possible and harmless: a statement that fails after taking a
- * number (sequences do not roll back), a re-sent message after its thread ended, and messages
- * the webhook kept in Redis while Postgres was away (they are numbered when stored, and a
- * case opened meanwhile by the old rule may leave their reservation unused).
+ * Gaps in the numbering remain possible and harmless: the race above, a statement that fails
+ * after taking a number (sequences do not roll back), a re-sent message after its thread
+ * ended. Messages the webhook kept in Redis while Postgres was away are numbered when they
+ * are stored (insertInbound); inbox rows from before this migration have no number and are
+ * filed by the old rule.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function up(db: Kysely<any>): Promise<void> {
