@@ -253,8 +253,11 @@ describe('answers to friends of the channel are pushed', () => {
     expect(fake.statusCalls.filter((c) => c.taskId === task!.taskId)).toEqual([{ taskId: task!.taskId, authorization: `KakaoAK ${REST_KEY}` }]);
     const confirm = await finishedJob(jobIds.confirmPush(task!.taskId), 'completed');
     expect(confirm.returnvalue).toEqual({ delivered: 1, heldForPull: 0 });
-    // Delivered: "답변 확인" does not show it again.
-    expect((await checkAnswers(friend.userKey)).texts.join('\n')).not.toContain(answer);
+    // Delivered: "답변 확인" does not pull it as a new answer; the case shows closed, its answer there to reread.
+    const shown = (await checkAnswers(friend.userKey)).texts.join('\n');
+    expect(shown).not.toContain(`[접수번호 ${friend.caseNumber} 답변]`);
+    expect(shown).toContain(`[접수번호 ${friend.caseNumber} 처리 완료 · 답변 다시 보기]\n${answer}`);
+    expect((await messageRow(messageId)).delivery_status).toBe('delivered');
   });
 
   it('promised the push in the acknowledgement', async () => {
