@@ -130,6 +130,12 @@ export async function enqueueIntake(queues: Queues, inboundId: number): Promise<
   await queues.routing.add('intake', { inboundId }, { jobId: jobIds.intake(inboundId) });
 }
 
+/** Many intake jobs in one round trip (a drained buffer); an id already queued stays one job. */
+export async function enqueueIntakeMany(queues: Queues, inboundIds: number[]): Promise<void> {
+  if (inboundIds.length === 0) return;
+  await queues.routing.addBulk(inboundIds.map((inboundId) => ({ name: 'intake', data: { inboundId }, opts: { jobId: jobIds.intake(inboundId) } })));
+}
+
 export async function enqueueRouting(queues: Queues, messageId: number): Promise<void> {
   await queues.routing.add('route', { messageId }, { jobId: jobIds.route(messageId) });
 }
