@@ -37,7 +37,9 @@ describe('the process', () => {
     });
     const ready = await eventually(async () => {
       const res = await fetch(`http://127.0.0.1:${port}/readyz`);
-      return res.status === 200 ? ((await res.json()) as Record<string, string>) : undefined;
+      const body = (await res.json()) as Record<string, string>;
+      // Ready as soon as either store answers; wait for both.
+      return res.status === 200 && body.postgres === 'up' && body.redis === 'up' ? body : undefined;
     }, 30_000);
     expect(ready).toEqual({ status: 'ready', postgres: 'up', redis: 'up' });
     child.kill('SIGTERM');

@@ -14,6 +14,7 @@ import { startRetentionWorker } from './retention.worker.js';
 import { startDeadlineWorker } from './deadlines.worker.js';
 import { createDeadlineQueue } from '../src/deadlines/deadline-queue.js';
 import { createWorkerMetrics, startMetricsServer, type MetricsServer } from '../src/metrics/worker-metrics.js';
+import { closeBullmq } from '../src/queues/close-bullmq.js';
 
 export interface RunningWorkers {
   /** Where the worker metrics server listens; null when WORKER_METRICS_PORT=0. */
@@ -120,7 +121,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
       await draining;
       await metricsServer?.close();
       await Promise.allSettled([routing.close(), deadlines.close(), retention.close(), ...outbound.map((w) => w.close())]);
-      await Promise.allSettled([queues.close(), deadlineQueue.close()]);
+      await Promise.allSettled([queues.close(), closeBullmq(deadlineQueue)]);
       producer.disconnect();
       await db.destroy();
     },

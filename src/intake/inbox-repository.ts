@@ -49,6 +49,29 @@ export async function insertInbound(db: Db, row: InboundRow): Promise<number | n
   return rows[0]?.id ?? null;
 }
 
+/**
+ * Many messages kept in Redis while Postgres was away, in one statement, in the order given
+ * (their inbox ids follow it). Returns the ids of those Postgres did not have yet.
+ */
+export async function insertInboundMany(db: Db, rows: InboundRow[]): Promise<number[]> {
+  if (rows.length === 0) return [];
+  // One array per column: ten parameters whatever the number of rows.
+  const columns = Array.from({ length: 10 }, () => [] as unknown[]);
+  for (const row of rows) [...inboxValues(row), row.flood ?? false].forEach((value, i) => columns[i]!.push(value));
+  const [channel, provider, id, sender, text, raw, ack, ackStatus, receivedAt, flood] = columns;
+  const { rows: inserted } = await sql<{ id: number }>`
+    insert into inbound_messages
+      (channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, received_at, flood)
+    select channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, received_at, flood
+    from unnest(${channel}::text[], ${provider}::text[], ${id}::text[], ${sender}::jsonb[], ${text}::text[],
+                         ${raw}::jsonb[], ${ack}::text[], ${ackStatus}::text[], ${receivedAt}::timestamptz[], ${flood}::boolean[])
+      with ordinality as given(channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, received_at, flood, n)
+    order by n
+    on conflict (provider, provider_message_id) do nothing
+    returning id`.execute(db);
+  return inserted.map((r) => Number(r.id)).sort((a, b) => a - b);
+}
+
 /** $1–$9 of both inbox inserts: the message as Postgres can hold it (no NUL). */
 function inboxValues(row: Omit<InboundRow, 'flood'>): unknown[] {
   return [
