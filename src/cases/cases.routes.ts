@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { CASE_CHANNELS, CASE_STATUSES } from './case.table.js';
 import { listCases, findCaseWithResident } from './case-queries.js';
+import { parseCaseSearch, searchKinds } from './case-search.js';
 import { caseView, eventView, messageView } from './case-view.js';
 import { caseScope, canReachCase } from '../staff/policy.js';
 import { recordAudit, type Actor } from '../audit/audit-repository.js';
@@ -31,6 +32,8 @@ const ListQuery = Type.Object(
     to: Type.Optional(Day),
     cursor: Type.Optional(Type.String({ maxLength: 200 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+    /** A case number, the last four digits of a phone, or words of the messages (src/cases/case-search.ts). */
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   },
   { additionalProperties: false },
 );
@@ -53,17 +56,28 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/cases', { schema: { querystring: ListQuery }, onRequest: readers }, async (request) => {
     const scope = caseScope(request.staff!, 'cases:read');
+    const { q, ...filters } = request.query;
+    const search = q === undefined ? undefined : parseCaseSearch(q);
     if (scope.kind === 'none') return { items: [], nextCursor: null };
     const page = await listCases(app.db, {
-      ...request.query,
+      ...filters,
+      search,
       scope: scope.kind === 'all' ? 'all' : scope.department,
       limit: request.query.limit ?? 50,
     });
     // A list shows no message text but does show who wrote (masked): it is a read of every case on it.
+    // The audit log names what a search looked for (a number, four phone digits, words), never the words.
     if (page.items.length > 0) {
-      await recordAudit(app.db, actorOf(request), 'cases.listed', page.items.map((c) => c.id), { query: request.query });
+      await recordAudit(app.db, actorOf(request), 'cases.listed', page.items.map((c) => c.id), {
+        query: filters,
+        ...(search ? { search: searchKinds(search) } : {}),
+      });
     }
-    return { items: page.items.map(caseView), nextCursor: page.nextCursor };
+    return {
+      items: page.items.map(caseView),
+      nextCursor: page.nextCursor,
+      ...(search ? { search: { wordsSince: page.wordsSince?.toISOString() ?? null } } : {}),
+    };
   });
 
   app.post(
