@@ -113,6 +113,13 @@ const MATRIX: RouteCase[] = [
     expected: row(401, 200, 404, 200, 403, 403),
   },
   {
+    name: 'reassign with a reason',
+    method: 'POST',
+    url: (t) => `/api/cases/${t.caseId}/assign`,
+    payload: { department: 'TRAFFIC', reason: '교통행정과 소관' },
+    expected: row(401, 200, 404, 200, 403, 403),
+  },
+  {
     name: 'search cases (a staff member finds only its own department’s)',
     method: 'GET',
     url: (t) => `/api/cases?q=${t.caseNumber}`,

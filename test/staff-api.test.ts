@@ -723,6 +723,43 @@ describe('POST /api/cases/:id/assign', () => {
     expectError(await api(tokens.road, 'POST', `/api/cases/${caseId}/assign`, { department: 'PARKING' }), 409, 'case_closed');
     expect((await dbCase(caseId)).department_code).toBe('ROAD');
   });
+
+  it('keeps the reason on the assigned event and on the routing correction', async () => {
+    const caseId = await makeCase({ department: 'ROAD', text: '버스정류장 의자가 부서졌어요' });
+    const reason = '  정류장 시설물은 교통행정과 소관입니다  ';
+    const res = await api(tokens.road, 'POST', `/api/cases/${caseId}/assign`, { department: 'TRAFFIC', reason });
+    expect(res.statusCode, res.body).toBe(200);
+    const detail = await getCase(tokens.manager, caseId);
+    const assigned = detail.events.filter((e) => e.type === 'assigned');
+    expect(assigned).toHaveLength(1);
+    expect(assigned[0]!.data).toEqual({ from: 'ROAD', to: 'TRAFFIC', reason: reason.trim() });
+    const corrections = await api(tokens.manager, 'GET', '/api/routing/corrections?limit=500');
+    expect(corrections.statusCode).toBe(200);
+    const correction = (corrections.json().items as { caseId: number; reason: string | null; department: string }[]).find((c) => c.caseId === caseId);
+    expect(correction).toMatchObject({ department: 'TRAFFIC', reason: reason.trim() });
+    // Not in the audit log, which holds no free text about a case.
+    const audit = await ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'case.assigned').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(audit.detail).toEqual({ from: 'ROAD', to: 'TRAFFIC' });
+  });
+
+  it('moves without a reason as before: no reason on the event, null on the correction', async () => {
+    const caseId = await makeCase({ department: 'ROAD' });
+    expect((await api(tokens.road, 'POST', `/api/cases/${caseId}/assign`, { department: 'PARKING' })).statusCode).toBe(200);
+    expect((await dbEvents(caseId)).find((e) => e.type === 'assigned')?.data).toEqual({ from: 'ROAD', to: 'PARKING' });
+    const correction = await ctx.db.selectFrom('routing_examples').select('reason').where('case_id', '=', caseId).executeTakeFirstOrThrow();
+    expect(correction.reason).toBeNull();
+  });
+
+  it('bounds the reason: blank or over 500 characters is a 400 and nothing moves', async () => {
+    const caseId = await makeCase({ department: 'ROAD' });
+    expectError(await api(tokens.road, 'POST', `/api/cases/${caseId}/assign`, { department: 'PARKING', reason: '' }), 400, 'validation_failed');
+    expectError(await api(tokens.road, 'POST', `/api/cases/${caseId}/assign`, { department: 'PARKING', reason: '   ' }), 400, 'reason_required');
+    expectError(await api(tokens.road, 'POST', `/api/cases/${caseId}/assign`, { department: 'PARKING', reason: '가'.repeat(501) }), 400, 'validation_failed');
+    expect((await dbCase(caseId)).department_code).toBe('ROAD');
+    expect((await dbEvents(caseId)).map((e) => e.type)).toEqual(['received']);
+    // Exactly 500 is allowed.
+    expect((await api(tokens.road, 'POST', `/api/cases/${caseId}/assign`, { department: 'PARKING', reason: '가'.repeat(500) })).statusCode).toBe(200);
+  });
 });
 
 describe('POST /api/cases/:id/close', () => {

@@ -38,6 +38,9 @@ const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** Why a case was moved: a sentence or two for the receiving department. */
+export const ASSIGN_REASON_MAX = 500;
+
 /** Why a staff member needs the resident's full number; kept in the audit log. */
 const PhoneRequest = Type.Object(
   { reason: Type.String({ minLength: 5, maxLength: 500, pattern: '\\S' }) },
@@ -133,6 +136,7 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return { ...caseView(row), messages: messages.map(messageView), events: events.map(eventView) };
   });
 
+
   // The full number only on an explicit request, with a reason, by the department that owns the case.
   app.post(
     '/cases/:id/resident-phone',
@@ -215,10 +219,18 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/cases/:id/assign',
-    { schema: { params: CaseId, body: Type.Object({ department: Code }) }, onRequest: caseWorkers },
+    {
+      schema: {
+        params: CaseId,
+        // The reason is for colleagues (the case's events, the routing corrections), never the resident.
+        body: Type.Object({ department: Code, reason: Type.Optional(Type.String({ minLength: 1, maxLength: ASSIGN_REASON_MAX })) }),
+      },
+      onRequest: caseWorkers,
+    },
     async (request) => {
-      await assignCase(app.db, request.staff!, request.params.id, request.body.department, request.ip, app.config.deadlines);
-      return { id: request.params.id, department: request.body.department };
+      const { department, reason } = request.body;
+      await assignCase(app.db, request.staff!, request.params.id, department, request.ip, app.config.deadlines, reason);
+      return { id: request.params.id, department };
     },
   );
 };
