@@ -126,6 +126,21 @@ const MATRIX: RouteCase[] = [
     expected: row(401, 200, 200, 200, 403, 403),
   },
   {
+    name: 'add an internal note',
+    method: 'POST',
+    url: (t) => `/api/cases/${t.caseId}/notes`,
+    payload: { text: '민원인과 통화함' },
+    expected: row(401, 201, 404, 201, 403, 403),
+  },
+  {
+    name: 'add an internal note to an unclassified case',
+    method: 'POST',
+    url: (t) => `/api/cases/${t.caseId}/notes`,
+    payload: { text: '분류 전 메모' },
+    unclassified: true,
+    expected: row(401, 404, 404, 201, 403, 403),
+  },
+  {
     name: "the resident's full phone number",
     method: 'POST',
     url: (t) => `/api/cases/${t.caseId}/resident-phone`,
@@ -206,7 +221,7 @@ describe('authorisation matrix', () => {
     });
   }
 
-  it('finds by search only the cases in scope', async () => {
+  it('finds by search only the cases in scope, and shows notes to those who can read the case', async () => {
     const road = await freshTarget('ROAD');
     const found = async (token: string | null) => {
       const res = await ctx.app.inject({ method: 'GET', url: `/api/cases?q=${road.caseNumber}`, headers: { authorization: `Bearer ${token}` } });
@@ -216,6 +231,17 @@ describe('authorisation matrix', () => {
     expect(await found(tokens.staffOwn)).toEqual([road.caseId]);
     expect(await found(tokens.staffOther)).toEqual([]);
     expect(await found(tokens.manager)).toEqual([road.caseId]);
+    const added = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/cases/${road.caseId}/notes`,
+      headers: { authorization: `Bearer ${tokens.manager}` },
+      payload: { text: '부서 간 협의 필요' },
+    });
+    expect(added.statusCode).toBe(201);
+    for (const role of ['staffOwn', 'manager'] as const) {
+      const res = await ctx.app.inject({ method: 'GET', url: `/api/cases/${road.caseId}`, headers: { authorization: `Bearer ${tokens[role]}` } });
+      expect(res.json().notes.map((n: { text: string }) => n.text), role).toEqual(['부서 간 협의 필요']);
+    }
   });
 
   it('lists only the cases in scope: own department for staff, all for managers', async () => {

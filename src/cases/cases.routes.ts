@@ -14,6 +14,7 @@ import { AppError, notFound } from '../http/errors.js';
 import type { FastifyRequest } from 'fastify';
 import { registerCase, STAFF_CHANNELS } from './register-case.js';
 import { extendDeadline } from '../deadlines/deadline-actions.js';
+import { addCaseNote, listCaseNotes, NOTE_MAX_CHARS, noteView } from './case-notes.js';
 
 const CaseId = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
 const Code = Type.String({ minLength: 1, maxLength: 40, pattern: '^[A-Za-z0-9_]+$' });
@@ -128,14 +129,27 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/cases/:id', { schema: { params: CaseId }, onRequest: readers }, async (request) => {
     const row = await findCaseWithResident(app.db, request.params.id);
     if (!row || !canReachCase(request.staff!, 'cases:read', row)) throw notFound(`case ${request.params.id} not found`);
-    const [messages, events] = await Promise.all([
+    const [messages, events, notes] = await Promise.all([
       listCaseMessages(app.db, row.id),
       listCaseEvents(app.db, row.id),
+      listCaseNotes(app.db, row.id),
     ]);
     await recordAudit(app.db, actorOf(request), 'case.read', [row.id]);
-    return { ...caseView(row), messages: messages.map(messageView), events: events.map(eventView) };
+    return { ...caseView(row), messages: messages.map(messageView), events: events.map(eventView), notes: notes.map(noteView) };
   });
 
+  // Internal notes: for whoever can see the case (its department, managers), never the resident.
+  app.post(
+    '/cases/:id/notes',
+    {
+      schema: { params: CaseId, body: Type.Object({ text: Type.String({ minLength: 1, maxLength: NOTE_MAX_CHARS }) }, { additionalProperties: false }) },
+      onRequest: app.requirePermission('cases:note'),
+    },
+    async (request, reply) => {
+      const note = await addCaseNote(app.db, request.staff!, request.params.id, request.body.text, request.ip);
+      return reply.status(201).send(noteView({ ...note, staff_name: request.staff!.name }));
+    },
+  );
 
   // The full number only on an explicit request, with a reason, by the department that owns the case.
   app.post(

@@ -19,6 +19,7 @@ export interface PurgeResult {
  * - every message's text becomes '' and its raw provider payload and error message go;
  * - the router's reasons (the resident's own words) go from the case's routing record and
  *   its routing event;
+ * - staff's internal notes on the case, and the reasons they gave for moving it, are blanked;
  * - a staff correction learnt from the case is withdrawn and its text blanked;
  * - the case is marked `purged_at`.
  * What reports count stays: category, department, disposition, channel, kind, dates, status.
@@ -63,9 +64,17 @@ export async function purgeClosedCases(db: Db, cutoff: Date, batchSize = 500): P
         .where('case_id', 'in', ids)
         .where(sql<boolean>`data ? 'reasons'`)
         .execute();
+      // Staff's own words about the case (why it was moved or extended) may quote the resident.
+      await trx
+        .updateTable('case_events')
+        .set({ data: sql`jsonb_set(data, '{reason}', '""'::jsonb)` })
+        .where('case_id', 'in', ids)
+        .where(sql<boolean>`data ? 'reason'`)
+        .execute();
+      await trx.updateTable('case_notes').set({ text: '' }).where('case_id', 'in', ids).execute();
       await trx
         .updateTable('routing_examples')
-        .set({ text: '', withdrawn_at: sql`coalesce(withdrawn_at, ${now})` })
+        .set({ text: '', reason: null, withdrawn_at: sql`coalesce(withdrawn_at, ${now})` })
         .where('source', '=', 'correction')
         .where('case_id', 'in', ids)
         .execute();
