@@ -44,9 +44,15 @@ describe('retention purge', () => {
     await ctx.db.updateTable('cases').set({ routing: JSON.stringify({ router: 'r', confidence: 0.9, reasons: ['빚독촉마커'], category: 'roads', department: 'ROAD' }) }).where('id', '=', old.caseId).execute();
     await ctx.db.insertInto('case_events').values({ case_id: old.caseId, type: 'routed', data: JSON.stringify({ department: 'ROAD', reasons: ['빚독촉마커'] }) }).execute();
     const manager = await ctx.db.insertInto('staff').values({ name: 'm', department_code: 'AUDIT', role: 'manager', token_hash: 'x'.repeat(64), token_expires_at: new Date(Date.now() + 1e6) }).returning('id').executeTakeFirstOrThrow();
-    await recordCorrection(ctx.db, { caseId: old.caseId, staffId: manager.id, department: 'ROAD' });
+    await recordCorrection(ctx.db, { caseId: old.caseId, staffId: manager.id, department: 'ROAD', reason: '이첩사유마커 도로과 소관' });
+    await ctx.db.insertInto('case_events').values({ case_id: old.caseId, type: 'assigned', staff_id: manager.id, data: JSON.stringify({ from: 'PARKING', to: 'ROAD', reason: '이첩사유마커 도로과 소관' }) }).execute();
+    // Staff's internal notes are the case's text too.
+    await ctx.db.insertInto('case_notes').values({ case_id: old.caseId, staff_id: manager.id, text: '메모마커 민원인 채무 상담 연결' }).execute();
     const recent = await makeCase(ctx.db, { department: 'ROAD', status: 'closed', closedAt: yearsAgo(2), text: '최근 민원 내용' });
     const open = await makeCase(ctx.db, { department: 'ROAD', text: '열린 민원 내용' });
+    for (const kept of [recent, open]) {
+      await ctx.db.insertInto('case_notes').values({ case_id: kept.caseId, staff_id: manager.id, text: '남는 메모' }).execute();
+    }
     const before = await ctx.db.selectFrom('cases').selectAll().where('id', '=', old.caseId).executeTakeFirstOrThrow();
 
     const result = await purgeClosedCases(ctx.db, retentionCutoff(3), 1);
@@ -71,7 +77,13 @@ describe('retention purge', () => {
     expect(resident.phone).toBeNull();
     const correction = await ctx.db.selectFrom('routing_examples').selectAll().where('case_id', '=', old.caseId).executeTakeFirstOrThrow();
     expect(correction.text).toBe('');
+    expect(correction.reason).toBeNull();
     expect(correction.withdrawn_at).not.toBeNull();
+    const notes = await ctx.db.selectFrom('case_notes').selectAll().where('case_id', '=', old.caseId).execute();
+    expect(notes.map((n) => n.text)).toEqual(['']);
+    const assigned = await ctx.db.selectFrom('case_events').select('data').where('case_id', '=', old.caseId).where('type', '=', 'assigned').executeTakeFirstOrThrow();
+    // Only ids and codes stay of an event (EVENT_KEYS_KEPT): the reason goes with the key.
+    expect(assigned.data).toEqual({ from: 'PARKING', to: 'ROAD' });
 
     for (const kept of [recent, open]) {
       const c = await ctx.db.selectFrom('cases').select('purged_at').where('id', '=', kept.caseId).executeTakeFirstOrThrow();
@@ -80,11 +92,13 @@ describe('retention purge', () => {
       expect(m.text).not.toBe('');
       const r = await ctx.db.selectFrom('residents').select('phone').where('id', '=', kept.residentId).executeTakeFirstOrThrow();
       expect(r.phone).toBe(kept.phone);
+      const n = await ctx.db.selectFrom('case_notes').select('text').where('case_id', '=', kept.caseId).executeTakeFirstOrThrow();
+      expect(n.text).toBe('남는 메모');
     }
 
     // Nothing of the old case's words is left anywhere in the database.
-    const dump = JSON.stringify(await Promise.all(['messages', 'cases', 'routing_examples', 'residents', 'case_events', 'audit_log'].map((t) => ctx.db.selectFrom(t as 'cases').selectAll().execute())));
-    for (const word of ['오래된 민원', '빚독촉마커', '오래된 답변', '+821011112222', old.phone]) expect(dump.includes(word), word).toBe(false);
+    const dump = JSON.stringify(await Promise.all(['messages', 'cases', 'routing_examples', 'residents', 'case_events', 'case_notes', 'audit_log'].map((t) => ctx.db.selectFrom(t as 'cases').selectAll().execute())));
+    for (const word of ['오래된 민원', '빚독촉마커', '오래된 답변', '+821011112222', old.phone, '이첩사유마커', '메모마커']) expect(dump.includes(word), word).toBe(false);
 
     // The staff API shows the purged case, its statistics, and no text.
     const token = await ctx.staffToken('manager');
@@ -228,6 +242,7 @@ const HOLDS_NO_PERSONAL_TEXT: Record<string, string> = {
 const PURGED = [
   'audit_log.detail',
   'case_events.data',
+  'case_notes.text',
   'cases.extension_reason',
   'cases.routing',
   'message_parts.text',
@@ -239,6 +254,7 @@ const PURGED = [
   'residents.kakao_plusfriend_user_key',
   'residents.kakao_user_key',
   'residents.phone',
+  'routing_examples.reason',
   'routing_examples.text',
 ];
 
@@ -315,7 +331,8 @@ async function caseWithEveryCopy(marker: string, phone: string, closedAt: Date, 
     .execute();
   await recordAudit(ctx.db, { staffId, ip: '10.0.0.1' }, 'resident.blocked', [caseId], { residentId, reason: `${marker} 욕설 반복` });
   await recordAudit(ctx.db, { staffId, ip: '10.0.0.1' }, 'case.resident_phone_read', [caseId], { reason: `${marker} 회신 요청` });
-  await recordCorrection(ctx.db, { caseId, staffId, department: 'ROAD' });
+  await recordCorrection(ctx.db, { caseId, staffId, department: 'ROAD', reason: `${marker} 이첩 사유` });
+  await ctx.db.insertInto('case_notes').values({ case_id: caseId, staff_id: staffId, text: `${marker} 내부 메모: 민원인 ${phone}` }).execute();
 
   const answer = await ctx.db
     .insertInto('messages')

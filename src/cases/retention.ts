@@ -41,6 +41,7 @@ function onlyKeys<T>(column: string, kept: string[]): RawBuilder<T> {
  *   (the resident's own words), an answer given in person, a deadline extension's reason;
  * - the routing record loses its reasons, the case its extension reason;
  * - audit entries naming the case keep who did what when, without a written reason;
+ * - staff's internal notes on the case are blanked;
  * - a staff correction learnt from the case is withdrawn and its text blanked;
  * - the case is marked `purged_at`.
  * What reports count stays: category, department, disposition, channel, kind, dates, status.
@@ -98,9 +99,11 @@ export async function purgeClosedCases(db: Db, cutoff: Date, batchSize = 500): P
         .where(sql<boolean>`case_ids && ${ids}::bigint[]`)
         .where(sql<boolean>`detail - ${AUDIT_KEYS_KEPT}::text[] <> '{}'::jsonb`)
         .execute();
+      // Staff's own words about the case (notes, why it was moved) may quote the resident.
+      await trx.updateTable('case_notes').set({ text: '' }).where('case_id', 'in', ids).execute();
       await trx
         .updateTable('routing_examples')
-        .set({ text: '', withdrawn_at: sql`coalesce(withdrawn_at, ${now})` })
+        .set({ text: '', reason: null, withdrawn_at: sql`coalesce(withdrawn_at, ${now})` })
         .where('source', '=', 'correction')
         .where('case_id', 'in', ids)
         .execute();
