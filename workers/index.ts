@@ -7,6 +7,7 @@ import { createOutboundChannels } from '../src/outbound/channels.js';
 import { startRoutingWorker } from './routing.worker.js';
 import { startOutboundWorker } from './outbound.worker.js';
 import { sweepStoredWork } from './sweeper.js';
+import { foldMessageCounts } from '../src/metrics/store-counts.js';
 import { forgetQuietSenders } from '../src/intake/sender-flood.js';
 import { IntakeBuffer } from '../src/intake/intake-buffer.js';
 import { drainIntakeBuffer } from '../src/intake/drain-buffer.js';
@@ -81,6 +82,8 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
       .then(async (found) => {
         if (found.intake + found.route + found.send > 0) log.info(found, 'sweeper re-enqueued stored work');
         await forgetQuietSenders(db, config.intake.senderFlood.windowMs);
+        // Keeps the message counts' deltas few when nothing scrapes /metrics.
+        await foldMessageCounts(db);
       })
       .catch((error: Error) => log.warn({ err: error.message }, 'sweep failed; will try again'));
   const sweeper = setInterval(sweep, config.sweepIntervalMs);
