@@ -10,6 +10,7 @@ import * as messageParts from './20261126T120000_message_parts.js';
 import * as fileAndRoute from './20261126T130000_file_and_route.js';
 import * as blockedSenders from './20261126T131000_blocked_senders.js';
 import * as senderFloodCounts from './20261126T140000_sender_flood_counts.js';
+import * as staffDepartmentOptional from './20261204T130000_staff_department_optional.js';
 
 export const migrations: Record<string, Migration> = {
   '20261126T070000_initial': initial,
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '20261126T130000_file_and_route': fileAndRoute,
   '20261126T131000_blocked_senders': blockedSenders,
   '20261126T140000_sender_flood_counts': senderFloodCounts,
+  '20261204T130000_staff_department_optional': staffDepartmentOptional,
 };
