@@ -66,7 +66,7 @@ describe('how far ahead deadlines need the holiday calendar', () => {
     expect(computeDueAt(now, 7)).toEqual(new Date('2028-01-10T18:00:00+09:00'));
     await flush();
     expect(lines.map((l) => [l.level, l.msg])).toEqual([
-      [50, expect.stringMatching(/deadlines set today reach 2028-02-09, past the Korean holiday calendar \(it ends 2027-12-31\)/)],
+      [40, expect.stringMatching(/deadlines set today reach 2028-02-09, past the Korean holiday calendar \(it ends 2027-12-31\)/)],
       [40, expect.stringMatching(/no Korean public holiday calendar for 2028: its deadlines count weekends only/)],
     ]);
     expect(lines[1]).toMatchObject({ year: 2028 });

@@ -1,7 +1,8 @@
 // Is the Korean holiday calendar long enough for the deadlines set from today? Checked at
-// start: a warning months ahead, an error once deadlines reach past it. Never a refusal to
+// start: a warning months ahead, another once deadlines reach past it. Never a refusal to
 // start: beyond the calendar deadlines count weekends only (working-time.ts), which is a
-// milder failure than a line that stops on New Year's Day.
+// milder failure than a line that stops on New Year's Day. Warnings, not errors: an error
+// at start is for a process that cannot do its work, and this one can.
 import type { Logger } from 'pino';
 import type { DeadlineRules } from './deadline-rules.js';
 import { holidayCalendarEnd, missingYearMessage, onHolidayCalendarMissing, seoulDate, workingDaysEndOn } from './working-time.js';
@@ -44,7 +45,7 @@ export function checkHolidayCalendar(rules: DeadlineRules, log: Logger, now: Dat
   const outlook = holidayCalendarOutlook(rules, now);
   const fields = { calendarEndsOn: outlook.endsOn, deadlinesReach: outlook.reach };
   if (outlook.state === 'short') {
-    log.error(fields, `deadlines set today reach ${outlook.reach}, past the Korean holiday calendar (it ends ${outlook.endsOn}): beyond it holidays count as working days; update @hyunbinseo/holidays-kr`);
+    log.warn(fields, `deadlines set today reach ${outlook.reach}, past the Korean holiday calendar (it ends ${outlook.endsOn}): beyond it holidays count as working days; update @hyunbinseo/holidays-kr`);
   } else if (outlook.state === 'ending') {
     log.warn(fields, `the Korean holiday calendar ends ${outlook.endsOn}; deadlines set today already reach ${outlook.reach}: update @hyunbinseo/holidays-kr before deadlines pass its end`);
   }
