@@ -3,7 +3,7 @@ import type { Config } from '../src/config/config.js';
 import { CHANNELS } from '../src/cases/case.table.js';
 import { createDb } from '../src/db/database.js';
 import { createProducerConnection, createQueues, workerConnectionOptions } from '../src/queues/queues.js';
-import { createOutboundChannels } from '../src/outbound/channels.js';
+import { createOutboundChannels, outboxNotice } from '../src/outbound/channels.js';
 import { startRoutingWorker } from './routing.worker.js';
 import { startOutboundWorker } from './outbound.worker.js';
 import { sweepStoredWork } from './sweeper.js';
@@ -46,6 +46,8 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
     stallMs: config.jobStallMs,
   });
   const channels = await createOutboundChannels(config);
+  const outbox = outboxNotice(config);
+  if (outbox) log.warn({ smsProvider: 'outbox' }, outbox);
   const outbound = await Promise.all(
     CHANNELS.map((channel) =>
       startOutboundWorker({

@@ -1,12 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { ExampleKind, ExampleSource } from './routing-example.table.js';
 import type { TrainingExample } from './router.js';
-import { PROJECT_ROOT } from '../paths.js';
-
-export const DEFAULT_EXAMPLES_PATH = path.join(PROJECT_ROOT, 'src/routing/examples/default-examples.jsonl');
+import { DEFAULT_EXAMPLES_PATH } from '../paths.js';
 
 /**
  * A staff correction counts as this many examples: it is a fresh, local judgement, and a

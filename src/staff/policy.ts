@@ -54,7 +54,10 @@ export type CaseScope = { kind: 'all' } | { kind: 'department'; department: stri
 export function caseScope(staff: Pick<Staff, 'role' | 'department_code'>, permission: Permission): CaseScope {
   if (!can(staff.role, permission)) return { kind: 'none' };
   if (staff.role === 'manager' && permission !== 'cases:resident-phone') return { kind: 'all' };
-  if (staff.role === 'staff' || staff.role === 'manager') return { kind: 'department', department: staff.department_code };
+  // Only a department's own cases: an account without a department (a manager need not have one) reaches none.
+  if ((staff.role === 'staff' || staff.role === 'manager') && staff.department_code !== null) {
+    return { kind: 'department', department: staff.department_code };
+  }
   return { kind: 'none' };
 }
 
