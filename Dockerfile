@@ -21,9 +21,9 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# dist/ holds everything the program reads at run time: the build copies the data files of
+# src/paths.ts (built-in departments, routing examples) beside the compiled code.
 COPY --from=build /app/dist ./dist
-# Read at run time (src/paths.ts): the built-in departments loaded on first start.
-COPY src/departments/default-departments.json ./src/departments/default-departments.json
 USER node
 EXPOSE 3000
 CMD ["node", "dist/src/main.js"]

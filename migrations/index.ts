@@ -11,6 +11,9 @@ import * as fileAndRoute from './20261126T130000_file_and_route.js';
 import * as blockedSenders from './20261126T131000_blocked_senders.js';
 import * as senderFloodCounts from './20261126T140000_sender_flood_counts.js';
 import * as caseNumberReservation from './20261204T110000_case_number_reservation.js';
+import * as caseSearchAndNotes from './20261204T120000_case_search_and_notes.js';
+import * as staffDepartmentOptional from './20261204T130000_staff_department_optional.js';
+import * as messageCounts from './20261204T150000_message_counts.js';
 
 export const migrations: Record<string, Migration> = {
   '20261126T070000_initial': initial,
@@ -24,4 +27,7 @@ export const migrations: Record<string, Migration> = {
   '20261126T131000_blocked_senders': blockedSenders,
   '20261126T140000_sender_flood_counts': senderFloodCounts,
   '20261204T110000_case_number_reservation': caseNumberReservation,
+  '20261204T120000_case_search_and_notes': caseSearchAndNotes,
+  '20261204T130000_staff_department_optional': staffDepartmentOptional,
+  '20261204T150000_message_counts': messageCounts,
 };

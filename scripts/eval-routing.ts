@@ -8,10 +8,9 @@
 //    --folds N, stratified N-fold (default 5) cross-validation on FILE itself.
 // Deterministic (seeded). --errors lists every wrong decision.
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDepartmentsFile } from '../src/departments/departments-file.js';
-import { PROJECT_ROOT, DEFAULT_DEPARTMENTS_PATH } from '../src/paths.js';
+import { DEFAULT_DEPARTMENTS_PATH, DEFAULT_EXAMPLES_PATH } from '../src/paths.js';
 import { trainRouter } from '../src/routing/classifier/index.js';
 import {
   crossValidate,
@@ -22,7 +21,7 @@ import {
 } from '../src/routing/classifier/evaluate.js';
 import type { DepartmentRule, MessageKind, Router, RoutingDecision } from '../src/routing/router.js';
 
-const BUILT_IN_EXAMPLES = path.join(PROJECT_ROOT, 'src/routing/examples/default-examples.jsonl');
+const BUILT_IN_EXAMPLES = DEFAULT_EXAMPLES_PATH;
 const KINDS: MessageKind[] = ['complaint', 'thanks', 'spam'];
 const TARGETS = { category: 0.92, department: 0.88, thanksRecall: 0.85 };
 

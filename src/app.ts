@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config/config.js';
 import { loggerOptions } from './logger.js';
-import { frameworkErrors, registerErrorHandler } from './http/errors.js';
+import { clientErrors, frameworkErrors, registerErrorHandler, schemaErrors } from './http/errors.js';
 import dbPlugin from './plugins/db.js';
 import queuesPlugin from './plugins/queues.js';
 import intakePlugin from './plugins/intake.js';
@@ -45,6 +45,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { allErrors: false } },
     frameworkErrors,
+    clientErrorHandler: clientErrors,
+    schemaErrorFormatter: schemaErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('config', config);

@@ -1,10 +1,12 @@
 // `npm run start:api`: the HTTP API alone (production runs workers separately).
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
+import { checkHolidayCalendar } from './deadlines/holiday-calendar.js';
 import { configOrExit, createLogger } from './startup.js';
 
 const config = configOrExit();
 const log = createLogger(config);
+checkHolidayCalendar(config.deadlines.rules, log);
 const app = await buildApp(config, { logger: log });
 await app.listen({ port: config.port, host: config.host });
 

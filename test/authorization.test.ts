@@ -28,12 +28,14 @@ afterAll(async () => {
 /** A fresh target for each cell, so that one cell's change does not decide the next. */
 interface Target {
   caseId: number;
+  caseNumber: string;
   correctionId: number;
   deadLetterId: number;
 }
 
 async function freshTarget(department: string | null = 'ROAD'): Promise<Target> {
   const { caseId } = await makeCase(ctx.db, { department });
+  const { case_number: caseNumber } = await ctx.db.selectFrom('cases').select('case_number').where('id', '=', caseId).executeTakeFirstOrThrow();
   const staff = await ctx.db.selectFrom('staff').select('id').where('role', '=', 'manager').executeTakeFirstOrThrow();
   await recordCorrection(ctx.db, { caseId, staffId: staff.id, department: department ?? 'ROAD' });
   const correction = await ctx.db
@@ -56,7 +58,7 @@ async function freshTarget(department: string | null = 'ROAD'): Promise<Target> 
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  return { caseId, correctionId: correction.id, deadLetterId: dead.id };
+  return { caseId, caseNumber, correctionId: correction.id, deadLetterId: dead.id };
 }
 
 interface RouteCase {
@@ -109,6 +111,34 @@ const MATRIX: RouteCase[] = [
     url: (t) => `/api/cases/${t.caseId}/assign`,
     payload: { department: 'TRAFFIC' },
     expected: row(401, 200, 404, 200, 403, 403),
+  },
+  {
+    name: 'reassign with a reason',
+    method: 'POST',
+    url: (t) => `/api/cases/${t.caseId}/assign`,
+    payload: { department: 'TRAFFIC', reason: '교통행정과 소관' },
+    expected: row(401, 200, 404, 200, 403, 403),
+  },
+  {
+    name: 'search cases (a staff member finds only its own department’s)',
+    method: 'GET',
+    url: (t) => `/api/cases?q=${t.caseNumber}`,
+    expected: row(401, 200, 200, 200, 403, 403),
+  },
+  {
+    name: 'add an internal note',
+    method: 'POST',
+    url: (t) => `/api/cases/${t.caseId}/notes`,
+    payload: { text: '민원인과 통화함' },
+    expected: row(401, 201, 404, 201, 403, 403),
+  },
+  {
+    name: 'add an internal note to an unclassified case',
+    method: 'POST',
+    url: (t) => `/api/cases/${t.caseId}/notes`,
+    payload: { text: '분류 전 메모' },
+    unclassified: true,
+    expected: row(401, 404, 404, 201, 403, 403),
   },
   {
     name: "the resident's full phone number",
@@ -191,6 +221,29 @@ describe('authorisation matrix', () => {
     });
   }
 
+  it('finds by search only the cases in scope, and shows notes to those who can read the case', async () => {
+    const road = await freshTarget('ROAD');
+    const found = async (token: string | null) => {
+      const res = await ctx.app.inject({ method: 'GET', url: `/api/cases?q=${road.caseNumber}`, headers: { authorization: `Bearer ${token}` } });
+      expect(res.statusCode).toBe(200);
+      return (res.json().items as { id: number }[]).map((c) => c.id);
+    };
+    expect(await found(tokens.staffOwn)).toEqual([road.caseId]);
+    expect(await found(tokens.staffOther)).toEqual([]);
+    expect(await found(tokens.manager)).toEqual([road.caseId]);
+    const added = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/cases/${road.caseId}/notes`,
+      headers: { authorization: `Bearer ${tokens.manager}` },
+      payload: { text: '부서 간 협의 필요' },
+    });
+    expect(added.statusCode).toBe(201);
+    for (const role of ['staffOwn', 'manager'] as const) {
+      const res = await ctx.app.inject({ method: 'GET', url: `/api/cases/${road.caseId}`, headers: { authorization: `Bearer ${tokens[role]}` } });
+      expect(res.json().notes.map((n: { text: string }) => n.text), role).toEqual(['부서 간 협의 필요']);
+    }
+  });
+
   it('lists only the cases in scope: own department for staff, all for managers', async () => {
     const road = await makeCase(ctx.db, { department: 'ROAD' });
     const parking = await makeCase(ctx.db, { department: 'PARKING' });
@@ -216,7 +269,7 @@ describe('authorisation matrix', () => {
       .filter((r) => /^\/(api|ops)\//.test(r.path) && !r.path.startsWith('/ops/board/'))
       .map((r) => `${r.method} ${r.path.replace(/:\w+/g, ':id')}`);
     const covered = new Set(
-      MATRIX.map((m) => `${m.method} ${m.url({ caseId: 0, correctionId: 0, deadLetterId: 0 }).split('?')[0]}`.replace(/\/0(\/|$)/g, '/:id$1')),
+      MATRIX.map((m) => `${m.method} ${m.url({ caseId: 0, caseNumber: '', correctionId: 0, deadLetterId: 0 }).split('?')[0]}`.replace(/\/0(\/|$)/g, '/:id$1')),
     );
     expect(staffRoutes.length).toBeGreaterThan(10);
     for (const route of staffRoutes) expect(covered, `${route} is not in the matrix`).toContain(route);

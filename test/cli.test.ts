@@ -4,8 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestContext } from './support/harness.js';
+import { createTestContext, eventually, type TestContext } from './support/harness.js';
+import { makeCase } from './support/cases.js';
 import { DEFAULT_DEPARTMENTS_PATH, PROJECT_ROOT } from '../src/paths.js';
+import { COMMANDS } from '../src/cli/usage.js';
+import { RUN } from '../src/cli/commands.js';
 
 const run = promisify(execFile);
 let ctx: TestContext;
@@ -19,10 +22,14 @@ afterAll(async () => {
 
 /** Runs `npm run cli -- ...` as an operator would, from the TypeScript sources. */
 async function cli(...args: string[]) {
+  return cliWith({}, ...args);
+}
+
+async function cliWith(env: Record<string, string>, ...args: string[]) {
   try {
     const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, DATABASE_URL: ctx.config.databaseUrl, REDIS_URL: ctx.config.redisUrl, LOG_LEVEL: 'info' },
+      env: { ...process.env, DATABASE_URL: ctx.config.databaseUrl, REDIS_URL: ctx.config.redisUrl, LOG_LEVEL: 'info', ...env },
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -31,7 +38,8 @@ async function cli(...args: string[]) {
   }
 }
 
-describe('npm run cli', () => {
+// Every call is a process of its own (about a second each on an idle machine, far more on a busy one).
+describe('npm run cli', { timeout: 90_000 }, () => {
   it('staff add prints the new token as the last line, and the token opens the staff API', async () => {
     const result = await cli('staff', 'add', '--name', '홍길동', '--department', 'ROAD', '--role', 'staff');
     expect(result.code).toBe(0);
@@ -128,5 +136,121 @@ describe('npm run cli', () => {
     expect(result.stderr).toContain('Not a valid departments file');
     const after = await ctx.db.selectFrom('departments').select('code').execute();
     expect(after).toEqual(before);
+  });
+
+  it('--help on the top level, each group and each command prints its usage and exits 0, needing no database', async () => {
+    // Nothing listens on port 1: a command that touched the database would fail.
+    const noDatabase = { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere' };
+    const commands = ['staff add', 'staff revoke', 'departments list', 'departments load', 'retention purge', 'outbox list'];
+    expect(Object.keys(COMMANDS)).toEqual(commands);
+    expect(Object.keys(RUN)).toEqual(commands);
+    const calls = [['--help'], ['-h'], ['help'], ['staff', '--help'], ['departments', '--help'], ...commands.map((c) => [...c.split(' '), '--help'])];
+    const results = await Promise.all(calls.map((args) => cliWith(noDatabase, ...args)));
+    results.forEach((result, i) => {
+      const args = calls[i]!.join(' ');
+      expect(result.code, args).toBe(0);
+      expect(result.stdout, args).toMatch(/^usage:\n {2}npm run cli -- /);
+      expect(result.stderr, args).toBe('');
+    });
+    for (const command of commands) expect(results[0]!.stdout).toContain(`npm run cli -- ${command}`);
+    expect(results[3]!.stdout.trim().split('\n').slice(1).map((l) => l.trim().split(' ').slice(4, 6).join(' '))).toEqual(['staff add', 'staff revoke']);
+    const staffAdd = results[5]!.stdout;
+    expect(staffAdd).toContain('npm run cli -- staff add --name NAME --role staff|manager|operator|admin [--department CODE]');
+    expect(staffAdd).toContain('--department is required for the staff role');
+    expect(results.at(-1)!.stdout).toContain("residents' correspondence");
+    // Without --help, a missing command is still a usage error.
+    const none = await cliWith(noDatabase);
+    expect(none.code).toBe(64);
+    expect(none.stderr).toContain('unknown command: (none)');
+  });
+
+  it('staff add needs no department for managers, operators and admins, and still does for staff', async () => {
+    const roles = ['manager', 'operator', 'admin'];
+    const [manager, operator, admin, managerRoad, staff] = await Promise.all([
+      ...roles.map((role) => cli('staff', 'add', '--name', `${role}-without`, '--role', role)),
+      // A manager may still be given one; a staff member must be.
+      cli('staff', 'add', '--name', 'manager-road', '--role', 'manager', '--department', 'ROAD'),
+      cli('staff', 'add', '--name', 'staff-without', '--role', 'staff'),
+    ]);
+    for (const [i, result] of [manager!, operator!, admin!].entries()) {
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toContain(`(${roles[i]}, no department) created`);
+      const row = await ctx.db.selectFrom('staff').selectAll().where('name', '=', `${roles[i]}-without`).executeTakeFirstOrThrow();
+      expect(row.department_code).toBeNull();
+    }
+    expect(managerRoad!.code).toBe(0);
+    // What each role is for still works without one: a manager sees every department's cases,
+    // an operator the queues.
+    const { caseId } = await makeCase(ctx.db, { department: 'WELFARE' });
+    const tokenOf = (result: { stdout: string }) => result.stdout.trim().split('\n').at(-1)!;
+    const cases = await ctx.app.inject({ method: 'GET', url: '/api/cases', headers: { authorization: `Bearer ${tokenOf(manager!)}` } });
+    expect(cases.json<{ items: { id: number }[] }>().items.map((c) => c.id)).toContain(caseId);
+    const queues = await ctx.app.inject({ method: 'GET', url: '/ops/queues', headers: { authorization: `Bearer ${tokenOf(operator!)}` } });
+    expect(queues.statusCode).toBe(200);
+    expect(staff!.code).toBe(64);
+    expect(staff!.stderr).toContain('staff add --role staff needs --department');
+    // And the database holds to it, whatever writes the row.
+    await expect(
+      ctx.db.insertInto('staff').values({ name: 'raw', department_code: null, role: 'staff', token_hash: 'x', token_expires_at: new Date() }).execute(),
+    ).rejects.toThrow(/staff_department_required/);
+  });
+
+  it('departments list prints every department with its category and whether it is active', async () => {
+    await ctx.db.updateTable('departments').set({ active: false }).where('code', '=', 'CULTURE').execute();
+    try {
+      const result = await cli('departments', 'list');
+      expect(result.code, result.stderr).toBe(0);
+      const lines = result.stdout.trim().split('\n').map((l) => l.split('\t'));
+      expect(lines[0]).toEqual(['code', 'name', 'category', 'category label', 'active']);
+      const rows = await ctx.db
+        .selectFrom('departments')
+        .innerJoin('categories', 'categories.code', 'departments.category_code')
+        .select(['departments.code', 'departments.name', 'departments.category_code', 'categories.label', 'departments.active'])
+        .execute();
+      expect(lines.slice(1)).toHaveLength(rows.length);
+      for (const d of rows) {
+        expect(lines, d.code).toContainEqual([d.code, d.name, d.category_code, d.label, d.active ? 'yes' : 'no']);
+      }
+      expect(lines.find((l) => l[0] === 'CULTURE')![4]).toBe('no');
+      expect(lines.find((l) => l[0] === 'ROAD')![4]).toBe('yes');
+    } finally {
+      await ctx.db.updateTable('departments').set({ active: true }).where('code', '=', 'CULTURE').execute();
+    }
+  });
+
+  it('outbox list shows what the development outbox kept: case number, channel, Seoul time, kind and the text', async () => {
+    const empty = await cli('outbox', 'list');
+    expect(empty.code).toBe(0);
+    expect(empty.stdout.trim()).toBe('the development outbox is empty');
+    expect(empty.stderr).toContain('SMS answers go to the development outbox: nothing is sent to residents.');
+
+    const token = await ctx.staffToken('staff', 'ROAD');
+    const { caseId } = await makeCase(ctx.db, { department: 'ROAD' });
+    const answer = '보수 완료했습니다.\n불편을 드려 죄송합니다.';
+    const closed = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/cases/${caseId}/close`,
+      headers: { authorization: `Bearer ${token}` },
+      payload: { disposition: 'resolved', text: answer },
+    });
+    expect(closed.statusCode, closed.body).toBe(200);
+    await ctx.startWorkers();
+    const sent = await eventually(() =>
+      ctx.db.selectFrom('messages').selectAll().where('case_id', '=', caseId).where('direction', '=', 'out').where('provider', '=', 'outbox').executeTakeFirst(),
+    );
+    const { case_number } = await ctx.db.selectFrom('cases').select('case_number').where('id', '=', caseId).executeTakeFirstOrThrow();
+    const seoul = new Date(sent.sent_at!.getTime() + 9 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+
+    const listed = await cli('outbox', 'list', '--case', case_number);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toBe(`${case_number}\tsms\t${seoul}\tanswer\n    보수 완료했습니다.\n    불편을 드려 죄송합니다.\n`);
+    const [all, other, badLimit] = await Promise.all([
+      cli('outbox', 'list'),
+      cli('outbox', 'list', '--case', '1999-000001'),
+      cli('outbox', 'list', '--limit', '0'),
+    ]);
+    expect(all.stdout).toContain(`${case_number}\tsms\t${seoul}\tanswer`);
+    expect(other.stdout.trim()).toBe('the development outbox is empty');
+    expect(badLimit.code).toBe(64);
   });
 });

@@ -1,6 +1,6 @@
 // Legal deadlines, walk-in and homepage cases, the one extension, interim notices and the
 // daily digest, against a real Postgres and Redis.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestContext, eventually, type TestContext } from './support/harness.js';
 import { jobIds, workerConnectionOptions } from '../src/queues/queues.js';
 import { casesDueForNotice, sendInterimNotice } from '../src/deadlines/deadline-actions.js';
@@ -64,6 +64,19 @@ describe('walk-in and homepage cases, deadlines and extensions (API)', () => {
     const c = await register(ctx, t.road, { channel: 'web', kind: 'proposal', phone: '010-1234-5678', receivedAt: '2026-09-01T10:00:00+09:00' });
     expect(c).toMatchObject({ channel: 'web', dueAt: '2026-09-18T09:00:00.000Z', resident: { phone: '010-****-5678' } });
     expect(c.deadline?.workingDays).toBe(14);
+  });
+
+  it('registers a case in a year the holiday calendar does not cover yet, counting weekends only', async () => {
+    // The package covers 2018–2027: in January 2028 the line must keep taking cases.
+    vi.useFakeTimers({ now: new Date('2028-01-05T10:00:00+09:00'), toFake: ['Date'] });
+    try {
+      const token = await ctx.staffToken('staff', 'ROAD');
+      // Tue 4 Jan 2028: 7 weekdays, the day of receipt included, end Wed 12 Jan at 18:00.
+      const c = await register(ctx, token, { receivedAt: '2028-01-04T10:00:00+09:00' });
+      expect(c).toMatchObject({ department: 'ROAD', dueAt: '2028-01-12T09:00:00.000Z' });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('refuses what it cannot register with a clear 4xx', async () => {

@@ -2,6 +2,7 @@
 // workers file it once Postgres answers again. Both away: 503 for the provider's fallback.
 // "Away" here is a real refused connection (nothing listens on the port), not a mock; the
 // stop-and-start tests with a Postgres of their own are in test/faults-*.test.ts.
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
@@ -12,6 +13,7 @@ import { loadConfig } from '../src/config/config.js';
 import { IntakeBuffer } from '../src/intake/intake-buffer.js';
 import { drainIntakeBuffer } from '../src/intake/drain-buffer.js';
 import { SMS_ACKNOWLEDGEMENT } from '../src/intake/acknowledgement.js';
+import type { InboundRow } from '../src/intake/inbox-repository.js';
 
 const NOWHERE_POSTGRES = 'postgres://postgres@127.0.0.1:1/sotong';
 const NOWHERE_REDIS = 'redis://127.0.0.1:1';
@@ -48,6 +50,30 @@ async function appWithout(env: Record<string, string>): Promise<FastifyInstance>
 }
 
 const bufferKey = () => IntakeBuffer.keyFor(ctx.config.queuePrefix);
+const orderKey = () => `${bufferKey()}:order`;
+const clearBuffer = () => redis.del(bufferKey(), orderKey(), `${bufferKey()}:seq`);
+
+/** An SMS as a webhook keeps it while Postgres is away. */
+function bufferedSms(i: number, row: Partial<InboundRow>): InboundRow {
+  return {
+    channel: 'sms',
+    provider: 'twilio',
+    providerMessageId: `SM${randomBytes(16).toString('hex')}`,
+    sender: { phone: `+8210${String(5600_0000 + i)}` },
+    text: `공지 문자에 대한 답장 ${i}번`,
+    raw: { Body: `공지 문자에 대한 답장 ${i}번` },
+    acknowledgement: SMS_ACKNOWLEDGEMENT,
+    acknowledgementStatus: null,
+    receivedAt: new Date(),
+    ...row,
+  };
+}
+
+/** Provider ids of the inbox rows whose id starts so, in inbox order. */
+async function inboxOrder(prefix: string): Promise<string[]> {
+  const rows = await ctx.db.selectFrom('inbound_messages').select('provider_message_id').where('provider_message_id', 'like', `${prefix}%`).orderBy('id').execute();
+  return rows.map((r) => r.provider_message_id);
+}
 
 async function inboundCount(): Promise<number> {
   const row = await ctx.db.selectFrom('inbound_messages').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
@@ -73,10 +99,10 @@ describe('Postgres unreachable', () => {
       expect(Buffer.from(sealed, 'base64').toString('utf8')).not.toContain('가로등');
       expect(Buffer.from(sealed, 'base64').toString('utf8')).not.toContain('821055550001');
 
-      // /readyz names what is down.
+      // /readyz keeps the API in the load balancer (the buffer keeps messages) and names what is down.
       const ready = await app.inject({ method: 'GET', url: '/readyz' });
-      expect(ready.statusCode).toBe(503);
-      expect(ready.json()).toEqual({ status: 'unavailable', postgres: 'down', redis: 'up' });
+      expect(ready.statusCode).toBe(200);
+      expect(ready.json()).toEqual({ status: 'ready', postgres: 'down', redis: 'up' });
     } finally {
       await app.close();
     }
@@ -146,26 +172,73 @@ describe('Postgres unreachable', () => {
     }
   });
 
-  it('leaves a message it cannot decrypt (another secret) in Redis and reports it, rather than dropping it', async () => {
-    await redis.del(bufferKey());
+  it('leaves a message it cannot decrypt (another secret) in Redis and reports it, rather than dropping it, and files those behind it', async () => {
+    await clearBuffer();
     const other = new IntakeBuffer(redis, bufferKey(), 'another secret');
-    await other.put({
-      channel: 'sms',
-      provider: 'twilio',
-      providerMessageId: 'SMunreadable',
-      sender: { phone: '+821055550003' },
-      text: '다른 비밀로 암호화된 메시지',
-      raw: {},
-      acknowledgement: null,
-      acknowledgementStatus: null,
-      receivedAt: new Date(),
-    });
+    await other.put(bufferedSms(0, { providerMessageId: 'SMunreadable', text: '다른 비밀로 암호화된 메시지' }));
     const buffer = new IntakeBuffer(redis, bufferKey(), 'test buffer secret');
-    expect(await drainIntakeBuffer(ctx.db, ctx.app.queues, buffer, 30)).toEqual({ filed: 0, unreadable: 1 });
-    expect(await redis.hlen(bufferKey())).toBe(1);
+    const behind = [1, 2, 3].map((i) => bufferedSms(i, { providerMessageId: `SMbehind-unreadable-${i}` }));
+    for (const row of behind) await buffer.put(row);
+    expect(await drainIntakeBuffer(ctx.db, ctx.app.queues, buffer, 30, 2)).toEqual({ filed: 3, unreadable: 1 });
+    expect(await redis.hkeys(bufferKey())).toEqual(['twilio:SMunreadable']);
+    expect(await inboxOrder('SMbehind-unreadable-')).toEqual(behind.map((r) => r.providerMessageId));
     // With the right secret it is filed.
     expect(await drainIntakeBuffer(ctx.db, ctx.app.queues, other, 30)).toEqual({ filed: 1, unreadable: 0 });
+    expect(await redis.hlen(bufferKey())).toBe(0);
   });
+});
+
+// A district notice reaches 37,500 residents; Postgres away for those minutes leaves tens of
+// thousands of acknowledged messages in the buffer. Every one must reach the inbox.
+describe('a burst kept while Postgres was away', () => {
+  const BURST = 20_000;
+
+  /** Fills the buffer as webhooks do, in this order: one connection keeps the order of its commands. */
+  async function fill(buffer: IntakeBuffer, rows: InboundRow[]) {
+    for (let i = 0; i < rows.length; i += 2_000) await Promise.all(rows.slice(i, i + 2_000).map((row) => buffer.put(row)));
+  }
+
+  it(`files all ${BURST.toLocaleString('en')} messages exactly once, in order of arrival, and empties the buffer`, async () => {
+    await clearBuffer();
+    const buffer = new IntakeBuffer(redis, bufferKey(), 'test buffer secret');
+    // Fifty arrive in each millisecond: their order is the buffer's, not the clock's.
+    const started = Date.now() - 60_000;
+    const rows = Array.from({ length: BURST }, (_, i) =>
+      bufferedSms(i, { providerMessageId: `SMburst-${String(i).padStart(5, '0')}`, receivedAt: new Date(started + Math.floor(i / 50)) }),
+    );
+    // Arrivals are not in id order: every tenth is put before the rest.
+    const arrival = [...rows.filter((_, i) => i % 10 === 0), ...rows.filter((_, i) => i % 10 !== 0)];
+    await fill(buffer, arrival);
+    // Twilio re-sends some while Postgres is still away: still one entry each, in its first place.
+    await fill(buffer, arrival.slice(0, 100));
+    expect(await buffer.size()).toBe(BURST);
+
+    expect(await drainIntakeBuffer(ctx.db, ctx.app.queues, buffer, 30)).toEqual({ filed: BURST, unreadable: 0 });
+    expect(await redis.exists(bufferKey(), orderKey())).toBe(0);
+    expect(await inboxOrder('SMburst-')).toEqual(arrival.map((r) => r.providerMessageId));
+    // Each has its intake job, and a second drain (another worker) finds nothing.
+    const inbound = await ctx.db.selectFrom('inbound_messages').select('id').where('provider_message_id', 'like', 'SMburst-%').orderBy('id').execute();
+    for (const { id } of [inbound[0]!, inbound[BURST / 2]!, inbound.at(-1)!]) expect(await ctx.app.queues.routing.getJob(`intake-${id}`)).toBeDefined();
+    expect(await drainIntakeBuffer(ctx.db, ctx.app.queues, buffer, 30)).toEqual({ filed: 0, unreadable: 0 });
+  }, 120_000);
+
+  it('files messages an older version kept without an order (hash only), oldest first, then those kept since', async () => {
+    await clearBuffer();
+    const buffer = new IntakeBuffer(redis, bufferKey(), 'test buffer secret');
+    const started = Date.now() - 60_000;
+    const before = Array.from({ length: 3_000 }, (_, i) =>
+      bufferedSms(i, { providerMessageId: `SMlegacy-${String(i).padStart(4, '0')}`, receivedAt: new Date(started + i) }),
+    );
+    await fill(buffer, [...before].reverse());
+    // What the old version left: the hash alone.
+    await redis.del(orderKey());
+    const since = [0, 1, 2].map((i) => bufferedSms(i, { providerMessageId: `SMlegacy-since-${i}`, receivedAt: new Date() }));
+    await fill(buffer, since);
+
+    expect(await drainIntakeBuffer(ctx.db, ctx.app.queues, buffer, 30)).toEqual({ filed: before.length + since.length, unreadable: 0 });
+    expect(await redis.hlen(bufferKey())).toBe(0);
+    expect(await inboxOrder('SMlegacy-')).toEqual([...before, ...since].map((r) => r.providerMessageId));
+  }, 60_000);
 });
 
 describe('Postgres and Redis both unreachable', () => {
@@ -178,6 +251,7 @@ describe('Postgres and Redis both unreachable', () => {
       const kakao = await postSkillOnly(app, skillRequest({ userKey: 'nowhere-resident' }));
       expect(kakao.statusCode).toBe(503);
       const ready = await app.inject({ method: 'GET', url: '/readyz' });
+      expect(ready.statusCode).toBe(503);
       expect(ready.json()).toEqual({ status: 'unavailable', postgres: 'down', redis: 'down' });
     } finally {
       await app.close();

@@ -13,8 +13,9 @@ import { askSkill, longAnswer, skillRequest, squash } from './support/kakao.js';
 import { enqueueSend, jobIds, type OutboundJob } from '../src/queues/queues.js';
 import { insertMessage } from '../src/cases/message-repository.js';
 import { createOutboundChannels } from '../src/outbound/channels.js';
-import { PULL_NOTICE, confirmKakaoPush, deliverKakaoAnswer } from '../src/outbound/kakao-push.js';
+import { PULL_NOTICE, confirmKakaoPush, deliverKakaoAnswer, type PushConfirmation } from '../src/outbound/kakao-push.js';
 import type { ChatPushProvider } from '../src/outbound/channel.js';
+import { KAKAO_PUSH_TEXT_LIMIT } from '../src/outbound/providers/kakao/kakao-event-provider.js';
 import { CHECK_ANSWERS } from '../webhooks/kakao/skill-response.js';
 import { kakaoAcknowledgement } from '../webhooks/kakao/replies.js';
 import { withCaseNumber } from '../src/intake/acknowledgement.js';
@@ -209,11 +210,11 @@ async function finishedJob(jobId: string, state: 'completed' | 'failed', timeout
 const sendJob = (messageId: number, state: 'completed' | 'failed' = 'completed') => finishedJob(jobIds.send(messageId), state);
 
 /** Runs the delayed confirm job now, through the worker; returns what it found. */
-async function confirmNow(taskId: string): Promise<{ delivered: number; heldForPull: number }> {
+async function confirmNow(taskId: string): Promise<PushConfirmation> {
   const job = await ctx.app.queues.outbound.kakao.getJob(jobIds.confirmPush(taskId));
   expect(job?.data).toEqual({ taskId });
   if (await job!.isDelayed()) await job!.promote();
-  return (await finishedJob(jobIds.confirmPush(taskId), 'completed')).returnvalue as { delivered: number; heldForPull: number };
+  return (await finishedJob(jobIds.confirmPush(taskId), 'completed')).returnvalue as PushConfirmation;
 }
 
 const checkAnswers = (userKey: string) => askSkill(ctx.app, skillRequest({ userKey, utterance: CHECK_ANSWERS }));
@@ -252,7 +253,7 @@ describe('answers to friends of the channel are pushed', () => {
     await eventually(async () => (await messageRow(messageId)).delivery_status === 'delivered', 15_000);
     expect(fake.statusCalls.filter((c) => c.taskId === task!.taskId)).toEqual([{ taskId: task!.taskId, authorization: `KakaoAK ${REST_KEY}` }]);
     const confirm = await finishedJob(jobIds.confirmPush(task!.taskId), 'completed');
-    expect(confirm.returnvalue).toEqual({ delivered: 1, heldForPull: 0 });
+    expect(confirm.returnvalue).toEqual({ delivered: 1, heldForPull: 0, unconfirmed: 0 });
     // Delivered: "답변 확인" does not pull it as a new answer; the case shows closed, its answer there to reread.
     const shown = (await checkAnswers(friend.userKey)).texts.join('\n');
     expect(shown).not.toContain(`[접수번호 ${friend.caseNumber} 답변]`);
@@ -283,8 +284,8 @@ describe('answers to friends of the channel are pushed', () => {
     ]);
     expect((await messageRow(interimId)).provider_message_id).toBe(`${fake.tasks[0]!.taskId}:${friend.userKey}`);
     expect((await messageRow(answerId)).provider_message_id).toBe(`${fake.tasks[1]!.taskId}:${friend.userKey}`);
-    expect(await confirmNow(fake.tasks[0]!.taskId)).toEqual({ delivered: 1, heldForPull: 0 });
-    expect(await confirmNow(fake.tasks[1]!.taskId)).toEqual({ delivered: 1, heldForPull: 0 });
+    expect(await confirmNow(fake.tasks[0]!.taskId)).toEqual({ delivered: 1, heldForPull: 0, unconfirmed: 0 });
+    expect(await confirmNow(fake.tasks[1]!.taskId)).toEqual({ delivered: 1, heldForPull: 0, unconfirmed: 0 });
     expect((await messageRow(interimId)).delivery_status).toBe('delivered');
     expect((await messageRow(answerId)).delivery_status).toBe('delivered');
   });
@@ -319,12 +320,27 @@ describe('answers to friends of the channel are pushed', () => {
     const taskId = fake.tasks[0]!.taskId;
     expect(await messageRow(messageId)).toMatchObject({ delivery_status: 'awaiting_pull', provider_message_id: `${taskId}:${friend.userKey}` });
     // The notice arrived; the answer still waits for "답변 확인".
-    expect(await confirmNow(taskId)).toEqual({ delivered: 0, heldForPull: 0 });
+    expect(await confirmNow(taskId)).toEqual({ delivered: 0, heldForPull: 0, unconfirmed: 0 });
     expect((await messageRow(messageId)).delivery_status).toBe('awaiting_pull');
 
     const { texts } = await checkAnswers(friend.userKey);
     expect(squash(texts.join(''))).toContain(squash(answer));
     expect((await messageRow(messageId)).delivery_status).toBe('delivered');
+  });
+
+  it('pushes an answer of exactly KAKAO_PUSH_TEXT_LIMIT characters whole, and one character more as PULL_NOTICE', async () => {
+    const fake = fakeKakao();
+    const [a, b] = [await resident(), await resident()];
+    const fits = '가'.repeat(KAKAO_PUSH_TEXT_LIMIT);
+    const aId = await pendingAnswer(a.caseId, fits);
+    const bId = await pendingAnswer(b.caseId, `${fits}나`);
+
+    expect((await deliverKakaoAnswer(ctx.db, provider, aId)).outcome).toBe('pushed');
+    expect((await deliverKakaoAnswer(ctx.db, provider, bId)).outcome).toBe('pushed');
+
+    expect(fake.pushes.map((p) => p.body.event.data.text)).toEqual([fits, PULL_NOTICE]);
+    expect((await messageRow(aId)).delivery_status).toBe('sent');
+    expect((await messageRow(bId)).delivery_status).toBe('awaiting_pull');
   });
 });
 
@@ -364,7 +380,7 @@ describe('batching answers of the same text', () => {
     // The job that pushed says so; the others found their answer already pushed.
     expect(jobs.slice(0, friends.length).map((j) => j.returnvalue).sort()).toEqual(['already-sent', 'already-sent', 'already-sent', 'sent']);
 
-    expect(await confirmNow(batch.taskId)).toEqual({ delivered: friends.length, heldForPull: 0 });
+    expect(await confirmNow(batch.taskId)).toEqual({ delivered: friends.length, heldForPull: 0, unconfirmed: 0 });
     for (const id of ids) expect((await messageRow(id)).delivery_status).toBe('delivered');
   });
 
@@ -487,7 +503,7 @@ describe('what the task status says', () => {
     const { friends, ids, text, taskId } = await batchOfThree(fake);
     failedKey.push(friends[1]!.userKey);
 
-    expect(await confirmNow(taskId)).toEqual({ delivered: 2, heldForPull: 1 });
+    expect(await confirmNow(taskId)).toEqual({ delivered: 2, heldForPull: 1, unconfirmed: 0 });
 
     expect(await messageRow(ids[0]!)).toMatchObject({ delivery_status: 'delivered', error_code: null });
     expect(await messageRow(ids[1]!)).toMatchObject({ delivery_status: 'awaiting_pull', error_code: 'kakao_push_failed' });
@@ -499,15 +515,61 @@ describe('what the task status says', () => {
   });
 
   it.each([
-    ['a count with an empty list', (keys: string[]) => ({ status: `${keys.length} FAIL`, allRequestCount: 3, successCount: 2, fail: { count: 1, list: [] } })],
+    // A key Kakao could not resolve is counted, never listed.
+    ['a key that could not be resolved', () => fixture('event-task-status-unresolved.json')],
+    ['a count with an empty list', (keys: string[]) => ({ status: `${keys.length - 2} FAIL`, allRequestCount: 3, successCount: 2, fail: { count: 1, list: [] } })],
     ['a list naming nobody it knows', () => ({ status: '1 FAIL', allRequestCount: 3, successCount: 2, fail: { count: 1, list: [{ type: 'botUserKey' }] } })],
     ['"N FAIL" with no failure list at all', () => ({ status: '1 FAIL', allRequestCount: 3, successCount: 2 })],
     ['a bare "FAIL"', () => ({ status: 'FAIL' })],
-  ])('falls back to pull for everyone on failures it cannot attribute: %s', async (_name, body) => {
-    const fake = fakeKakao(['accepted'], ({ taskId, userKeys }) => ({ taskId, ...body(userKeys) }));
+  ])('calls no one failed on failures it cannot attribute, and keeps every answer pullable: %s', async (_name, body) => {
+    const fake = fakeKakao(['accepted'], ({ taskId, userKeys }) => ({ ...body(userKeys), _endpoint: undefined, taskId }));
+    const { friends, ids, text, taskId } = await batchOfThree(fake);
+
+    expect(await confirmNow(taskId)).toEqual({ delivered: 0, heldForPull: 0, unconfirmed: 3 });
+
+    // Pushed, not known to be delivered, not failed.
+    for (const id of ids) expect(await messageRow(id)).toMatchObject({ delivery_status: 'sent', error_code: null });
+    // "답변 확인" still shows it to each of them.
+    for (const [i, friend] of friends.entries()) {
+      const { texts } = await checkAnswers(friend.userKey);
+      expect(texts.join('\n')).toContain(text);
+      expect((await messageRow(ids[i]!)).delivery_status).toBe('delivered');
+    }
+  });
+
+  it('holds only the resident named as failed when Kakao also counts one it does not name', async () => {
+    const failedKey: string[] = [];
+    const fake = fakeKakao(['accepted'], ({ taskId, userKeys }) => ({
+      taskId,
+      status: '2 FAIL',
+      allRequestCount: userKeys.length,
+      successCount: userKeys.length - 2,
+      userKeyResolvingFailCount: 1,
+      fail: { count: 2, list: failedKey.map((id) => ({ id, type: 'botUserKey', errorType: 'BLOCKED_USER' })) },
+    }));
+    const { friends, ids, text, taskId } = await batchOfThree(fake);
+    failedKey.push(friends[0]!.userKey);
+
+    expect(await confirmNow(taskId)).toEqual({ delivered: 0, heldForPull: 1, unconfirmed: 2 });
+
+    expect(await messageRow(ids[0]!)).toMatchObject({ delivery_status: 'awaiting_pull', error_code: 'kakao_push_failed' });
+    for (const id of ids.slice(1)) expect(await messageRow(id)).toMatchObject({ delivery_status: 'sent', error_code: null });
+    const { texts } = await checkAnswers(friends[2]!.userKey);
+    expect(texts.join('\n')).toContain(text);
+  });
+
+  it('holds everyone for pull when the counts say none was reached, named or not', async () => {
+    const fake = fakeKakao(['accepted'], ({ taskId, userKeys }) => ({
+      taskId,
+      status: `${userKeys.length} FAIL`,
+      allRequestCount: userKeys.length,
+      successCount: 0,
+      userKeyResolvingFailCount: 0,
+      fail: { count: userKeys.length, list: [] },
+    }));
     const { ids, taskId } = await batchOfThree(fake);
 
-    expect(await confirmNow(taskId)).toEqual({ delivered: 0, heldForPull: 3 });
+    expect(await confirmNow(taskId)).toEqual({ delivered: 0, heldForPull: 3, unconfirmed: 0 });
 
     for (const id of ids) expect(await messageRow(id)).toMatchObject({ delivery_status: 'awaiting_pull', error_code: 'kakao_push_failed' });
   });

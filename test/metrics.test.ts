@@ -4,6 +4,7 @@ import { allQueues } from '../src/ops/queue-health.js';
 import { BOARD_COOKIE } from '../src/ops/board.js';
 import { startWorkers } from '../workers/index.js';
 import { freePort } from './support/own-services.js';
+import { find, samples, valueOf } from './support/prometheus.js';
 
 let ctx: TestContext;
 
@@ -13,34 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await ctx?.close();
 });
-
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-/** Parses the text exposition format's sample lines. */
-function samples(text: string): Sample[] {
-  const out: Sample[] = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match) throw new Error(`not an exposition line: ${line}`);
-    const labels: Record<string, string> = {};
-    for (const [, key, value] of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[key!] = value!;
-    out.push({ name: match[1]!, labels, value: Number(match[3]) });
-  }
-  return out;
-}
-
-function find(all: Sample[], name: string, labels: Record<string, string> = {}): Sample[] {
-  return all.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
-}
-
-function valueOf(all: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
-  return find(all, name, labels)[0]?.value;
-}
 
 async function scrape() {
   const res = await ctx.app.inject({ method: 'GET', url: '/metrics' });

@@ -3,13 +3,17 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, eventually, type TestContext } from './support/harness.js';
 import { PROJECT_ROOT } from '../src/paths.js';
+import { freePort } from './support/own-services.js';
 
 let ctx: TestContext;
+const children = new Set<ReturnType<typeof spawn>>();
 
 beforeAll(async () => {
   ctx = await createTestContext();
 });
 afterAll(async () => {
+  // A test that failed half-way leaves no program running.
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await ctx?.close();
 });
 
@@ -19,6 +23,7 @@ function start(entry: string, env: Record<string, string>) {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(child);
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -27,7 +32,8 @@ function start(entry: string, env: Record<string, string>) {
 
 describe('the process', () => {
   it('serves API and workers in one process, and exits 0 on SIGTERM', async () => {
-    const port = 30000 + Math.floor(Math.random() * 20000);
+    // Not a random port in the kernel's range for outgoing connections: one of them can hold it.
+    const port = await freePort();
     const { child } = start('src/main.ts', {
       PORT: String(port),
       DATABASE_URL: ctx.config.databaseUrl,
@@ -37,13 +43,16 @@ describe('the process', () => {
     });
     const ready = await eventually(async () => {
       const res = await fetch(`http://127.0.0.1:${port}/readyz`);
-      return res.status === 200 ? ((await res.json()) as Record<string, string>) : undefined;
+      const body = (await res.json()) as Record<string, string>;
+      // Ready as soon as either store answers; wait for both.
+      return res.status === 200 && body.postgres === 'up' && body.redis === 'up' ? body : undefined;
     }, 30_000);
     expect(ready).toEqual({ status: 'ready', postgres: 'up', redis: 'up' });
+    const exited = once(child, 'exit');
     child.kill('SIGTERM');
-    const [code] = await once(child, 'exit');
+    const [code] = await exited;
     expect(code).toBe(0);
-  });
+  }, 60_000);
 
   it('refuses to start with a bad configuration, naming every bad variable', async () => {
     const { child, output } = start('src/main.ts', { PORT: 'eighty', DATABASE_URL: 'not a url', NODE_ENV: 'production' });
@@ -52,5 +61,5 @@ describe('the process', () => {
     expect(output()).toContain('PORT must be a whole number');
     expect(output()).toContain('DATABASE_URL is not a valid URL');
     expect(output()).toContain('TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM are all required with NODE_ENV=production');
-  });
+  }, 60_000);
 });

@@ -1,5 +1,5 @@
 // The report API against figures worked out by hand from test/support/report-dataset.ts.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestContext, type TestContext } from './support/harness.js';
 import { OCTOBER, seedCases } from './support/report-dataset.js';
 
@@ -102,11 +102,54 @@ describe('GET /api/reports/summary', () => {
   it('refuses bad periods with 400 and other roles with 401/403', async () => {
     expect((await get(tokens.manager, '/api/reports/summary?from=2026-10-31&to=2026-10-01')).json().error.code).toBe('invalid_period');
     expect((await get(tokens.manager, '/api/reports/summary?from=2026-02-30&to=2026-03-01')).json().error.code).toBe('invalid_date');
-    expect((await get(tokens.manager, '/api/reports/summary?from=2026-10-01')).statusCode).toBe(400);
+    // Only `from`, after today: up to today is an empty period.
+    expect((await get(tokens.manager, '/api/reports/summary?from=2999-01-01')).json().error.code).toBe('invalid_period');
     expect((await get(tokens.manager, '/api/reports/summary?from=2026-10-01&to=2026-10-31&format=xlsx')).statusCode).toBe(400);
     expect((await get(null, '/api/reports/summary?from=2026-10-01&to=2026-10-31')).statusCode).toBe(401);
     expect((await get(tokens.operator, '/api/reports/summary?from=2026-10-01&to=2026-10-31')).statusCode).toBe(403);
     expect((await get(tokens.admin, '/api/reports/summary?from=2026-10-01&to=2026-10-31')).statusCode).toBe(403);
+  });
+});
+
+describe('GET /api/reports/summary without dates', () => {
+  // Only Date is faked: Postgres, Redis and fastify's timers run as usual.
+  const at = (iso: string) => vi.useFakeTimers({ toFake: ['Date'], now: new Date(iso) });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('reports the month so far, from the 1st to today in Seoul, as the report page does', async () => {
+    at('2026-10-31T14:00:00Z'); // 31 Oct, 23:00 in Seoul
+    const s = (await get(tokens.manager, '/api/reports/summary')).json();
+    expect(s.period).toEqual({ from: '2026-10-01', to: '2026-10-31', days: 31 });
+    expect(s.received).toBe(7);
+    expect(s.closed).toBe(4);
+  });
+
+  it('takes the month and the day from Seoul time, not UTC', async () => {
+    at('2026-10-31T15:30:00Z'); // still 31 Oct in UTC; 1 Nov, 00:30 in Seoul
+    const s = (await get(tokens.manager, '/api/reports/summary')).json();
+    expect(s.period).toEqual({ from: '2026-11-01', to: '2026-11-01', days: 1 });
+    expect(s.received).toBe(1); // I, at midnight
+  });
+
+  it('with only `to`, reports its month up to that day; with only `from`, up to today', async () => {
+    at('2026-10-20T03:00:00Z'); // 20 Oct, noon in Seoul
+    const to = (await get(tokens.manager, '/api/reports/summary?to=2026-10-14')).json();
+    expect(to.period).toEqual({ from: '2026-10-01', to: '2026-10-14', days: 14 });
+    expect(to.received).toBe(4); // A, E, F, H
+    const from = (await get(tokens.manager, '/api/reports/summary?from=2026-10-15')).json();
+    expect(from.period).toEqual({ from: '2026-10-15', to: '2026-10-20', days: 6 });
+    expect(from.received).toBe(2); // C, G
+    expect((await get(tokens.manager, '/api/reports/summary?from=2026-10-21')).json().error.code).toBe('invalid_period');
+  });
+
+  it('gives the CSV of the month so far too', async () => {
+    at('2026-10-31T14:00:00Z');
+    const res = await get(tokens.manager, '/api/reports/summary?format=csv');
+    expect(res.statusCode, res.body).toBe(200);
+    // The BOM, the header, then one row per case received in October.
+    expect(res.body.replace(/^\uFEFF/, '').trim().split('\r\n')).toHaveLength(1 + 7);
   });
 });
 

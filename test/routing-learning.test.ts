@@ -132,6 +132,10 @@ describe('learning from corrections', () => {
   const first = '뽀롱뽀롱 쿠루쿠루 장치가 또 말썽이에요';
   const similar = '쿠루쿠루 뽀롱뽀롱 장치 다시 봐주세요';
 
+  // A new resident for every try: a number used twice would join the earlier try's case.
+  let resident = 0;
+  const nextResident = () => `+82105555${String(1000 + ++resident)}`;
+
   it('routes a similar message right after a reassignment, and forgets it when the correction is withdrawn', async () => {
     const before = await send('+821055550010', first);
     const target = before.department_code === 'CULTURE' ? 'DESIGN' : 'CULTURE';
@@ -144,7 +148,7 @@ describe('learning from corrections', () => {
 
     // The worker retrains in the background (within ROUTING_REFRESH_SECONDS).
     const learned = await eventually(async () => {
-      const c = await send(`+82105555${String(Math.floor(Math.random() * 9000) + 1000)}`, similar);
+      const c = await send(nextResident(), similar);
       return c.department_code === target ? c : undefined;
     }, 15_000);
     expect(learned.routing?.reasons.length).toBeGreaterThan(0);
@@ -156,7 +160,7 @@ describe('learning from corrections', () => {
     expect(listed.withdrawnAt).not.toBeNull();
 
     await eventually(async () => {
-      const c = await send(`+82105556${String(Math.floor(Math.random() * 9000) + 1000)}`, similar);
+      const c = await send(nextResident(), similar);
       return c.department_code !== target ? c : undefined;
     }, 15_000);
   });

@@ -1,5 +1,10 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, fileInbox, inboundSms, postSignedTwilio, signTwilio, PUBLIC_BASE_URL, type TestContext } from './support/harness.js';
+import { createTestContext, fileInbox, inboundSms, postSignedTwilio, signTwilio, PUBLIC_BASE_URL, TEST_AUTH_TOKEN, type TestContext } from './support/harness.js';
+import { buildApp } from '../src/app.js';
+import { loggerOptions } from '../src/logger.js';
 import { SMS_NUMBERED_ACKNOWLEDGEMENT, withCaseNumber } from '../src/intake/acknowledgement.js';
 import { acceptResidentMessage } from '../src/intake/accept-message.js';
 
@@ -121,6 +126,47 @@ describe('Twilio signature', () => {
       payload: new URLSearchParams(internal).toString(),
     });
     expect(res2.statusCode).toBe(403);
+  });
+
+  it('logs, once and at warn, the URL a refused signature was checked against: never the signature, token, sender or text', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        for (const line of chunk.toString().split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    // The classic mistake: PUBLIC_BASE_URL left at the local default while Twilio calls the public https address.
+    const app = await buildApp({ ...ctx.config, publicBaseUrl: 'http://127.0.0.1:3000' }, { logger: pino(loggerOptions('trace'), sink) });
+    try {
+      // Its queues finish connecting before it is closed again.
+      await app.ready();
+      for (let waited = 0; app.redis.status !== 'ready' && waited < 2000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+      const phone = '+821011110099';
+      const params = inboundSms({ From: phone, Body: '비밀스러운 민원 내용' });
+      const url = `${PATH}?deployment=blue-7f3a`;
+      const signature = twilio.getExpectedTwilioSignature(TEST_AUTH_TOKEN, PUBLIC_BASE_URL + url, params);
+      const res = await app.inject({
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+        payload: new URLSearchParams(params).toString(),
+      });
+      expect(res.statusCode).toBe(403);
+
+      const warnings = lines.filter((l) => 'checkedUrl' in l);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]!.level).toBe(40);
+      // The host and scheme it was checked against show the mismatch; the query's value is masked.
+      expect(warnings[0]!.checkedUrl).toBe('http://127.0.0.1:3000/webhooks/sms/twilio?deployment=***');
+      expect(warnings[0]!.msg).toMatch(/Twilio console/);
+      const captured = JSON.stringify(lines);
+      for (const secret of [signature, TEST_AUTH_TOKEN, phone, phone.slice(3), '비밀스러운', 'blue-7f3a']) {
+        expect(captured, `logs contain ${secret}`).not.toContain(secret);
+      }
+    } finally {
+      await app.close();
+    }
   });
 
   it('answers 400 with a clear error for a signed request that lacks MessageSid', async () => {

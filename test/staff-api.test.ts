@@ -725,6 +725,43 @@ describe('POST /api/cases/:id/assign', () => {
     expectError(await api(tokens.road, 'POST', `/api/cases/${caseId}/assign`, { department: 'PARKING' }), 409, 'case_closed');
     expect((await dbCase(caseId)).department_code).toBe('ROAD');
   });
+
+  it('keeps the reason on the assigned event and on the routing correction', async () => {
+    const caseId = await makeCase({ department: 'ROAD', text: '버스정류장 의자가 부서졌어요' });
+    const reason = '  정류장 시설물은 교통행정과 소관입니다  ';
+    const res = await api(tokens.road, 'POST', `/api/cases/${caseId}/assign`, { department: 'TRAFFIC', reason });
+    expect(res.statusCode, res.body).toBe(200);
+    const detail = await getCase(tokens.manager, caseId);
+    const assigned = detail.events.filter((e) => e.type === 'assigned');
+    expect(assigned).toHaveLength(1);
+    expect(assigned[0]!.data).toEqual({ from: 'ROAD', to: 'TRAFFIC', reason: reason.trim() });
+    const corrections = await api(tokens.manager, 'GET', '/api/routing/corrections?limit=500');
+    expect(corrections.statusCode).toBe(200);
+    const correction = (corrections.json().items as { caseId: number; reason: string | null; department: string }[]).find((c) => c.caseId === caseId);
+    expect(correction).toMatchObject({ department: 'TRAFFIC', reason: reason.trim() });
+    // Not in the audit log, which holds no free text about a case.
+    const audit = await ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'case.assigned').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(audit.detail).toEqual({ from: 'ROAD', to: 'TRAFFIC' });
+  });
+
+  it('moves without a reason as before: no reason on the event, null on the correction', async () => {
+    const caseId = await makeCase({ department: 'ROAD' });
+    expect((await api(tokens.road, 'POST', `/api/cases/${caseId}/assign`, { department: 'PARKING' })).statusCode).toBe(200);
+    expect((await dbEvents(caseId)).find((e) => e.type === 'assigned')?.data).toEqual({ from: 'ROAD', to: 'PARKING' });
+    const correction = await ctx.db.selectFrom('routing_examples').select('reason').where('case_id', '=', caseId).executeTakeFirstOrThrow();
+    expect(correction.reason).toBeNull();
+  });
+
+  it('bounds the reason: blank or over 500 characters is a 400 and nothing moves', async () => {
+    const caseId = await makeCase({ department: 'ROAD' });
+    expectError(await api(tokens.road, 'POST', `/api/cases/${caseId}/assign`, { department: 'PARKING', reason: '' }), 400, 'validation_failed');
+    expectError(await api(tokens.road, 'POST', `/api/cases/${caseId}/assign`, { department: 'PARKING', reason: '   ' }), 400, 'reason_required');
+    expectError(await api(tokens.road, 'POST', `/api/cases/${caseId}/assign`, { department: 'PARKING', reason: '가'.repeat(501) }), 400, 'validation_failed');
+    expect((await dbCase(caseId)).department_code).toBe('ROAD');
+    expect((await dbEvents(caseId)).map((e) => e.type)).toEqual(['received']);
+    // Exactly 500 is allowed.
+    expect((await api(tokens.road, 'POST', `/api/cases/${caseId}/assign`, { department: 'PARKING', reason: '가'.repeat(500) })).statusCode).toBe(200);
+  });
 });
 
 describe('POST /api/cases/:id/close', () => {
@@ -810,5 +847,67 @@ describe('POST /api/cases/:id/close', () => {
     ]);
     expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
     expect((await dbMessages(caseId)).filter((m) => m.kind === 'answer')).toHaveLength(1);
+  });
+});
+
+describe('POST /api/cases/:id/notes', () => {
+  it('keeps an internal note: shown with the case, named by an event without its text, audited, never sent', async () => {
+    const caseId = await makeCase({ department: 'ROAD' });
+    const outBefore = (await dbMessages(caseId)).filter((m) => m.direction === 'out').length;
+    const jobsBefore = await ctx.app.queues.outbound.sms.count();
+    const res = await api(tokens.road, 'POST', `/api/cases/${caseId}/notes`, { text: '  민원인이 오후에만 통화 가능하다고 함  ' });
+    expect(res.statusCode, res.body).toBe(201);
+    const note = res.json<{ id: number; staffId: number; staffName: string; text: string; createdAt: string }>();
+    expect(note).toMatchObject({ id: expect.any(Number), staffId: await staffIdOf(tokens.road), staffName: 'staff-ROAD', text: '민원인이 오후에만 통화 가능하다고 함' });
+
+    // Colleagues of the department and managers see it, oldest first.
+    await api(tokens.manager, 'POST', `/api/cases/${caseId}/notes`, { text: '현장 사진 요청 필요' });
+    for (const token of [tokens.road, tokens.road2, tokens.manager]) {
+      const detail = await getCase(token, caseId) as CaseDetailJson & { notes: { id: number; text: string; staffId: number }[] };
+      expect(detail.notes.map((n) => n.text)).toEqual(['민원인이 오후에만 통화 가능하다고 함', '현장 사진 요청 필요']);
+      expect(detail.notes[0]!.id).toBe(note.id);
+      const added = detail.events.filter((e) => e.type === 'note_added');
+      expect(added.map((e) => e.data)).toEqual([{ noteId: note.id }, { noteId: detail.notes[1]!.id }]);
+      expect(JSON.stringify(detail.events)).not.toContain('통화 가능');
+      // Not among the messages: nothing went or waits to go to the resident.
+      expect(JSON.stringify(detail.messages)).not.toContain('통화 가능');
+    }
+    expect((await dbMessages(caseId)).filter((m) => m.direction === 'out')).toHaveLength(outBefore);
+    expect(await ctx.app.queues.outbound.sms.count()).toBe(jobsBefore);
+
+    const audit = await ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'case.note_added').orderBy('id').execute();
+    const mine = audit.filter((a) => a.case_ids.map(Number).includes(caseId));
+    expect(mine.map((a) => a.detail)).toEqual([{ noteId: note.id }, { noteId: expect.any(Number) }]);
+    expect(mine[0]!.staff_id).toBe(await staffIdOf(tokens.road));
+    expect(JSON.stringify(mine)).not.toContain('통화');
+  });
+
+  it('takes notes on a closed case too, but not on one purged under retention', async () => {
+    const closed = await makeCase({ department: 'ROAD', status: 'closed' });
+    expect((await api(tokens.road, 'POST', `/api/cases/${closed}/notes`, { text: '종결 후 재문의 예상' })).statusCode).toBe(201);
+    await ctx.db.updateTable('cases').set({ purged_at: new Date() }).where('id', '=', closed).execute();
+    expectError(await api(tokens.road, 'POST', `/api/cases/${closed}/notes`, { text: '파기 후 메모' }), 409, 'case_purged');
+    expect(await ctx.db.selectFrom('case_notes').select('text').where('case_id', '=', closed).execute()).toEqual([{ text: '종결 후 재문의 예상' }]);
+  });
+
+  it('answers 404 for another department’s case and 403 to operators and admins, and stores nothing', async () => {
+    const parking = await makeCase({ department: 'PARKING' });
+    expectError(await api(tokens.road, 'POST', `/api/cases/${parking}/notes`, { text: '메모' }), 404, 'not_found');
+    expectError(await api(tokens.road, 'POST', '/api/cases/987654321/notes', { text: '메모' }), 404, 'not_found');
+    for (const token of [tokens.operator, tokens.admin]) {
+      expectError(await api(token, 'POST', `/api/cases/${parking}/notes`, { text: '메모' }), 403, 'forbidden');
+    }
+    expect(await ctx.db.selectFrom('case_notes').select('id').where('case_id', '=', parking).execute()).toEqual([]);
+    expect((await dbEvents(parking)).map((e) => e.type)).toEqual(['received']);
+  });
+
+  it('rejects empty, blank and over-long text with 400', async () => {
+    const caseId = await makeCase({ department: 'ROAD' });
+    expectError(await api(tokens.road, 'POST', `/api/cases/${caseId}/notes`, {}), 400, 'validation_failed');
+    expectError(await api(tokens.road, 'POST', `/api/cases/${caseId}/notes`, { text: '' }), 400, 'validation_failed');
+    expectError(await api(tokens.road, 'POST', `/api/cases/${caseId}/notes`, { text: ' \n ' }), 400, 'text_required');
+    expectError(await api(tokens.road, 'POST', `/api/cases/${caseId}/notes`, { text: '가'.repeat(2001) }), 400, 'validation_failed');
+    expect(await ctx.db.selectFrom('case_notes').select('id').where('case_id', '=', caseId).execute()).toEqual([]);
+    expect((await api(tokens.road, 'POST', `/api/cases/${caseId}/notes`, { text: '가'.repeat(2000) })).statusCode).toBe(201);
   });
 });

@@ -9,6 +9,7 @@ import { buildDailyDigests } from '../src/deadlines/digest.js';
 import { giveMissingDeadlines } from '../src/deadlines/deadlines.js';
 import { seoulDate } from '../src/deadlines/working-time.js';
 import { timeJob, type WorkerMetrics } from '../src/metrics/worker-metrics.js';
+import { closeBullmq } from '../src/queues/close-bullmq.js';
 
 /** Cases handed out per scan; the next scan takes the rest. */
 const SCAN_BATCH = 500;
@@ -75,5 +76,5 @@ export async function startDeadlineWorker(deps: {
   );
   worker.on('error', (error) => log.warn({ err: error.message }, 'deadline worker error'));
   worker.on('failed', (job, error) => log.warn({ jobId: job?.id, name: job?.name, err: error.message }, 'deadline job failed'));
-  return { worker, close: () => worker.close() };
+  return { worker, close: () => closeBullmq(worker) };
 }

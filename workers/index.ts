@@ -3,10 +3,11 @@ import type { Config } from '../src/config/config.js';
 import { CHANNELS } from '../src/cases/case.table.js';
 import { createDb } from '../src/db/database.js';
 import { createProducerConnection, createQueues, workerConnectionOptions } from '../src/queues/queues.js';
-import { createOutboundChannels } from '../src/outbound/channels.js';
+import { createOutboundChannels, outboxNotice } from '../src/outbound/channels.js';
 import { startRoutingWorker } from './routing.worker.js';
 import { startOutboundWorker } from './outbound.worker.js';
 import { sweepStoredWork } from './sweeper.js';
+import { foldMessageCounts } from '../src/metrics/store-counts.js';
 import { forgetQuietSenders } from '../src/intake/sender-flood.js';
 import { IntakeBuffer } from '../src/intake/intake-buffer.js';
 import { drainIntakeBuffer } from '../src/intake/drain-buffer.js';
@@ -14,6 +15,7 @@ import { startRetentionWorker } from './retention.worker.js';
 import { startDeadlineWorker } from './deadlines.worker.js';
 import { createDeadlineQueue } from '../src/deadlines/deadline-queue.js';
 import { createWorkerMetrics, startMetricsServer, type MetricsServer } from '../src/metrics/worker-metrics.js';
+import { closeBullmq } from '../src/queues/close-bullmq.js';
 
 export interface RunningWorkers {
   /** Where the worker metrics server listens; null when WORKER_METRICS_PORT=0. */
@@ -44,6 +46,8 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
     stallMs: config.jobStallMs,
   });
   const channels = await createOutboundChannels(config);
+  const outbox = outboxNotice(config);
+  if (outbox) log.warn({ smsProvider: 'outbox' }, outbox);
   const outbound = await Promise.all(
     CHANNELS.map((channel) =>
       startOutboundWorker({
@@ -80,6 +84,8 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
       .then(async (found) => {
         if (found.intake + found.route + found.send > 0) log.info(found, 'sweeper re-enqueued stored work');
         await forgetQuietSenders(db, config.intake.senderFlood.windowMs, config.threadWindowMinutes);
+        // Keeps the message counts' deltas few when nothing scrapes /metrics.
+        await foldMessageCounts(db);
       })
       .catch((error: Error) => log.warn({ err: error.message }, 'sweep failed; will try again'));
   const sweeper = setInterval(sweep, config.sweepIntervalMs);
@@ -120,7 +126,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
       await draining;
       await metricsServer?.close();
       await Promise.allSettled([routing.close(), deadlines.close(), retention.close(), ...outbound.map((w) => w.close())]);
-      await Promise.allSettled([queues.close(), deadlineQueue.close()]);
+      await Promise.allSettled([queues.close(), closeBullmq(deadlineQueue)]);
       producer.disconnect();
       await db.destroy();
     },

@@ -8,6 +8,7 @@ import { PermanentSendError, RateLimitedError } from '../src/outbound/channel.js
 import { giveUpSending } from '../src/outbound/outbound-repository.js';
 import { confirmKakaoPush } from '../src/outbound/kakao-push.js';
 import { timeJob, type WorkerMetrics } from '../src/metrics/worker-metrics.js';
+import { closeBullmq } from '../src/queues/close-bullmq.js';
 
 /** The provider's error code when the error carries one (PermanentSendError, RateLimitedError, ...). */
 function errorCode(error: unknown): string {
@@ -88,5 +89,5 @@ export async function startOutboundWorker(deps: {
   worker.on('failed', (job, error) =>
     log.warn({ channel, jobId: job?.id, attempts: job?.attemptsMade, err: error.message }, 'outbound job failed'),
   );
-  return { worker, close: () => worker.close() };
+  return { worker, close: () => closeBullmq(worker) };
 }

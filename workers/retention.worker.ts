@@ -3,6 +3,7 @@ import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Db } from '../src/db/database.js';
 import { purgeClosedCases, retentionCutoff } from '../src/cases/retention.js';
+import { closeBullmq } from '../src/queues/close-bullmq.js';
 
 export const RETENTION_QUEUE = QUEUE_NAMES.retention;
 /** One scheduler for every worker process: BullMQ keeps one per id, so many workers schedule it once. */
@@ -38,8 +39,8 @@ export async function startRetentionWorker(deps: { db: Db; connection: Connectio
     queue,
     worker,
     async close() {
-      await worker.close();
-      await queue.close();
+      await closeBullmq(worker);
+      await closeBullmq(queue);
     },
   };
 }

@@ -7,6 +7,7 @@ import { LEARNED_ROUTER_NAME, loadRouter, type TrainedRouter } from '../src/rout
 import { trainingFingerprint } from '../src/routing/routing-examples.js';
 import { timeJob, type WorkerMetrics } from '../src/metrics/worker-metrics.js';
 import type { DeadlinePolicy } from '../src/deadlines/deadlines.js';
+import { closeBullmq } from '../src/queues/close-bullmq.js';
 
 export async function startRoutingWorker(deps: {
   db: Db;
@@ -92,7 +93,7 @@ export async function startRoutingWorker(deps: {
     worker,
     async close() {
       clearInterval(refresh);
-      await worker.close();
+      await closeBullmq(worker);
     },
   };
 }

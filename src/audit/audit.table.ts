@@ -7,6 +7,7 @@ export type AuditAction =
   | 'case.replied'
   | 'case.closed'
   | 'case.assigned'
+  | 'case.note_added'
   | 'case.resident_phone_read'
   | 'resident.blocked'
   | 'resident.unblocked'

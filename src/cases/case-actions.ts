@@ -146,7 +146,11 @@ export async function closeLockedCase(
   return { messageId: message?.id ?? null, channel: message?.channel ?? null };
 }
 
-/** 부서이첩: moves the case to another department. */
+/**
+ * 부서이첩: moves the case to another department. The staff member's reason, when given, is kept
+ * on the `assigned` event and on the routing correction (not in the audit log, which holds no
+ * free text about a case).
+ */
 export async function assignCase(
   db: Db,
   staff: Staff,
@@ -154,7 +158,10 @@ export async function assignCase(
   departmentCode: string,
   ip: string | null = null,
   deadlines?: DeadlinePolicy,
+  reasonInput?: string,
 ): Promise<void> {
+  const reason = reasonInput?.trim() || null;
+  if (reasonInput !== undefined && reason === null) throw badRequest('reason_required', 'a reason, when given, must not be blank');
   const department = await findActiveDepartment(db, departmentCode);
   if (!department) throw badRequest('unknown_department', `no active department ${departmentCode}`);
   await db.transaction().execute(async (trx) => {
@@ -170,11 +177,11 @@ export async function assignCase(
       trx,
       theCase.id,
       'assigned',
-      { from: theCase.department_code, to: department.code },
+      { from: theCase.department_code, to: department.code, ...(reason === null ? {} : { reason }) },
       staff.id,
     );
     // A reassignment teaches the router where such messages belong (and can be withdrawn).
-    await recordCorrection(trx, { caseId: theCase.id, staffId: staff.id, department: department.code });
+    await recordCorrection(trx, { caseId: theCase.id, staffId: staff.id, department: department.code, reason });
     await recordAudit(trx, { staffId: staff.id, ip }, 'case.assigned', [theCase.id], { from: theCase.department_code, to: department.code });
     // A case placed by hand before the router reached it gets its deadline now.
     if (deadlines) await setDeadlineIfMissing(trx, deadlines, theCase.id);

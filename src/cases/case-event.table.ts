@@ -11,7 +11,9 @@ export type CaseEventType =
   | 'answer_pulled'
   | 'delivery_retried'
   | 'deadline_extended'
-  | 'interim_notice';
+  | 'interim_notice'
+  /** data: { noteId } only; the text stays in case_notes. */
+  | 'note_added';
 
 export interface CaseEventTable {
   id: Generated<number>;

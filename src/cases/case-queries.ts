@@ -3,6 +3,7 @@ import type { Db } from '../db/database.js';
 import type { CaseChannel, CaseStatus } from './case.table.js';
 import { overdueCondition } from '../deadlines/deadlines.js';
 import { badRequest } from '../http/errors.js';
+import { searchCondition, type CaseSearch } from './case-search.js';
 
 export interface CaseFilter {
   /** 'all' or a department code the caller is limited to. */
@@ -17,6 +18,8 @@ export interface CaseFilter {
   from?: string | undefined;
   to?: string | undefined;
   cursor?: string | undefined;
+  /** GET /api/cases?q= (src/cases/case-search.ts). */
+  search?: CaseSearch | undefined;
   limit: number;
 }
 
@@ -64,7 +67,10 @@ function encodeCursor(receivedAt: string, id: number): string {
   return Buffer.from(JSON.stringify([receivedAt, id]), 'utf8').toString('base64url');
 }
 
-/** A page of cases, newest first, with a cursor for the next page. */
+/**
+ * A page of cases, newest first, with a cursor for the next page. With a search, `wordsSince`
+ * says from when two-character words alone were looked for (null: every date).
+ */
 export async function listCases(db: Db, filter: CaseFilter) {
   let query = db
     .selectFrom('cases')
@@ -80,8 +86,16 @@ export async function listCases(db: Db, filter: CaseFilter) {
     const overdue = overdueCondition(new Date());
     query = query.where(filter.overdue ? overdue : sql<boolean>`not coalesce(${overdue}, false)`);
   }
-  if (filter.from) query = query.where('cases.received_at', '>=', seoulDayStart(filter.from));
-  if (filter.to) query = query.where('cases.received_at', '<', new Date(seoulDayStart(filter.to).getTime() + DAY_MS));
+  const from = filter.from ? seoulDayStart(filter.from) : undefined;
+  const to = filter.to ? new Date(seoulDayStart(filter.to).getTime() + DAY_MS) : undefined;
+  if (from) query = query.where('cases.received_at', '>=', from);
+  if (to) query = query.where('cases.received_at', '<', to);
+  let wordsSince: Date | null = null;
+  if (filter.search) {
+    const search = searchCondition(filter.search, { from, to });
+    query = query.where(search.condition);
+    wordsSince = search.wordsSince;
+  }
   if (filter.cursor) {
     const { receivedAt, id } = decodeCursor(filter.cursor);
     const at = sql<Date>`cast(${receivedAt} as timestamptz)`;
@@ -102,6 +116,7 @@ export async function listCases(db: Db, filter: CaseFilter) {
   return {
     items: page,
     nextCursor: rows.length > filter.limit && last ? encodeCursor(last.cursor_at, last.id) : null,
+    wordsSince,
   };
 }
 

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { CASE_CHANNELS, CASE_STATUSES } from './case.table.js';
 import { listCases, findCaseWithResident } from './case-queries.js';
+import { parseCaseSearch, searchKinds } from './case-search.js';
 import { caseView, eventView, messageView } from './case-view.js';
 import { caseScope, canReachCase } from '../staff/policy.js';
 import { recordAudit, type Actor } from '../audit/audit-repository.js';
@@ -13,6 +14,7 @@ import { AppError, notFound } from '../http/errors.js';
 import type { FastifyRequest } from 'fastify';
 import { registerCase, STAFF_CHANNELS } from './register-case.js';
 import { extendDeadline } from '../deadlines/deadline-actions.js';
+import { addCaseNote, listCaseNotes, NOTE_MAX_CHARS, noteView } from './case-notes.js';
 
 const CaseId = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
 const Code = Type.String({ minLength: 1, maxLength: 40, pattern: '^[A-Za-z0-9_]+$' });
@@ -31,9 +33,14 @@ const ListQuery = Type.Object(
     to: Type.Optional(Day),
     cursor: Type.Optional(Type.String({ maxLength: 200 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+    /** A case number, the last four digits of a phone, or words of the messages (src/cases/case-search.ts). */
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   },
   { additionalProperties: false },
 );
+
+/** Why a case was moved: a sentence or two for the receiving department. */
+export const ASSIGN_REASON_MAX = 500;
 
 /** Why a staff member needs the resident's full number; kept in the audit log. */
 const PhoneRequest = Type.Object(
@@ -53,17 +60,28 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/cases', { schema: { querystring: ListQuery }, onRequest: readers }, async (request) => {
     const scope = caseScope(request.staff!, 'cases:read');
+    const { q, ...filters } = request.query;
+    const search = q === undefined ? undefined : parseCaseSearch(q);
     if (scope.kind === 'none') return { items: [], nextCursor: null };
     const page = await listCases(app.db, {
-      ...request.query,
+      ...filters,
+      search,
       scope: scope.kind === 'all' ? 'all' : scope.department,
       limit: request.query.limit ?? 50,
     });
     // A list shows no message text but does show who wrote (masked): it is a read of every case on it.
+    // The audit log names what a search looked for (a number, four phone digits, words), never the words.
     if (page.items.length > 0) {
-      await recordAudit(app.db, actorOf(request), 'cases.listed', page.items.map((c) => c.id), { query: request.query });
+      await recordAudit(app.db, actorOf(request), 'cases.listed', page.items.map((c) => c.id), {
+        query: filters,
+        ...(search ? { search: searchKinds(search) } : {}),
+      });
     }
-    return { items: page.items.map(caseView), nextCursor: page.nextCursor };
+    return {
+      items: page.items.map(caseView),
+      nextCursor: page.nextCursor,
+      ...(search ? { search: { wordsSince: page.wordsSince?.toISOString() ?? null } } : {}),
+    };
   });
 
   app.post(
@@ -111,13 +129,27 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/cases/:id', { schema: { params: CaseId }, onRequest: readers }, async (request) => {
     const row = await findCaseWithResident(app.db, request.params.id);
     if (!row || !canReachCase(request.staff!, 'cases:read', row)) throw notFound(`case ${request.params.id} not found`);
-    const [messages, events] = await Promise.all([
+    const [messages, events, notes] = await Promise.all([
       listCaseMessages(app.db, row.id),
       listCaseEvents(app.db, row.id),
+      listCaseNotes(app.db, row.id),
     ]);
     await recordAudit(app.db, actorOf(request), 'case.read', [row.id]);
-    return { ...caseView(row), messages: messages.map(messageView), events: events.map(eventView) };
+    return { ...caseView(row), messages: messages.map(messageView), events: events.map(eventView), notes: notes.map(noteView) };
   });
+
+  // Internal notes: for whoever can see the case (its department, managers), never the resident.
+  app.post(
+    '/cases/:id/notes',
+    {
+      schema: { params: CaseId, body: Type.Object({ text: Type.String({ minLength: 1, maxLength: NOTE_MAX_CHARS }) }, { additionalProperties: false }) },
+      onRequest: app.requirePermission('cases:note'),
+    },
+    async (request, reply) => {
+      const note = await addCaseNote(app.db, request.staff!, request.params.id, request.body.text, request.ip);
+      return reply.status(201).send(noteView({ ...note, staff_name: request.staff!.name }));
+    },
+  );
 
   // The full number only on an explicit request, with a reason, by the department that owns the case.
   app.post(
@@ -201,10 +233,18 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/cases/:id/assign',
-    { schema: { params: CaseId, body: Type.Object({ department: Code }) }, onRequest: caseWorkers },
+    {
+      schema: {
+        params: CaseId,
+        // The reason is for colleagues (the case's events, the routing corrections), never the resident.
+        body: Type.Object({ department: Code, reason: Type.Optional(Type.String({ minLength: 1, maxLength: ASSIGN_REASON_MAX })) }),
+      },
+      onRequest: caseWorkers,
+    },
     async (request) => {
-      await assignCase(app.db, request.staff!, request.params.id, request.body.department, request.ip, app.config.deadlines);
-      return { id: request.params.id, department: request.body.department };
+      const { department, reason } = request.body;
+      await assignCase(app.db, request.staff!, request.params.id, department, request.ip, app.config.deadlines, reason);
+      return { id: request.params.id, department };
     },
   );
 };

@@ -47,8 +47,9 @@ export async function registerCase(
   if (Number.isNaN(receivedAt.getTime()) || receivedAt.getTime() > now + 60_000) {
     throw badRequest('invalid_date', 'receivedAt must not be in the future');
   }
-  // Its deadline is counted in working days: only years the holiday calendar knows.
-  if (!holidayYears().includes(Number(seoulDate(receivedAt).slice(0, 4)))) {
+  // Its deadline is counted in working days: nothing from before the holiday calendar starts
+  // (a year after its end counts weekends only, see working-time.ts).
+  if (Number(seoulDate(receivedAt).slice(0, 4)) < holidayYears()[0]!) {
     throw badRequest('invalid_date', `receivedAt must fall in ${holidayYears()[0]} or later`);
   }
   const departmentCode = input.department ?? (staff.role === 'manager' ? null : staff.department_code);

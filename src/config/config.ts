@@ -3,7 +3,6 @@ import { isIP } from 'node:net';
 // Configuration is read and validated once, at start. Every problem is reported at
 // once with the variable's name, so an operator can fix a broken .env in one pass.
 import { DEFAULT_DEADLINE_RULES, parseDeadlineRules, type DeadlineRules } from '../deadlines/deadline-rules.js';
-import { holidayYears, seoulDate } from '../deadlines/working-time.js';
 
 import { loadSmsGateways, type SmsGatewayConfig } from './sms-gateways.js';
 
@@ -303,12 +302,6 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const deadlineRules = parseDeadlineRules(str('DEADLINE_RULES', DEFAULT_DEADLINE_RULES));
   for (const problem of deadlineRules.problems) problems.push(`DEADLINE_RULES: ${problem}`);
-  // Deadlines must never count a holiday as a working day: without next year's calendar, refuse to start.
-  const thisYear = Number(seoulDate(new Date()).slice(0, 4));
-  const missingYears = [thisYear, thisYear + 1].filter((year) => !holidayYears().includes(year));
-  if (missingYears.length > 0) {
-    problems.push(`the Korean public holiday calendar (@hyunbinseo/holidays-kr) does not cover ${missingYears.join(' and ')}: update the package`);
-  }
   const digestAtRaw = str('DAILY_DIGEST_AT', '08:30');
   const digestAt = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(digestAtRaw);
   if (!digestAt) problems.push(`DAILY_DIGEST_AT must be HH:MM in Seoul time (got "${digestAtRaw}")`);

@@ -4,6 +4,7 @@ import type { CategoryTable, DepartmentTable, DispositionTable } from '../depart
 import type { ResidentTable } from '../residents/resident.table.js';
 import type { CaseTable } from '../cases/case.table.js';
 import type { CaseEventTable } from '../cases/case-event.table.js';
+import type { CaseNoteTable } from '../cases/case-note.table.js';
 import type { MessageTable } from '../cases/message.table.js';
 import type { DeliveryReportTable } from '../outbound/delivery-report.table.js';
 import type { MessagePartTable } from '../outbound/message-part.table.js';
@@ -21,6 +22,7 @@ export interface Database {
   residents: ResidentTable;
   cases: CaseTable;
   case_events: CaseEventTable;
+  case_notes: CaseNoteTable;
   messages: MessageTable;
   delivery_reports: DeliveryReportTable;
   message_parts: MessagePartTable;

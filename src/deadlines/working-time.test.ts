@@ -1,11 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  HolidayCalendarMissing,
   addWorkingHours,
   computeDueAt,
   extendDueAt,
   holidayYears,
   isWorkingDay,
+  onHolidayCalendarMissing,
   subtractWorkingHours,
 } from './working-time.js';
 import { parseDeadlineRules, workingDaysFor } from './deadline-rules.js';
@@ -24,11 +24,24 @@ describe('the Korean holiday calendar', () => {
     expect(isWorkingDay('2026-11-28')).toBe(false); // a Saturday
   });
 
-  it('fails clearly for a year it does not cover instead of counting every weekday as working', () => {
+  it('counts weekends only in a year it does not cover, reports that year once, and never throws', () => {
+    const reported = vi.fn();
+    onHolidayCalendarMissing(reported);
     const missing = Math.max(...holidayYears()) + 1;
-    expect(() => isWorkingDay(`${missing}-03-02`)).toThrow(HolidayCalendarMissing);
-    expect(() => computeDueAt(kst(`${missing - 1}-12-30T10:00`), 14)).toThrow(/holiday calendar/);
+    expect(missing).toBe(2028); // the dates below are 2028's weekdays
+    // 1 March (삼일절) is a Wednesday in 2028: without the calendar it counts as working.
+    expect(isWorkingDay('2028-03-01')).toBe(true);
+    expect(isWorkingDay('2028-03-04')).toBe(false); // a Saturday
+    // 14 working days from Thursday 30 December 2027: Dec 30, 31, then 12 weekdays of 2028.
+    expect(computeDueAt(kst('2027-12-30T10:00'), 14)).toEqual(kst('2028-01-18T18:00'));
+    expect(extendDueAt(kst('2028-01-18T18:00'), 2)).toEqual(kst('2028-01-20T18:00'));
+    expect(subtractWorkingHours(kst('2028-01-18T18:00'), 8)).toEqual(kst('2028-01-18T09:00'));
+    expect(reported.mock.calls).toEqual([[2028]]);
   });
+});
+
+afterEach(() => {
+  onHolidayCalendarMissing(() => undefined);
 });
 
 describe('due times under the Civil Petitions Act', () => {

@@ -16,23 +16,41 @@ export const HOURS_PER_WORKING_DAY = 8;
 /** Deadlines of this many days or fewer are counted in working hours. */
 export const HOUR_COUNTED_MAX_DAYS = 5;
 
-/** The holiday package covers whole years; a year it does not know must never pass as all working days. */
-export class HolidayCalendarMissing extends Error {
-  constructor(readonly year: number) {
-    super(`no Korean public holiday calendar for ${year}: update @hyunbinseo/holidays-kr`);
-    this.name = 'HolidayCalendarMissing';
-  }
-}
-
 const holidaysByYear = new Map<number, Set<string>>(
   Object.entries(presets as Record<string, Readonly<Record<string, readonly string[]>>>)
     .filter(([name]) => /^y\d{4}$/.test(name))
     .map(([name, days]) => [Number(name.slice(1)), new Set(Object.keys(days))]),
 );
 
+/**
+ * The holiday package covers whole years and is updated once a year. A year it does not know
+ * counts weekends only: a deadline then falls a holiday or two early, never late, and the line
+ * keeps running (src/deadlines/holiday-calendar.ts warns at start, well before that happens).
+ * Each such year is reported once per process.
+ */
+let reportMissingYear = (year: number): void => {
+  process.emitWarning(missingYearMessage(year));
+};
+const reportedYears = new Set<number>();
+
+export function missingYearMessage(year: number): string {
+  return `no Korean public holiday calendar for ${year}: its deadlines count weekends only (holidays count as working days) until @hyunbinseo/holidays-kr is updated`;
+}
+
+/** Where the first use of a year without a calendar is reported (the process's logger). */
+export function onHolidayCalendarMissing(report: (year: number) => void): void {
+  reportMissingYear = report;
+  reportedYears.clear();
+}
+
 /** The years the holiday calendar covers. */
 export function holidayYears(): number[] {
   return [...holidaysByYear.keys()].sort((a, b) => a - b);
+}
+
+/** The last day the holiday calendar covers (YYYY-MM-DD). */
+export function holidayCalendarEnd(): string {
+  return `${Math.max(...holidaysByYear.keys())}-12-31`;
 }
 
 /** YYYY-MM-DD in Seoul. */
@@ -57,13 +75,32 @@ function shiftDate(date: string, days: number): string {
 export function isPublicHoliday(date: string): boolean {
   const year = Number(date.slice(0, 4));
   const holidays = holidaysByYear.get(year);
-  if (!holidays) throw new HolidayCalendarMissing(year);
-  return holidays.has(date);
+  if (holidays) return holidays.has(date);
+  if (!reportedYears.has(year)) {
+    reportedYears.add(year);
+    reportMissingYear(year);
+  }
+  return false;
 }
 
 export function isWorkingDay(date: string): boolean {
   const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
   return weekday !== 0 && weekday !== 6 && !isPublicHoliday(date);
+}
+
+/**
+ * The day on which `workingDays` working days counted from `from` (included when it is one)
+ * end. Used to see how far ahead deadlines reach: a year without a calendar counts weekends
+ * only here and is not reported.
+ */
+export function workingDaysEndOn(from: string, workingDays: number): string {
+  let date = from;
+  for (let counted = 0; ; date = shiftDate(date, 1)) {
+    const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
+    if (weekday === 0 || weekday === 6 || holidaysByYear.get(Number(date.slice(0, 4)))?.has(date)) continue;
+    counted += 1;
+    if (counted >= workingDays) return date;
+  }
 }
 
 /** Longer than any real run of non-working days; a guard against looping forever. */

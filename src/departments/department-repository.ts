@@ -79,3 +79,14 @@ export async function listDispositionCodes(db: Db): Promise<string[]> {
   const rows = await db.selectFrom('dispositions').select('code').orderBy('position').execute();
   return rows.map((r) => r.code);
 }
+
+/** Every department, inactive ones too, with its category's label (the CLI's `departments list`). */
+export async function listDepartments(db: Db) {
+  return db
+    .selectFrom('departments')
+    .innerJoin('categories', 'categories.code', 'departments.category_code')
+    .select(['departments.code', 'departments.name', 'departments.category_code', 'categories.label as category_label', 'departments.active'])
+    .orderBy('departments.active', 'desc')
+    .orderBy('departments.code')
+    .execute();
+}

@@ -1,13 +1,16 @@
 import type { Db } from '../db/database.js';
-import { enqueueIntake, type Queues } from '../queues/queues.js';
-import { insertInbound } from './inbox-repository.js';
+import { enqueueIntakeMany, type Queues } from '../queues/queues.js';
+import { insertInboundMany } from './inbox-repository.js';
 import type { IntakeBuffer } from './intake-buffer.js';
 
 /**
- * Moves messages a webhook kept in Redis while Postgres was away into the inbox, oldest
- * first, then queues them like any other. A message leaves the buffer only once Postgres
+ * Moves messages a webhook kept in Redis while Postgres was away into the inbox, in order of
+ * arrival, a page at a time (one insert, one queue round trip and one removal per page), then
+ * queues them like any other. It reads the buffer to its end, however long: a notice burst
+ * during an outage leaves tens of thousands. A message leaves the buffer only once Postgres
  * has it; if the process dies in between, the next drain inserts it again and the inbox's
- * unique provider id keeps one copy. Stops at the first failure: Postgres is still away.
+ * unique provider id keeps one copy. A message it cannot decrypt stays, skipped, for an
+ * operator. Stops at the first failure: Postgres is still away.
  */
 export async function drainIntakeBuffer(
   db: Db,
@@ -15,21 +18,21 @@ export async function drainIntakeBuffer(
   buffer: IntakeBuffer,
   /** The thread window the webhooks use, so the message is numbered as they would have (insertInbound). */
   threadWindowMinutes: number,
-  batch = 200,
+  batch = 500,
 ): Promise<{ filed: number; unreadable: number }> {
+  await buffer.indexUnordered();
   let filed = 0;
   let unreadable = 0;
   for (;;) {
-    const entries = await buffer.peek(batch);
+    const entries = await buffer.peek(batch, unreadable);
+    if (entries.length === 0) return { filed, unreadable };
     const readable = entries.filter((e) => e.row !== null);
-    unreadable = entries.length - readable.length;
-    if (readable.length === 0) return { filed, unreadable };
-    for (const { field, row } of readable) {
-      const inboundId = await insertInbound(db, row!, threadWindowMinutes);
-      // A lost add is found by the sweeper in the inbox.
-      if (inboundId !== null) await enqueueIntake(queues, inboundId).catch(() => undefined);
-      await buffer.remove(field);
-      filed++;
-    }
+    unreadable += entries.length - readable.length;
+    if (readable.length === 0) continue;
+    const inboundIds = await insertInboundMany(db, readable.map((e) => e.row!), threadWindowMinutes);
+    // A lost add is found by the sweeper in the inbox.
+    await enqueueIntakeMany(queues, inboundIds).catch(() => undefined);
+    await buffer.remove(readable.map((e) => e.field));
+    filed += readable.length;
   }
 }

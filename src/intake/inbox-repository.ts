@@ -34,6 +34,37 @@ export function jsonWithoutNul(value: unknown): string {
   return json.includes('\\u0000') ? JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? withoutNul(v) : v)) : json;
 }
 
+/**
+ * Many messages kept in Redis while Postgres was away, in one statement, in the order given
+ * (their inbox ids follow it), each numbered as insertInbound numbers one: the reservations
+ * run row by row in that order, under each sender's row lock. Returns the ids of those
+ * Postgres did not have yet.
+ */
+export async function insertInboundMany(db: Db, rows: InboundRow[], threadWindowMinutes: number): Promise<number[]> {
+  if (rows.length === 0) return [];
+  // One array per column: thirteen parameters whatever the number of rows.
+  const columns = Array.from({ length: 13 }, () => [] as unknown[]);
+  for (const row of rows) {
+    [...inboxValues(row), row.flood ?? false, ...senderValues(row.sender)].forEach((value, i) => columns[i]!.push(value));
+  }
+  const [channel, provider, id, sender, text, raw, ack, ackStatus, receivedAt, flood, senderKey, phone, kakaoUserKey] = columns;
+  const { rows: inserted } = await sql<{ id: number }>`
+    insert into inbound_messages
+      (channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, received_at, flood, case_number)
+    select g.channel, g.provider, g.provider_message_id, g.sender, g.text, g.raw, g.acknowledgement, g.acknowledgement_status,
+           g.received_at, g.flood, r.reserved_number
+    from unnest(${channel}::text[], ${provider}::text[], ${id}::text[], ${sender}::jsonb[], ${text}::text[],
+                ${raw}::jsonb[], ${ack}::text[], ${ackStatus}::text[], ${receivedAt}::timestamptz[], ${flood}::boolean[],
+                ${senderKey}::text[], ${phone}::text[], ${kakaoUserKey}::text[])
+      with ordinality as g(channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status,
+                           received_at, flood, sender_key, phone, kakao_user_key, n)
+    cross join lateral reserve_case_number(g.sender_key, false, 0, 0, g.channel, g.phone, g.kakao_user_key, g.received_at, ${threadWindowMinutes}::integer) r
+    order by g.n
+    on conflict (provider, provider_message_id) do nothing
+    returning id`.execute(db);
+  return inserted.map((r) => Number(r.id)).sort((a, b) => a - b);
+}
+
 /** $1–$9 of both inbox inserts: the message as Postgres can hold it (no NUL). */
 function inboxValues(row: Omit<InboundRow, 'flood'>): unknown[] {
   return [

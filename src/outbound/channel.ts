@@ -71,8 +71,13 @@ export interface ChatPushReport {
   finished: boolean;
   /** Residents the push did not reach; their answers fall back to pull. */
   failedUserKeys: string[];
-  /** True when the provider reported failures it did not name: treat every recipient as failed. */
+  /**
+   * The provider counted failures it did not name (e.g. a key it could not resolve): who they
+   * are is unknown, so the recipients not named can be neither delivered nor failed.
+   */
   unnamedFailures: boolean;
+  /** The counts say no recipient was reached, named or not. */
+  noneReached: boolean;
 }
 
 /** The chat channel's push provider (Kakao i Open Builder's Event API). */

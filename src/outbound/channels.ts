@@ -21,3 +21,16 @@ export async function createOutboundChannels(config: Config): Promise<OutboundCh
     kakao: config.kakao.event ? createKakaoEventProvider(config.kakao.event) : null,
   };
 }
+
+/**
+ * Why SMS answers go to the development outbox, or null when a provider sends them. Said once
+ * at worker start (warn): a developer otherwise sees answers marked delivered that no phone got.
+ */
+export function outboxNotice(config: Config): string | null {
+  if (config.smsProvider !== 'outbox') return null;
+  return (
+    'SMS answers are NOT being sent to residents: no SMS provider is configured (Twilio needs all of ' +
+    'TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM; Solapi needs SMS_PROVIDER=solapi and its keys), ' +
+    'so they go to the development outbox and are marked delivered. See them with `npm run cli -- outbox list`.'
+  );
+}

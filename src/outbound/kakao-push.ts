@@ -136,11 +136,22 @@ export async function holdForPull(db: Db, ids: number[], errorCode: string | nul
     .execute();
 }
 
+/** What a push came to: reached, held for pull (not reached), or not known either way. */
+export interface PushConfirmation {
+  delivered: number;
+  heldForPull: number;
+  /** Kakao counted failures it did not name: these stay "sent", and "답변 확인" still shows them. */
+  unconfirmed: number;
+}
+
 /**
- * Reads what became of a push: residents it reached are delivered; the others fall back
- * to pull. Throws while Kakao is still working on the task, so the job tries again later.
+ * Reads what became of a push: residents named as failed (or all, when the counts say none
+ * was reached) fall back to pull; when every failure is named, the others are delivered.
+ * Failures Kakao counted without naming (a key it could not resolve) make the rest of the
+ * batch uncertain: they stay "sent", neither delivered nor failed, and "답변 확인" still
+ * shows them. Throws while Kakao is still working on the task, so the job tries again later.
  */
-export async function confirmKakaoPush(db: Db, provider: ChatPushProvider, taskId: string): Promise<{ delivered: number; heldForPull: number }> {
+export async function confirmKakaoPush(db: Db, provider: ChatPushProvider, taskId: string): Promise<PushConfirmation> {
   const report = await provider.report(taskId);
   if (!report.finished) throw new Error(`Kakao task ${taskId} is still running`);
   const pushed = await db
@@ -150,8 +161,9 @@ export async function confirmKakaoPush(db: Db, provider: ChatPushProvider, taskI
     .where('provider_message_id', 'like', `${taskId}:%`)
     .execute();
   const failed = new Set(report.failedUserKeys);
-  const reachedNot = pushed.filter((m) => report.unnamedFailures || failed.has(m.provider_message_id!.slice(taskId.length + 1)));
-  const reached = pushed.filter((m) => !reachedNot.includes(m) && m.delivery_status === 'sent');
+  const reachedNot = pushed.filter((m) => report.noneReached || failed.has(m.provider_message_id!.slice(taskId.length + 1)));
+  const others = pushed.filter((m) => !reachedNot.includes(m) && m.delivery_status === 'sent');
+  const reached = report.unnamedFailures ? [] : others;
   await holdForPull(
     db,
     reachedNot.map((m) => m.id),
@@ -165,5 +177,5 @@ export async function confirmKakaoPush(db: Db, provider: ChatPushProvider, taskI
       .where('delivery_status', 'in', statusesBelow('delivered'))
       .execute();
   }
-  return { delivered: reached.length, heldForPull: reachedNot.length };
+  return { delivered: reached.length, heldForPull: reachedNot.length, unconfirmed: report.unnamedFailures ? others.length : 0 };
 }

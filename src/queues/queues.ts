@@ -1,6 +1,7 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { CHANNELS, type Channel } from '../cases/case.table.js';
+import { closeBullmq } from './close-bullmq.js';
 
 // Job data carries ids only: phone numbers and message text stay in Postgres, never in Redis.
 export interface RouteMessageJob {
@@ -119,15 +120,19 @@ export function createQueues(settings: QueueSettings, connection: ConnectionOpti
     scheduled,
     async close() {
       const all: Queue[] = [routing, ...Object.values(outbound), ...scheduled];
-      // close() drops the queues' listeners; a connection attempt still pending (Redis away)
-      // then fails into an 'error' event nobody hears, an unhandled rejection: keep one ear open.
-      await Promise.allSettled(all.map((q) => q.close().finally(() => q.on('error', () => undefined))));
+      await Promise.allSettled(all.map((q) => closeBullmq(q)));
     },
   };
 }
 
 export async function enqueueIntake(queues: Queues, inboundId: number): Promise<void> {
   await queues.routing.add('intake', { inboundId }, { jobId: jobIds.intake(inboundId) });
+}
+
+/** Many intake jobs in one round trip (a drained buffer); an id already queued stays one job. */
+export async function enqueueIntakeMany(queues: Queues, inboundIds: number[]): Promise<void> {
+  if (inboundIds.length === 0) return;
+  await queues.routing.addBulk(inboundIds.map((inboundId) => ({ name: 'intake', data: { inboundId }, opts: { jobId: jobIds.intake(inboundId) } })));
 }
 
 export async function enqueueRouting(queues: Queues, messageId: number): Promise<void> {

@@ -6,9 +6,9 @@ import { Type } from 'typebox';
 import type { Staff } from '../staff/staff.table.js';
 import { findStaffByToken } from '../staff/staff-repository.js';
 import { can } from '../staff/policy.js';
-import { seoulDate, seoulDateTime } from '../deadlines/working-time.js';
+import { seoulDateTime } from '../deadlines/working-time.js';
 import { reportCaseRows, reportCodes, reportSummary, reportTrend } from './report-queries.js';
-import { Day, monthsBack } from './reports.routes.js';
+import { Day, monthsBack, reportPeriod } from './reports.routes.js';
 import { sendCasesCsv } from './csv.js';
 import { REPORT_CSS, errorPage, loginPage, reportPage } from './report-page.js';
 
@@ -60,12 +60,6 @@ const reportPageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return staff;
   }
 
-  function period(query: { from?: string | undefined; to?: string | undefined }) {
-    const to = query.to ?? seoulDate(new Date());
-    // By default the month so far.
-    return { from: query.from ?? `${to.slice(0, 7)}-01`, to };
-  }
-
   app.get('/report.css', async (_request, reply) => reply.type('text/css; charset=utf-8').send(REPORT_CSS));
 
   app.get('/login', async (_request, reply) => html(reply, 200, loginPage(null)));
@@ -94,7 +88,7 @@ const reportPageRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/', { schema: { querystring: Period } }, async (request, reply) => {
     if (!(await manager(request, reply))) return reply;
-    const p = period(request.query);
+    const p = reportPeriod(request.query);
     const now = new Date();
     const [summary, trend, codes] = await Promise.all([
       reportSummary(app.db, p, 'all', now),
@@ -106,7 +100,7 @@ const reportPageRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/cases.csv', { schema: { querystring: Period } }, async (request, reply) => {
     if (!(await manager(request, reply))) return reply;
-    const p = period(request.query);
+    const p = reportPeriod(request.query);
     return sendCasesCsv(reply, await reportCaseRows(app.db, p, 'all'), p, 'all');
   });
 };

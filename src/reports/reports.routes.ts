@@ -24,6 +24,17 @@ export function monthsBack(date: string, months: number): string {
   return first.toISOString().slice(0, 10);
 }
 
+/**
+ * The period a report covers when the caller leaves dates out, the same for the API and the
+ * /reports page: the month so far in Seoul. Only `to`: from the first of its month (that month
+ * up to that day). Only `from`: up to today (Seoul), so a `from` in the future is an empty,
+ * refused period.
+ */
+export function reportPeriod(query: { from?: string | undefined; to?: string | undefined }, now = new Date()): { from: string; to: string } {
+  const to = query.to ?? seoulDate(now);
+  return { from: query.from ?? `${to.slice(0, 7)}-01`, to };
+}
+
 /** The report API: the district's published tables, one row per case as CSV, and the trend. */
 const reportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const reporters = app.requirePermission('reports:read');
@@ -33,14 +44,19 @@ const reportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         querystring: Type.Object(
-          { from: Day, to: Day, format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])) },
+          {
+            from: Type.Optional(Day),
+            to: Type.Optional(Day),
+            format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
+          },
           { additionalProperties: false },
         ),
       },
       onRequest: reporters,
     },
     async (request, reply) => {
-      const { from, to, format } = request.query;
+      const { format } = request.query;
+      const { from, to } = reportPeriod(request.query);
       const scope = reportScope(request.staff!);
       if (format === 'csv') {
         return sendCasesCsv(reply, await reportCaseRows(app.db, { from, to }, scope), { from, to }, scope);

@@ -25,6 +25,7 @@ const correctionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           department: r.department_code,
           staffId: r.staff_id,
           staffName: r.staff_name,
+          reason: r.reason,
           createdAt: r.created_at.toISOString(),
           withdrawnAt: r.withdrawn_at?.toISOString() ?? null,
           withdrawnBy: r.withdrawn_by,

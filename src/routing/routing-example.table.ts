@@ -13,6 +13,8 @@ export interface RoutingExampleTable {
   case_id: number | null;
   /** For a correction: who reassigned it. */
   staff_id: number | null;
+  /** For a correction: why, as the staff member wrote it (blanked by retention). */
+  reason: string | null;
   created_at: ColumnType<Date, Date | undefined, never>;
   withdrawn_at: Date | null;
   withdrawn_by: number | null;

@@ -1,12 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { ExampleKind, ExampleSource } from './routing-example.table.js';
 import type { TrainingExample } from './router.js';
-import { PROJECT_ROOT } from '../paths.js';
-
-export const DEFAULT_EXAMPLES_PATH = path.join(PROJECT_ROOT, 'src/routing/examples/default-examples.jsonl');
+import { DEFAULT_EXAMPLES_PATH } from '../paths.js';
 
 /**
  * A staff correction counts as this many examples: it is a fresh, local judgement, and a
@@ -91,7 +88,10 @@ export async function loadDefaultExamplesIfEmpty(db: Db): Promise<boolean> {
  * A reassignment (부서이첩) is a labelled example: the case's words belong to the new
  * department. A later reassignment of the same case supersedes the earlier one.
  */
-export async function recordCorrection(trx: Db, input: { caseId: number; staffId: number; department: string }): Promise<void> {
+export async function recordCorrection(
+  trx: Db,
+  input: { caseId: number; staffId: number; department: string; reason?: string | null },
+): Promise<void> {
   await trx
     .updateTable('routing_examples')
     .set({ withdrawn_at: new Date(), withdrawn_by: input.staffId })
@@ -100,8 +100,8 @@ export async function recordCorrection(trx: Db, input: { caseId: number; staffId
     .where('withdrawn_at', 'is', null)
     .execute();
   await sql`
-    insert into routing_examples (text, department_code, kind, source, case_id, staff_id)
-    select string_agg(text, E'\n' order by id), ${input.department}, 'complaint', 'correction', ${input.caseId}::bigint, ${input.staffId}::bigint
+    insert into routing_examples (text, department_code, kind, source, case_id, staff_id, reason)
+    select string_agg(text, E'\n' order by id), ${input.department}, 'complaint', 'correction', ${input.caseId}::bigint, ${input.staffId}::bigint, ${input.reason ?? null}::text
     from messages where case_id = ${input.caseId}::bigint and direction = 'in'
     having count(*) > 0
   `.execute(trx);
@@ -122,6 +122,7 @@ export async function listCorrections(db: Db, limit = 100) {
       'routing_examples.created_at',
       'routing_examples.withdrawn_at',
       'routing_examples.withdrawn_by',
+      'routing_examples.reason',
       sql<string | null>`cases.routing->>'department'`.as('routed_department'),
     ])
     .where('routing_examples.source', '=', 'correction')

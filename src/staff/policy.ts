@@ -11,6 +11,8 @@ export const PERMISSIONS = [
   'cases:read',
   /** Reply to, reassign and close cases in the caller's case scope. */
   'cases:act',
+  /** Write internal notes on cases in the caller's case scope (read with the case; never sent to the resident). */
+  'cases:note',
   /** The resident's full phone number, for the department that owns the case (audited, with a reason). */
   'cases:resident-phone',
   /** Review and withdraw the routing corrections staff made. */
@@ -31,9 +33,9 @@ export const PERMISSIONS = [
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Readonly<Record<StaffRole, readonly Permission[]>> = {
-  staff: ['cases:read', 'cases:act', 'cases:resident-phone', 'reports:read'],
+  staff: ['cases:read', 'cases:act', 'cases:note', 'cases:resident-phone', 'reports:read'],
   // Managers oversee every case but do not call residents: the owning department does.
-  manager: ['cases:read', 'cases:act', 'corrections:manage', 'reports:read', 'reports:page', 'senders:block'],
+  manager: ['cases:read', 'cases:act', 'cases:note', 'corrections:manage', 'reports:read', 'reports:page', 'senders:block'],
   operator: ['ops:read', 'ops:retry'],
   admin: ['ops:read', 'ops:retry', 'corrections:manage', 'audit:read'],
 };
@@ -52,7 +54,10 @@ export type CaseScope = { kind: 'all' } | { kind: 'department'; department: stri
 export function caseScope(staff: Pick<Staff, 'role' | 'department_code'>, permission: Permission): CaseScope {
   if (!can(staff.role, permission)) return { kind: 'none' };
   if (staff.role === 'manager' && permission !== 'cases:resident-phone') return { kind: 'all' };
-  if (staff.role === 'staff' || staff.role === 'manager') return { kind: 'department', department: staff.department_code };
+  // Only a department's own cases: an account without a department (a manager need not have one) reaches none.
+  if ((staff.role === 'staff' || staff.role === 'manager') && staff.department_code !== null) {
+    return { kind: 'department', department: staff.department_code };
+  }
   return { kind: 'none' };
 }
 

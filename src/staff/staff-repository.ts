@@ -4,7 +4,7 @@ import { hashToken, newStaffToken } from './tokens.js';
 
 export async function addStaff(
   db: Db,
-  values: { name: string; departmentCode: string; role: StaffRole; tokenDays: number },
+  values: { name: string; departmentCode: string | null; role: StaffRole; tokenDays: number },
 ): Promise<{ staff: Staff; token: string }> {
   const token = newStaffToken();
   const staff = await db

@@ -6,7 +6,8 @@ export type StaffRole = (typeof STAFF_ROLES)[number];
 export interface StaffTable {
   id: Generated<number>;
   name: string;
-  department_code: string;
+  /** Required for `staff` (the cases they see); managers, operators and admins may have none. */
+  department_code: string | null;
   role: StaffRole;
   /** SHA-256 of the token; the token itself is shown once and never stored. */
   token_hash: string;

@@ -12,16 +12,44 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createTestContext, eventually, type TestContext } from './harness.js';
 
-/** A port nobody listens on at this moment. */
+/**
+ * The range the kernel takes local ports from for outgoing connections (Linux's
+ * ip_local_port_range; its default elsewhere). A port chosen inside it (as listen(0) does) can be
+ * taken by any of the suite's hundreds of Postgres and Redis connections between our check and
+ * the server's bind, or while an own server is stopped and started again on the same port.
+ */
+function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (low && high) return [low, high];
+  } catch {
+    // not Linux: the kernel's default below
+  }
+  return [32768, 60999];
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A port nobody listens on at this moment, outside the kernel's range for outgoing connections,
+ * so that no connection of this or another test file takes it before the test's server binds it.
+ * Chosen at random below that range, so parallel files rarely try the same one.
+ */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
+  const [ephemeralLow] = ephemeralRange();
+  const low = 10_000;
+  const high = Math.max(low + 1000, ephemeralLow - 1);
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (port < ephemeralLow && (await canListen(port))) return port;
+  }
+  throw new Error(`no free port between ${low} and ${high}`);
 }
 
 /**

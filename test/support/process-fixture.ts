@@ -79,7 +79,7 @@ export function processFixture(ctx: TestContext, fake: FakeTwilioServer, phonePr
       await waitForOutput(worker, /"msg":"workers started"/);
       return worker;
     },
-    /** src/server.ts or src/main.ts, once /readyz answers 200. */
+    /** src/server.ts or src/main.ts, once /readyz answers 200 with both stores up. */
     async runHttp(entry: 'src/server.ts' | 'src/main.ts', port: number, extra: Record<string, string> = {}): Promise<RunningProcess> {
       const started = run(entry, { PORT: String(port), ...extra });
       await waitReady(port, started);

@@ -68,12 +68,13 @@ export async function killAll(processes: (RunningProcess | undefined | null)[]):
   await Promise.all(processes.map((p) => p?.kill()));
 }
 
-/** Waits until the process's /readyz answers 200. */
+/** Waits until the process's /readyz answers 200 with Postgres and Redis both up (it is ready with either). */
 export async function waitReady(port: number, processRef: RunningProcess, timeoutMs = 30_000): Promise<void> {
   await eventually(async () => {
     if (!processRef.alive) throw new Error(`process exited: ${processRef.output().slice(-2000)}`);
     const res = await fetch(`http://127.0.0.1:${port}/readyz`);
-    return res.status === 200;
+    const body = (await res.json()) as Record<string, string>;
+    return res.status === 200 && body.postgres === 'up' && body.redis === 'up';
   }, timeoutMs);
 }
 

@@ -10,10 +10,19 @@ import {
 
 const TIMEOUT_MS = 10_000;
 
+/**
+ * The longest text one push carries. The README tells operators to show it in a 말풍선 텍스트
+ * (simpleText) output of the event block, which holds 1,000 characters; a text card's
+ * description holds only 400 and would cut it. A longer answer is pulled (PULL_NOTICE).
+ */
+export const KAKAO_PUSH_TEXT_LIMIT = 1000;
+
 interface TaskStatusBody {
   status?: string;
   allRequestCount?: number;
   successCount?: number;
+  /** Keys Kakao could not resolve to a user; they are not named in `fail.list`. */
+  userKeyResolvingFailCount?: number;
   fail?: { count?: number; list?: unknown[] };
 }
 
@@ -52,8 +61,7 @@ export function createKakaoEventProvider(config: KakaoEventConfig): ChatPushProv
   return {
     name: 'kakao',
     maxRecipients: 100,
-    // The event block shows the text in a simpleText bubble.
-    maxTextLength: 1000,
+    maxTextLength: KAKAO_PUSH_TEXT_LIMIT,
     async push(text: string, recipients: ChatRecipient[]) {
       const body = {
         event: { name: config.eventName, data: { text } },
@@ -79,19 +87,13 @@ export function createKakaoEventProvider(config: KakaoEventConfig): ChatPushProv
 /**
  * Reads a task status. "ALL SUCCESS" and "N FAIL" are final; anything else is still
  * running. The shape of a failure entry is not documented publicly, so the resident's
- * key is looked for under the names seen in practice; failures that name nobody make
- * every recipient fall back to pull, which loses nothing.
+ * key is looked for under the names seen in practice. Failures counted but not named (a
+ * key Kakao could not resolve, an empty or missing list, a bare "FAIL") make the report
+ * say so: only the named residents are failures, and the others are not known either way.
  */
 export function readTaskStatus(body: TaskStatusBody): ChatPushReport {
   const status = body.status ?? '';
-  // "N FAIL" counts the failures even when the failure list is missing.
-  const failsInStatus = /(\d+)\s*FAIL\b/.exec(status);
-  const failCount = Math.max(body.fail?.count ?? 0, Number(failsInStatus?.[1] ?? 0));
-  const counted =
-    typeof body.allRequestCount === 'number' &&
-    typeof body.successCount === 'number' &&
-    body.successCount + failCount >= body.allRequestCount;
-  const finished = status === 'ALL SUCCESS' || /\bFAIL\b/.test(status) || counted;
+  const count = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0);
   const failedUserKeys = (body.fail?.list ?? []).flatMap((entry) => {
     if (typeof entry === 'string') return [entry];
     if (entry && typeof entry === 'object') {
@@ -101,8 +103,22 @@ export function readTaskStatus(body: TaskStatusBody): ChatPushReport {
     }
     return [];
   });
-  // A "FAIL" without a count, naming no one, fails every recipient.
+  // "N FAIL" counts the failures even when the failure list is missing; keys that could not
+  // be resolved are failures the list does not name.
+  const failsInStatus = /(\d+)\s*FAIL\b/.exec(status);
+  const failCount = Math.max(
+    count(body.fail?.count),
+    Number(failsInStatus?.[1] ?? 0),
+    failedUserKeys.length + count(body.userKeyResolvingFailCount),
+  );
+  const counted =
+    typeof body.allRequestCount === 'number' &&
+    typeof body.successCount === 'number' &&
+    body.successCount + failCount >= body.allRequestCount;
+  const finished = status === 'ALL SUCCESS' || /\bFAIL\b/.test(status) || counted;
+  // A "FAIL" without a count, naming no one: some failed, nobody knows who.
   const bareFail = /\bFAIL\b/.test(status) && failsInStatus === null && failedUserKeys.length === 0;
   const unnamedFailures = failCount > failedUserKeys.length || bareFail;
-  return { finished, failedUserKeys, unnamedFailures };
+  const noneReached = finished && status !== 'ALL SUCCESS' && typeof body.allRequestCount === 'number' && body.allRequestCount > 0 && body.successCount === 0;
+  return { finished, failedUserKeys, unnamedFailures, noneReached };
 }

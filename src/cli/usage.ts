@@ -1,0 +1,61 @@
+// What the CLI offers and how to call it: loaded on every call, so it imports nothing heavy
+// (--help answers at once, without configuration or a database).
+import { STAFF_ROLES } from '../staff/staff.table.js';
+
+/** A call the CLI cannot understand: exit code 64 and the usage. */
+export class UsageError extends Error {}
+
+interface CommandHelp {
+  /** What follows the command words in the usage line. */
+  args: string;
+  /** Lines shown under the usage line by --help. */
+  help: string;
+}
+
+export const COMMANDS: Record<string, CommandHelp> = {
+  'staff add': {
+    args: `--name NAME --role ${STAFF_ROLES.join('|')} [--department CODE]`,
+    help: `Creates a staff account and prints its API token as the last line (shown once).
+--department is required for the staff role: the department whose cases they see and act on.
+Managers (every case), operators and admins (no case content) need none; one given is recorded
+and grants nothing more.`,
+  },
+  'staff revoke': {
+    args: '--id ID',
+    help: 'Cuts off a staff member’s token at once; the account stays for the audit trail.',
+  },
+  'departments list': {
+    args: '',
+    help: 'Every department, tab-separated: code, name, category code and label, active (yes/no).',
+  },
+  'departments load': {
+    args: 'FILE',
+    help: `Loads or updates departments, categories and dispositions from a JSON file (the shape of
+src/departments/default-departments.json); departments it no longer lists are deactivated.`,
+  },
+  'retention purge': {
+    args: '[--years N]',
+    help: 'What the nightly job does, now (e.g. after lowering RETENTION_YEARS).',
+  },
+  'outbox list': {
+    args: '[--limit N] [--case CASE_NUMBER]',
+    help: `What the development outbox kept instead of sending (no Twilio or Solapi credentials),
+newest first (default 20): case number, channel, Seoul time, kind, then the text as the resident
+would have received it. The text is residents' correspondence: run it only where you may read it.`,
+  },
+};
+
+const usageLine = (name: string) => `  npm run cli -- ${name}${COMMANDS[name]!.args ? ` ${COMMANDS[name]!.args}` : ''}`;
+export const USAGE = `usage:\n${Object.keys(COMMANDS).map(usageLine).join('\n')}\n  npm run cli -- COMMAND --help`;
+
+export const wantsHelp = (argv: string[]) => argv.includes('--help') || argv.includes('-h') || argv[0] === 'help';
+
+/** --help of a command, of a group (`staff --help`) or of the whole CLI. */
+export function helpFor(argv: string[]): string {
+  const words = argv.filter((a) => a !== '--help' && a !== '-h' && a !== 'help');
+  const name = words.slice(0, 2).join(' ');
+  if (COMMANDS[name]) return `usage:\n${usageLine(name)}\n\n${COMMANDS[name].help}`;
+  const group = Object.keys(COMMANDS).filter((n) => n.split(' ')[0] === words[0]);
+  if (words.length === 1 && group.length > 0) return `usage:\n${group.map(usageLine).join('\n')}`;
+  return USAGE;
+}

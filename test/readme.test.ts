@@ -1,0 +1,62 @@
+// The README's statements that name things in the code, checked against the code, so they
+// cannot drift again unnoticed.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../src/paths.js';
+import { DELIVERY_STATUSES } from '../src/outbound/delivery-status.js';
+import { LEARNED_ROUTER_NAME } from '../src/routing/load-router.js';
+
+const README = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
+const source = (file: string) => readFileSync(path.join(PROJECT_ROOT, file), 'utf8');
+
+describe('README', () => {
+  it('lists every delivery status the code has', () => {
+    const list = /shows its `deliveryStatus` \(([^)]*)\)/.exec(README.replace(/\s+/g, ' '));
+    expect(list, 'the deliveryStatus list').not.toBeNull();
+    const named = [...list![1]!.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]);
+    expect(named).toEqual([...DELIVERY_STATUSES]);
+  });
+
+  it("names the router the code records in a case's routing", () => {
+    const names = [...README.matchAll(/"router":\s*"([^"]+)"/g)].map((m) => m[1]);
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) expect(name).toBe(LEARNED_ROUTER_NAME);
+  });
+
+  it('has each status and error code once in the staff API error table', () => {
+    const table = README.slice(README.indexOf('**Errors** always have the same shape'), README.indexOf('## Reports'));
+    const rows = table.split('\n').filter((line) => /^\| \d{3} \|/.test(line));
+    expect(rows.length).toBeGreaterThan(5);
+    const pairs = rows.flatMap((row) => {
+      const [, status, codes] = row.split('|').map((cell) => cell.trim());
+      return [...codes!.matchAll(/`([a-z_]+)`/g)].map((m) => `${status} ${m[1]}`);
+    });
+    expect(pairs.filter((pair, i) => pairs.indexOf(pair) !== i)).toEqual([]);
+  });
+
+  it('names the database function the intake job really files messages with', () => {
+    // The routing worker's intake job: fileAndRouteInbound, which calls one SQL function.
+    expect(source('workers/routing.worker.ts')).toContain('fileAndRouteInbound(');
+    const routeMessage = source('src/routing/route-message.ts');
+    const called = /select \* from ([a-z_]+)\(/.exec(routeMessage.slice(routeMessage.indexOf('export async function fileAndRouteInbound')));
+    expect(called).not.toBeNull();
+    expect(README).toContain(`\`${called![1]}\``);
+    // And every SQL function the README names exists in a migration.
+    const migrations = source('migrations/index.ts')
+      .split('\n')
+      .flatMap((line) => /from '\.\/(.+)\.js'/.exec(line)?.[1] ?? [])
+      .map((name) => source(`migrations/${name}.ts`))
+      .join('\n');
+    const functions = [...README.matchAll(/`((?:accept|store|file|apply)_[a-z_]+)`/g)].map((m) => m[1]!);
+    expect(functions.length).toBeGreaterThan(0);
+    for (const name of functions) expect(migrations, name).toContain(`create function ${name}(`);
+  });
+
+  it('does not say security headers go on every response: the webhooks go without', () => {
+    const headers = /- \*\*HTTP headers:\*\*[^\n]*(?:\n {2}[^\n]*)*/.exec(README)?.[0] ?? '';
+    expect(headers).not.toBe('');
+    expect(source('src/http/security-headers.ts')).toContain('isWebhookPath(');
+    expect(headers).toMatch(/except the providers' webhooks/);
+  });
+});
