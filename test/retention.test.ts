@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { Queue } from 'bullmq';
 import { createTestContext, type TestContext } from './support/harness.js';
 import { makeCase, staffIdOf } from './support/cases.js';
+import { forgetQuietSenders } from '../src/intake/sender-flood.js';
 import { insertInbound, storeInboundMessage } from '../src/intake/inbox-repository.js';
 import { SMS_ACKNOWLEDGEMENT } from '../src/intake/acknowledgement.js';
 import { recordAudit } from '../src/audit/audit-repository.js';
@@ -237,7 +238,7 @@ const HOLDS_NO_PERSONAL_TEXT: Record<string, string> = {
   'routing_examples.source': 'builtin, file or correction',
   'sender_flood_counts.case_number': "the number of the sender's current thread (2026-000123)",
   'sender_flood_counts.sender':
-    "a sender's count in their current flood window (minutes); the sweeper deletes it once the window has passed, years before any purge",
+    "a sender's count and current thread; the sweeper deletes it once the flood window and the thread have passed, years before any purge",
   'staff.department_code': 'a department code',
   'staff.name': "a staff member's name, not a resident's: kept for the audit trail",
   'staff.role': 'a role code',
@@ -319,6 +320,9 @@ async function caseWithEveryCopy(marker: string, phone: string, closedAt: Date, 
     acknowledgementStatus: null,
     receivedAt: new Date(closedAt.getTime() - 7 * 24 * 3600_000),
   }, 30);
+  // Storing it numbered the message under the sender's row; the sweeper forgets that row once
+  // their thread has ended (here, years ago), long before any purge.
+  expect(await forgetQuietSenders(ctx.db, 0, 30)).toBe(1);
   expect(await columnsHolding([marker, phone])).toEqual(expect.arrayContaining(EMPTIED_WHEN_FILED));
   const stored = (await storeInboundMessage(ctx.db, inboundId!, 0))!;
   const caseId = stored.caseId;
