@@ -1,31 +1,39 @@
-// The README's statements that name things in the code, checked against the code, so they
-// cannot drift again unnoticed.
-import { readFileSync } from 'node:fs';
+// The documentation's statements that name things in the code (README.md and the docs/ file each
+// fact now lives in), checked against the code, so they cannot drift again unnoticed.
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../src/paths.js';
 import { DELIVERY_STATUSES } from '../src/outbound/delivery-status.js';
 import { LEARNED_ROUTER_NAME } from '../src/routing/load-router.js';
 
-const README = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
 const source = (file: string) => readFileSync(path.join(PROJECT_ROOT, file), 'utf8');
+const README = source('README.md');
+const STAFF_API = source('docs/staff-api.md');
+const SECURITY = source('docs/security.md');
+/** The README and every docs file, for facts that may be stated anywhere in them. */
+const ALL_DOCS = [README, ...readdirSync(path.join(PROJECT_ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => source(`docs/${name}`))].join('\n');
 
-describe('README', () => {
-  it('lists every delivery status the code has', () => {
-    const list = /shows its `deliveryStatus` \(([^)]*)\)/.exec(README.replace(/\s+/g, ' '));
+describe('README and docs/', () => {
+  it('lists every delivery status the code has (docs/staff-api.md)', () => {
+    const list = /shows its `deliveryStatus` \(([^)]*)\)/.exec(STAFF_API.replace(/\s+/g, ' '));
     expect(list, 'the deliveryStatus list').not.toBeNull();
     const named = [...list![1]!.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]);
     expect(named).toEqual([...DELIVERY_STATUSES]);
   });
 
-  it("names the router the code records in a case's routing", () => {
-    const names = [...README.matchAll(/"router":\s*"([^"]+)"/g)].map((m) => m[1]);
+  it("names the router the code records in a case's routing, wherever an example shows one", () => {
+    expect(STAFF_API).toMatch(/"router":\s*"/);
+    const names = [...ALL_DOCS.matchAll(/"router":\s*"([^"]+)"/g)].map((m) => m[1]);
     expect(names.length).toBeGreaterThan(0);
     for (const name of names) expect(name).toBe(LEARNED_ROUTER_NAME);
   });
 
-  it('has each status and error code once in the staff API error table', () => {
-    const table = README.slice(README.indexOf('**Errors** always have the same shape'), README.indexOf('## Reports'));
+  it('has each status and error code once in the staff API error table (docs/staff-api.md)', () => {
+    const start = STAFF_API.indexOf('**Errors** always have the same shape');
+    expect(start).toBeGreaterThan(-1);
+    // The table ends where the next section begins.
+    const table = STAFF_API.slice(start, STAFF_API.indexOf('\n#', start));
     const rows = table.split('\n').filter((line) => /^\| \d{3} \|/.test(line));
     expect(rows.length).toBeGreaterThan(5);
     const pairs = rows.flatMap((row) => {
@@ -42,19 +50,19 @@ describe('README', () => {
     const called = /select \* from ([a-z_]+)\(/.exec(routeMessage.slice(routeMessage.indexOf('export async function fileAndRouteInbound')));
     expect(called).not.toBeNull();
     expect(README).toContain(`\`${called![1]}\``);
-    // And every SQL function the README names exists in a migration.
+    // And every SQL function the README or a docs file names exists in a migration.
     const migrations = source('migrations/index.ts')
       .split('\n')
       .flatMap((line) => /from '\.\/(.+)\.js'/.exec(line)?.[1] ?? [])
       .map((name) => source(`migrations/${name}.ts`))
       .join('\n');
-    const functions = [...README.matchAll(/`((?:accept|store|file|apply)_[a-z_]+)`/g)].map((m) => m[1]!);
+    const functions = [...ALL_DOCS.matchAll(/`((?:accept|store|file|apply)_[a-z_]+)`/g)].map((m) => m[1]!);
     expect(functions.length).toBeGreaterThan(0);
     for (const name of functions) expect(migrations, name).toContain(`create function ${name}(`);
   });
 
-  it('does not say security headers go on every response: the webhooks go without', () => {
-    const headers = /- \*\*HTTP headers:\*\*[^\n]*(?:\n {2}[^\n]*)*/.exec(README)?.[0] ?? '';
+  it('does not say security headers go on every response: the webhooks go without (docs/security.md)', () => {
+    const headers = /- \*\*HTTP headers:\*\*[^\n]*(?:\n {2}[^\n]*)*/.exec(SECURITY)?.[0] ?? '';
     expect(headers).not.toBe('');
     expect(source('src/http/security-headers.ts')).toContain('isWebhookPath(');
     expect(headers).toMatch(/except the providers' webhooks/);

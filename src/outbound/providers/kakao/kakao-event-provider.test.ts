@@ -37,9 +37,9 @@ describe('readTaskStatus', () => {
   });
 });
 
-describe('the push text limit and the event block the README describes', () => {
-  const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8');
-  const step = readme.slice(readme.indexOf('**Pushing answers (Event API).**'), readme.indexOf('**Bot tester.**'));
+describe('the push text limit and the event block docs/channels.md describes', () => {
+  const channels = readFileSync(new URL('../../../../docs/channels.md', import.meta.url), 'utf8');
+  const step = channels.slice(channels.indexOf('**Pushing answers (Event API).**'), channels.indexOf('**Bot tester.**'));
 
   it('the provider pushes at most KAKAO_PUSH_TEXT_LIMIT characters, which a simpleText holds', () => {
     const provider = createKakaoEventProvider({ botId: 'bot', restApiKey: 'key', eventName: 'answer_ready', apiBaseUrl: 'http://kakao.fake.local' });
@@ -48,7 +48,7 @@ describe('the push text limit and the event block the README describes', () => {
     expect(KAKAO_PUSH_TEXT_LIMIT).toBeLessThanOrEqual(1000);
   });
 
-  it('the README tells operators to show the pushed text in a simpleText and names the limit', () => {
+  it('docs/channels.md tells operators to show the pushed text in a simpleText and names the limit', () => {
     expect(step).not.toBe('');
     const instruction = step.slice(step.indexOf('create a block for the event'), step.indexOf('Set `KAKAO_BOT_ID`'));
     expect(instruction).toContain('{{#current.event.data.text}}');

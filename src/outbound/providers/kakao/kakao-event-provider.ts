@@ -11,9 +11,10 @@ import {
 const TIMEOUT_MS = 10_000;
 
 /**
- * The longest text one push carries. The README tells operators to show it in a 말풍선 텍스트
- * (simpleText) output of the event block, which holds 1,000 characters; a text card's
- * description holds only 400 and would cut it. A longer answer is pulled (PULL_NOTICE).
+ * The longest text one push carries. docs/channels.md (Connecting the KakaoTalk channel) tells
+ * operators to show it in a 말풍선 텍스트 (simpleText) output of the event block, which holds
+ * 1,000 characters; a text card's description holds only 400 and would cut it. A longer answer
+ * is pulled (PULL_NOTICE).
  */
 export const KAKAO_PUSH_TEXT_LIMIT = 1000;
 
