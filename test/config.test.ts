@@ -77,6 +77,8 @@ describe('defaults (CONTRACT.md)', () => {
       expect(written.has(name), name).toBe(true);
     }
     expect(written.get('SOLAPI_LMS_SUBJECT')).toBe('구청장 소통폰');
+    // The recipe below is the one the README gives.
+    expect(readFileSync(new URL('../README.md', import.meta.url), 'utf8')).toContain('set -a; . ./.env; set +a');
     // The recipe, in a bash with an empty environment; NUL-separated so any value survives.
     // --norc: bash reads ~/.bashrc even non-interactively when stdin is a socket (as under vitest).
     const result = spawnSync('bash', ['--norc', '--noprofile', '-c', 'set -a; . ./.env.example; set +a; env -0'], {

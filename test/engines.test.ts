@@ -34,6 +34,12 @@ describe('Node versions (no EBADENGINE on npm ci)', () => {
     expect(semver.satisfies('21.0.0', pkg.engines.node)).toBe(false);
   });
 
+  it('the README names the same versions', () => {
+    const readme = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain('**Node 20** (20.11 or later) or Node 22+');
+    expect(readme).toContain(`Node ${DEVELOP_ON.replace(/\.0$/, '')} or later on the 20 line`);
+  });
+
   for (const version of RUN_ON) {
     it(`every production package runs on Node ${version}`, () => {
       expect(refusing(version, (entry) => entry.dev !== true)).toEqual([]);

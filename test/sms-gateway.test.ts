@@ -22,7 +22,7 @@ const GATEWAY_SECRET = 'gateway-shared-secret-0123456789';
 const SOLAPI_WEBHOOK_SECRET = 'solapi-webhook-secret-abcdef';
 const REPORT_PATH = '/webhooks/sms/solapi/status';
 
-// The documented example adapter (sms-gateways.example.json, README), as an operator would copy it.
+// The documented example adapter (sms-gateways.example.json, docs/channels.md), as an operator would copy it.
 const EXAMPLE = JSON.parse(readFileSync(new URL('../sms-gateways.example.json', import.meta.url), 'utf8')) as { gateways: { munja: object } };
 const GATEWAYS = {
   gateways: {
