@@ -1,11 +1,10 @@
 // Without SMS credentials in development, answers go to the outbox and are marked delivered:
 // the workers must say so at start, once, rather than let a developer think residents got them.
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, TEST_AUTH_TOKEN, type TestContext } from './support/harness.js';
 import { startWorkers } from '../workers/index.js';
 import type { Config } from '../src/config/config.js';
+import { captureLogs } from './support/log-capture.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -17,16 +16,10 @@ afterAll(async () => {
 
 /** Starts and stops the workers with a logger whose lines land in an array. */
 async function startLines(config: Config) {
-  const lines: { level: number; msg: string; [key: string]: unknown }[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString()));
-      done();
-    },
-  });
-  const workers = await startWorkers(config, pino({ level: 'info' }, stream));
+  const logs = captureLogs({ level: 'info' });
+  const workers = await startWorkers(config, logs.log);
   await workers.close();
-  return lines;
+  return logs.lines();
 }
 
 describe('the development outbox at start', () => {

@@ -1,15 +1,12 @@
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, eventually, inboundSms, signTwilio, type TestContext } from './support/harness.js';
 import { buildApp } from '../src/app.js';
-import { loggerOptions } from '../src/logger.js';
 import { startWorkers } from '../workers/index.js';
+import { captureLogs } from './support/log-capture.js';
 
 const PHONE = '+821033334444';
 const TEXT = '저희 집 앞 골목에 쓰레기 무단투기가 심합니다 비밀스러운내용';
 let ctx: TestContext;
-let captured = '';
 
 beforeAll(async () => {
   ctx = await createTestContext();
@@ -20,13 +17,8 @@ afterAll(async () => {
 
 describe('logs', () => {
   it('never carry a phone number, message text, staff token or signature, even at trace level', async () => {
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        captured += chunk.toString();
-        done();
-      },
-    });
-    const log = pino(loggerOptions('trace'), sink);
+    const logs = captureLogs();
+    const log = logs.log;
     const app = await buildApp(ctx.config, { logger: log });
     const workers = await startWorkers(ctx.config, log);
     try {
@@ -60,11 +52,11 @@ describe('logs', () => {
       await app.inject({ method: 'GET', url: '/ops/board/no-such-page?token=QUERYTOKEN123' });
       await app.inject({ method: 'GET', url: `/ops/board?token=${token}` });
       // The logs did record the traffic ...
-      expect(captured).toContain('/webhooks/sms/twilio');
-      expect(captured).toContain('outbound job done');
+      expect(logs.text()).toContain('/webhooks/sms/twilio');
+      expect(logs.text()).toContain('outbound job done');
       // ... but none of the personal data or secrets.
       for (const secret of [PHONE, PHONE.slice(3), '33334444', '무단투기', '비밀스러운내용', '비밀답변', token, signature, 'QUERYTOKEN123']) {
-        expect(captured, `logs contain ${secret}`).not.toContain(secret);
+        expect(logs.text(), `logs contain ${secret}`).not.toContain(secret);
       }
     } finally {
       await workers.close();

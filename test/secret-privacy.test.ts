@@ -3,16 +3,14 @@
 // message text, Kakao user key, staff token or provider secret, on the happy path and on
 // every failure path we can provoke.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import nock from 'nock';
-import pino from 'pino';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, eventually, inboundSms, signTwilio, TEST_AUTH_TOKEN, type TestContext } from './support/harness.js';
 import { skillRequest } from './support/kakao.js';
 import { buildApp } from '../src/app.js';
-import { loggerOptions } from '../src/logger.js';
 import { startWorkers } from '../workers/index.js';
+import { captureLogs } from './support/log-capture.js';
 
 const TWILIO = 'http://twilio.fake.local';
 const ACCOUNT_SID = 'AC33333333333333333333333333333333';
@@ -79,14 +77,8 @@ async function dumpRedis(prefix: string): Promise<string> {
 
 describe('no personal data or secret', () => {
   it('reaches the logs or Redis, whatever the path', async () => {
-    let captured = '';
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        captured += chunk.toString();
-        done();
-      },
-    });
-    const log = pino(loggerOptions('trace'), sink);
+    const logs = captureLogs();
+    const log = logs.log;
 
     // Twilio refuses the answer and quotes the number; Kakao takes the push.
     nock(TWILIO)
@@ -182,9 +174,9 @@ describe('no personal data or secret', () => {
       });
 
       // The logs did record the traffic ...
-      expect(captured).toContain('/webhooks/kakao/skill');
-      expect(captured).toContain('unhandled error');
-      expect(captured).toContain('refusing an address that keeps failing verification');
+      expect(logs.text()).toContain('/webhooks/kakao/skill');
+      expect(logs.text()).toContain('unhandled error');
+      expect(logs.text()).toContain('refusing an address that keeps failing verification');
       const redis = await dumpRedis(ctx.config.queuePrefix);
       // ... but none of these, and neither does Redis.
       const secrets = {
@@ -204,7 +196,7 @@ describe('no personal data or secret', () => {
         'manager token': managerToken,
       };
       for (const [what, secret] of Object.entries(secrets)) {
-        expect(captured.includes(secret), `logs contain the ${what}`).toBe(false);
+        expect(logs.text().includes(secret), `logs contain the ${what}`).toBe(false);
         expect(redis.includes(secret), `Redis holds the ${what}`).toBe(false);
       }
     } finally {

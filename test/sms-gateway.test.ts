@@ -3,8 +3,6 @@
 // the acknowledgement and staff answers leave through Solapi (faked with nock at
 // SOLAPI_API_BASE_URL), and Solapi's delivery reports move them forward, never back.
 import { createHmac } from 'node:crypto';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +13,7 @@ import { SMS_NUMBERED_ACKNOWLEDGEMENT, withCaseNumber } from '../src/intake/ackn
 import { eucKrByteLength, isKsX1001 } from '../src/outbound/sms-text.js';
 import { jobIds } from '../src/queues/queues.js';
 import { buildApp } from '../src/app.js';
-import { loggerOptions } from '../src/logger.js';
+import { captureLogs } from './support/log-capture.js';
 
 const SOLAPI = 'http://solapi.fake.local';
 const GATEWAY_SECRET = 'gateway-shared-secret-0123456789';
@@ -460,14 +458,8 @@ describe('answers through Solapi', () => {
 
 describe('logs of the domestic SMS webhooks', () => {
   it('carry no phone number, message text, signature or secret, even at trace level', async () => {
-    let captured = '';
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        captured += chunk.toString();
-        done();
-      },
-    });
-    const app = await buildApp(ctx.config, { logger: pino(loggerOptions('trace'), sink) });
+    const logs = captureLogs();
+    const app = await buildApp(ctx.config, { logger: logs.log });
     try {
       const phone = '+821055556666';
       const body = moBody(phone, { content: '비밀스러운 민원 내용입니다' });
@@ -488,10 +480,10 @@ describe('logs of the domestic SMS webhooks', () => {
       });
       expect(reports.statusCode).toBe(200);
 
-      expect(captured).toContain('/webhooks/sms/munja');
-      expect(captured).toContain('gateway sms accepted');
+      expect(logs.text()).toContain('/webhooks/sms/munja');
+      expect(logs.text()).toContain('gateway sms accepted');
       for (const secret of [phone, '01055556666', '5555-6666', '55556666', '비밀스러운', signature, GATEWAY_SECRET, SOLAPI_WEBHOOK_SECRET]) {
-        expect(captured, `logs contain ${secret}`).not.toContain(secret);
+        expect(logs.text(), `logs contain ${secret}`).not.toContain(secret);
       }
     } finally {
       await app.close();

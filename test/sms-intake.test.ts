@@ -1,12 +1,10 @@
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, fileInbox, inboundSms, postSignedTwilio, signTwilio, PUBLIC_BASE_URL, TEST_AUTH_TOKEN, type TestContext } from './support/harness.js';
 import { buildApp } from '../src/app.js';
-import { loggerOptions } from '../src/logger.js';
 import { SMS_NUMBERED_ACKNOWLEDGEMENT, withCaseNumber } from '../src/intake/acknowledgement.js';
 import { acceptResidentMessage } from '../src/intake/accept-message.js';
+import { captureLogs } from './support/log-capture.js';
 
 const PATH = '/webhooks/sms/twilio';
 let ctx: TestContext;
@@ -129,19 +127,10 @@ describe('Twilio signature', () => {
   });
 
   it('logs, once and at warn, the URL a refused signature was checked against: never the signature, token, sender or text', async () => {
-    const lines: Record<string, unknown>[] = [];
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        for (const line of chunk.toString().split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
-        done();
-      },
-    });
+    const logs = captureLogs();
     // The classic mistake: PUBLIC_BASE_URL left at the local default while Twilio calls the public https address.
-    const app = await buildApp({ ...ctx.config, publicBaseUrl: 'http://127.0.0.1:3000' }, { logger: pino(loggerOptions('trace'), sink) });
+    const app = await buildApp({ ...ctx.config, publicBaseUrl: 'http://127.0.0.1:3000' }, { logger: logs.log });
     try {
-      // Its queues finish connecting before it is closed again.
-      await app.ready();
-      for (let waited = 0; app.redis.status !== 'ready' && waited < 2000; waited += 20) await new Promise((r) => setTimeout(r, 20));
       const phone = '+821011110099';
       const params = inboundSms({ From: phone, Body: '비밀스러운 민원 내용' });
       const url = `${PATH}?deployment=blue-7f3a`;
@@ -154,6 +143,7 @@ describe('Twilio signature', () => {
       });
       expect(res.statusCode).toBe(403);
 
+      const lines = logs.lines();
       const warnings = lines.filter((l) => 'checkedUrl' in l);
       expect(warnings).toHaveLength(1);
       expect(warnings[0]!.level).toBe(40);

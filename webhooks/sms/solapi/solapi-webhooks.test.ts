@@ -3,15 +3,13 @@
 // digest, and the event name header.
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../../test/support/harness.js';
 import { makeCase } from '../../../test/support/cases.js';
 import { insertMessage } from '../../../src/cases/message-repository.js';
 import { buildApp } from '../../../src/app.js';
-import { loggerOptions } from '../../../src/logger.js';
 import { solapiSecretMatcher } from './solapi-webhooks.js';
+import { captureLogs } from '../../../test/support/log-capture.js';
 
 const SECRET = 'solapi-webhook-secret-0123456789';
 const SECRET_SHA1 = createHash('sha1').update(SECRET).digest('hex');
@@ -217,14 +215,8 @@ describe('the event name', () => {
 
 describe('logs', () => {
   it('count the reports without any phone number, secret or status message', async () => {
-    let captured = '';
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        captured += chunk.toString();
-        done();
-      },
-    });
-    const app = await buildApp(ctx.config, { logger: pino(loggerOptions('trace'), sink) });
+    const logs = captureLogs();
+    const app = await buildApp(ctx.config, { logger: logs.log });
     try {
       const [a, b] = [await sentAnswer(), await sentAnswer()];
       const res = await app.inject({
@@ -234,9 +226,9 @@ describe('logs', () => {
         payload: JSON.stringify([...envelopes(a.solapiId, b.solapiId), { data: { statusCode: 'Q' } }]),
       });
       expect(res.statusCode).toBe(200);
-      expect(captured).toContain('solapi delivery reports partly applied');
+      expect(logs.text()).toContain('solapi delivery reports partly applied');
       for (const secret of ['01012345678', '01098765432', '12345678', SECRET, SECRET_SHA1, '수신완료', '변작된']) {
-        expect(captured, `logs contain ${secret}`).not.toContain(secret);
+        expect(logs.text(), `logs contain ${secret}`).not.toContain(secret);
       }
     } finally {
       await app.close();
