@@ -14,7 +14,7 @@ export const HELP_TEXT =
  * names the case number the inbox statement reserves (a new case's, or the open case a
  * follow-up joins); `plain` names none, for a message kept in Redis while Postgres is away.
  */
-export function kakaoAcknowledgement(pushable: boolean, isFriend: boolean): { plain: string; numbered: NumberedAcknowledgement } {
+function buildKakaoAcknowledgement(pushable: boolean, isFriend: boolean): KakaoAcknowledgement {
   const status = `처리 상황은 '${CHECK_ANSWERS}'에서 보실 수 있습니다.`;
   const heads = {
     plain: `민원이 접수되었습니다. 접수번호와 ${status}`,
@@ -28,6 +28,22 @@ export function kakaoAcknowledgement(pushable: boolean, isFriend: boolean): { pl
       ? `\n${pull}`
       : `\n${pull}\n채널을 추가하시면 답변을 이 채팅방으로 바로 받아보실 수 있습니다.`;
   return { plain: heads.plain + tail, numbered: { newCase: heads.newCase + tail, followUp: heads.followUp + tail } };
+}
+
+export interface KakaoAcknowledgement {
+  plain: string;
+  numbered: NumberedAcknowledgement;
+}
+
+// Three answers in all, built once at start: the skill's hot path only picks one.
+const KAKAO_ACKNOWLEDGEMENTS = {
+  pushed: buildKakaoAcknowledgement(true, true),
+  friend: buildKakaoAcknowledgement(false, true),
+  stranger: buildKakaoAcknowledgement(false, false),
+};
+
+export function kakaoAcknowledgement(pushable: boolean, isFriend: boolean): KakaoAcknowledgement {
+  return pushable ? KAKAO_ACKNOWLEDGEMENTS.pushed : isFriend ? KAKAO_ACKNOWLEDGEMENTS.friend : KAKAO_ACKNOWLEDGEMENTS.stranger;
 }
 
 const STATUS_LABEL: Record<CaseStatus, string> = {
