@@ -58,9 +58,9 @@ export async function createTestContext(env: Record<string, string> = {}, servic
   await prepareDatabase(config, silentLogger);
   const app = await buildApp(config, { logger: silentLogger });
   await app.ready();
-  // Limits and flood counts skip a request while the API's Redis connection is still being
-  // made (they never hold a message up); tests that count start once it is up, or after 2 s
-  // when Redis is down on purpose.
+  // Rate limits skip a request while the API's Redis connection is still being made (they
+  // never hold a message up); tests that count start once it is up, or after 2 s when Redis is
+  // down on purpose. (Flood counts are taken in Postgres, with the message.)
   for (let waited = 0; app.redis.status !== 'ready' && waited < 2000; waited += 20) await new Promise((r) => setTimeout(r, 20));
   const running: RunningWorkers[] = [];
 
