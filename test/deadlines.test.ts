@@ -5,7 +5,7 @@ import { createTestContext, eventually, type TestContext } from './support/harne
 import { jobIds, workerConnectionOptions } from '../src/queues/queues.js';
 import { casesDueForNotice, sendInterimNotice } from '../src/deadlines/deadline-actions.js';
 import { createDeadlineQueue } from '../src/deadlines/deadline-queue.js';
-import { acceptResidentMessage } from '../src/intake/accept-message.js';
+import { acceptResidentMessage } from './support/accept-message.js';
 import { seedCases } from './support/report-dataset.js';
 
 type Json = Record<string, unknown>;

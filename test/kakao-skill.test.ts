@@ -453,9 +453,12 @@ describe('answers from staff, with no Event API', () => {
     expect(close.statusCode).toBe(200);
     const { messageId } = close.json<{ messageId: number }>();
     await deliveryStatus(messageId, 'awaiting_pull');
-    const job = await ctx.app.queues.outbound.kakao.getJob(jobIds.send(messageId));
-    expect(await job!.getState()).toBe('completed');
-    expect(job!.returnvalue).toBe('awaiting-pull');
+    // The row is marked before the job itself completes: wait for the job too.
+    const job = await eventually(async () => {
+      const found = await ctx.app.queues.outbound.kakao.getJob(jobIds.send(messageId));
+      return (await found?.getState()) === 'completed' ? found : undefined;
+    });
+    expect(job.returnvalue).toBe('awaiting-pull');
     expect(await messageRow(messageId)).toMatchObject({ provider_message_id: null, error_code: null });
 
     const { texts } = await checkAnswers(userKey);

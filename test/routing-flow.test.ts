@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, eventually, inboundSms, postSignedTwilio, postSignedTwilioOnly, type TestContext } from './support/harness.js';
-import { acceptResidentMessage } from '../src/intake/accept-message.js';
+import { acceptResidentMessage } from './support/accept-message.js';
 import { sweepStoredWork } from '../workers/sweeper.js';
 import { routeMessage } from '../src/routing/route-message.js';
 import { loadRouter } from '../src/routing/load-router.js';

@@ -33,6 +33,11 @@ describe('files read at run time', () => {
       const built = path.join(outDir, path.relative(CODE_ROOT, file));
       expect(await readFile(built, 'utf8'), name).toBe(await readFile(path.join(PROJECT_ROOT, path.relative(CODE_ROOT, file)), 'utf8'));
     }
+    // The migrations apply the plpgsql functions from their files: each is there too.
+    for (const name of paths.SQL_FUNCTIONS) {
+      const file = path.relative(CODE_ROOT, paths.sqlFunctionPath(name));
+      expect(await readFile(path.join(outDir, file), 'utf8'), name).toBe(await readFile(path.join(PROJECT_ROOT, file), 'utf8'));
+    }
   });
 
   it('include every data file of the sources: a new one must be listed to reach the image', async () => {

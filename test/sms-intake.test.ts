@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, fileInbox, inboundSms, postSignedTwilio, signTwilio, PUBLIC_BASE_URL, TEST_AUTH_TOKEN, type TestContext } from './support/harness.js';
 import { buildApp } from '../src/app.js';
 import { SMS_NUMBERED_ACKNOWLEDGEMENT, withCaseNumber } from '../src/intake/acknowledgement.js';
-import { acceptResidentMessage } from '../src/intake/accept-message.js';
+import { acceptResidentMessage } from './support/accept-message.js';
 import { captureLogs } from './support/log-capture.js';
 
 const PATH = '/webhooks/sms/twilio';

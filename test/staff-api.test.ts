@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createTestContext, inboundSms, postSignedTwilio, type TestContext } from './support/harness.js';
-import { acceptResidentMessage } from '../src/intake/accept-message.js';
+import { acceptResidentMessage } from './support/accept-message.js';
 import { SMS_NUMBERED_ACKNOWLEDGEMENT, withCaseNumber } from '../src/intake/acknowledgement.js';
 import { hashToken } from '../src/staff/tokens.js';
 import { jobIds } from '../src/queues/queues.js';

@@ -81,7 +81,7 @@ function inboxValues(row: Omit<InboundRow, 'flood'>): unknown[] {
 }
 
 /**
- * What reserve_case_number needs to know of the sender (see its migration): their flood key,
+ * What reserve_case_number needs to know of the sender (src/db/functions/reserve_case_number.sql): their flood key,
  * which names the row it locks, and how the filing step finds them among residents.
  */
 function senderValues(sender: InboundSender): [string | null, string | null, string | null] {
@@ -198,7 +198,7 @@ export interface StoredInbound {
   pendingAcknowledgementId: number | null;
 }
 
-/** Files an inbox message into its case (see the store_inbound_message migration); idempotent. */
+/** Files an inbox message into its case (src/db/functions/store_inbound_message.sql); idempotent. */
 export async function storeInboundMessage(db: Db, inboundId: number, threadWindowMinutes: number): Promise<StoredInbound | null> {
   const { rows } = await sql<{
     message_id: number;

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { v7 as timeOrderedUuid } from 'uuid';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/database.js';
 import { AppError } from '../http/errors.js';
@@ -52,8 +52,10 @@ export const intakeUnavailable = () =>
 export async function receiveResidentMessage(deps: IntakeDeps, message: ReceivedMessage, log: FastifyBaseLogger): Promise<Receipt> {
   const row: Omit<InboundRow, 'flood'> = {
     ...message,
-    // Kakao gives a request no id: ours lets a buffered message be filed exactly once.
-    providerMessageId: message.providerMessageId ?? `sotong-${randomUUID()}`,
+    // Kakao gives a request no id: ours lets a buffered message be filed exactly once. Time-ordered
+    // (UUID v7), so the inbox's unique index grows at its end instead of at a random page per
+    // message: a random key rewrote a whole index page into the WAL after every checkpoint.
+    providerMessageId: message.providerMessageId ?? `sotong-${timeOrderedUuid()}`,
     receivedAt: message.receivedAt ?? new Date(),
   };
   let stored: CountedInbound | null;

@@ -149,7 +149,7 @@ function routingEvent(record: RoutingRecord): Record<string, unknown> {
   };
 }
 
-/** Writes a decision to the case (apply_routing: see its migration); a case with a deadline keeps it. */
+/** Writes a decision to the case (apply_routing: src/db/functions/apply_routing.sql); a case with a deadline keeps it. */
 async function applyRouting(
   trx: Db,
   caseId: number,

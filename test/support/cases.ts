@@ -2,7 +2,7 @@
 // writing the database (no workers).
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../src/db/database.js';
-import { acceptResidentMessage } from '../../src/intake/accept-message.js';
+import { acceptResidentMessage } from './accept-message.js';
 import { hashToken } from '../../src/staff/tokens.js';
 import type { CaseStatus } from '../../src/cases/case.table.js';
 

@@ -1,11 +1,11 @@
-import type { Db } from '../db/database.js';
-import { isUniqueViolation } from '../db/database.js';
-import type { Channel } from '../cases/case.table.js';
+import type { Db } from '../../src/db/database.js';
+import { isUniqueViolation } from '../../src/db/database.js';
+import type { Channel } from '../../src/cases/case.table.js';
 import { sql } from 'kysely';
-import { findCase } from '../cases/case-repository.js';
-import { findInboundByProviderId } from '../cases/message-repository.js';
-import { jsonWithoutNul, withoutNul } from './inbox-repository.js';
-import type { KakaoIdentity } from '../residents/resident-repository.js';
+import { findCase } from '../../src/cases/case-repository.js';
+import { findInboundByProviderId } from '../../src/cases/message-repository.js';
+import { jsonWithoutNul, withoutNul } from '../../src/intake/inbox-repository.js';
+import type { KakaoIdentity } from '../../src/residents/resident-repository.js';
 
 /** Who wrote: each channel knows the resident by its own key. */
 export type ResidentAddress = { kind: 'phone'; phone: string } | ({ kind: 'kakao' } & KakaoIdentity);
@@ -45,12 +45,11 @@ export interface IntakeOptions {
 const CASE_NUMBER = '{caseNumber}';
 
 /**
- * Stores a resident's message in its case, in one transaction, before the provider
- * gets an answer. A re-sent message (same provider id) is stored once. A follow-up
- * within the thread window joins the resident's open case; two messages from one
- * resident arriving together still make one case (the resident's row is locked).
- * It is one call to the `accept_resident_message` function (see its migration): a
- * webhook's throughput is bounded by round trips to Postgres.
+ * Files a resident's message straight into its case, as the intake worker does for an inbox
+ * message, without a webhook or a worker: tests use it to make cases. A re-sent message (same
+ * provider id) is stored once; a follow-up within the thread window joins the resident's open
+ * case. It is one call to accept_resident_message (src/db/functions/accept_resident_message.sql),
+ * the same function the worker's filing runs.
  */
 export async function acceptResidentMessage(
   db: Db,
