@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../src/config/config.js';
-import { CHANNELS } from '../src/cases/case.table.js';
+import { CHANNELS } from '../src/domain/channel.js';
 import { createDb } from '../src/db/database.js';
 import { createProducerConnection, createQueues, workerConnectionOptions } from '../src/queues/queues.js';
 import { createOutboundChannels, outboxNotice } from '../src/outbound/channels.js';

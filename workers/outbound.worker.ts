@@ -1,7 +1,7 @@
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job, type Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Db } from '../src/db/database.js';
-import type { Channel } from '../src/cases/case.table.js';
+import type { Channel } from '../src/domain/channel.js';
 import { QUEUE_NAMES, enqueueConfirmPush, type OutboundJob, type Queues } from '../src/queues/queues.js';
 import { sendStoredMessage, type OutboundChannels } from '../src/outbound/send-message.js';
 import { PermanentSendError, RateLimitedError } from '../src/outbound/channel.js';

@@ -1,7 +1,7 @@
 import type { Db } from '../db/database.js';
 import type { Staff } from '../staff/staff.table.js';
-import type { Case, Channel } from './case.table.js';
-import { CHANNELS } from './case.table.js';
+import type { Case } from './case.table.js';
+import { CHANNELS, type Channel } from '../domain/channel.js';
 import { addCaseEvent, findCaseForUpdate, updateCase } from './case-repository.js';
 import { insertMessage } from './message-repository.js';
 import { canReachCase } from '../staff/policy.js';

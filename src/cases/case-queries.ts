@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { CaseChannel, CaseStatus } from './case.table.js';
+import type { CaseStatus } from './case.table.js';
+import type { CaseChannel } from '../domain/channel.js';
 import { overdueCondition } from '../deadlines/deadlines.js';
 import { badRequest } from '../http/errors.js';
 import { searchCondition, type CaseSearch } from './case-search.js';

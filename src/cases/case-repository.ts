@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.js';
 import { sql } from 'kysely';
-import type { Case, CaseChannel, CaseStatus } from './case.table.js';
+import type { Case, CaseStatus } from './case.table.js';
+import type { CaseChannel } from '../domain/channel.js';
 import type { CaseEventType } from './case-event.table.js';
 
 const SEOUL_OFFSET_MS = 9 * 3600 * 1000;

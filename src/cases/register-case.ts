@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.js';
 import type { Staff } from '../staff/staff.table.js';
 import type { Case } from './case.table.js';
+import type { StaffChannel } from '../domain/channel.js';
 import { createCase, prepareCaseNumbers, addCaseEvent } from './case-repository.js';
 import { insertMessage } from './message-repository.js';
 import { upsertResidentByPhone } from '../residents/resident-repository.js';
@@ -10,11 +11,8 @@ import { setDeadlineIfMissing, type DeadlinePolicy } from '../deadlines/deadline
 import { badRequest, forbidden } from '../http/errors.js';
 import { holidayYears, seoulDate } from '../deadlines/working-time.js';
 
-/** Channels staff register by hand: walk-in visits (방문) and the district homepage (홈페이지). */
-export const STAFF_CHANNELS = ['visit', 'web'] as const;
-
 export interface CaseRegistration {
-  channel: (typeof STAFF_CHANNELS)[number];
+  channel: StaffChannel;
   text: string;
   /** The resident's phone, when they want answers by SMS. */
   phone?: string | undefined;

@@ -1,6 +1,6 @@
 import type { Db } from '../db/database.js';
 import type { Staff } from '../staff/staff.table.js';
-import type { Channel } from '../cases/case.table.js';
+import type { Channel } from '../domain/channel.js';
 import { addCaseEvent } from '../cases/case-repository.js';
 import { addOutbound, lockCaseInScope } from '../cases/case-actions.js';
 import { badRequest, conflict } from '../http/errors.js';

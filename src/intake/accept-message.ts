@@ -1,6 +1,6 @@
 import type { Db } from '../db/database.js';
 import { isUniqueViolation } from '../db/database.js';
-import type { Channel } from '../cases/case.table.js';
+import type { Channel } from '../domain/channel.js';
 import { sql } from 'kysely';
 import { findCase } from '../cases/case-repository.js';
 import { findInboundByProviderId } from '../cases/message-repository.js';

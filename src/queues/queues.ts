@@ -1,6 +1,6 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
-import { CHANNELS, type Channel } from '../cases/case.table.js';
+import { CHANNELS, type Channel } from '../domain/channel.js';
 import { closeBullmq } from './close-bullmq.js';
 
 // Job data carries ids only: phone numbers and message text stay in Postgres, never in Redis.

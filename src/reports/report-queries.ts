@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import { CASE_CHANNELS } from '../cases/case.table.js';
+import { CASE_CHANNELS } from '../domain/channel.js';
 import { seoulDayStart } from '../cases/case-queries.js';
 import { badRequest } from '../http/errors.js';
 
