@@ -3,7 +3,7 @@ import type { Db } from '../db/database.js';
 import type { CaseStatus } from './case.table.js';
 import type { CaseChannel } from '../domain/channel.js';
 import { overdueCondition } from '../deadlines/deadlines.js';
-import { badRequest } from '../http/errors.js';
+import { InvalidInput } from '../domain/errors.js';
 import { searchCondition, type CaseSearch } from './case-search.js';
 
 export interface CaseFilter {
@@ -31,7 +31,7 @@ export function seoulDayStart(date: string): Date {
   const at = new Date(`${date}T00:00:00+09:00`);
   // Date rolls 2026-02-30 over into March: a real day reads back as itself.
   const readBack = Number.isNaN(at.getTime()) ? null : new Date(at.getTime() + SEOUL_OFFSET_MS).toISOString().slice(0, 10);
-  if (readBack !== date) throw badRequest('invalid_date', `${date} is not a date (YYYY-MM-DD)`);
+  if (readBack !== date) throw new InvalidInput('invalid_date', `${date} is not a date (YYYY-MM-DD)`);
   return at;
 }
 
@@ -61,7 +61,7 @@ function decodeCursor(cursor: string): { receivedAt: string; id: number } {
       if (real) return { receivedAt: at, id: id as number };
     }
   }
-  throw badRequest('invalid_cursor', 'the cursor is not one this API returned');
+  throw new InvalidInput('invalid_cursor', 'the cursor is not one this API returned');
 }
 
 function encodeCursor(receivedAt: string, id: number): string {

@@ -1,5 +1,5 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
-import { badRequest } from '../http/errors.js';
+import { InvalidInput } from '../domain/errors.js';
 
 /**
  * What `GET /api/cases?q=` looks for. A case matches when any of these does:
@@ -37,7 +37,7 @@ export function parseCaseSearch(q: string): CaseSearch {
   // NFC: a query typed on some systems arrives with Hangul decomposed into jamo.
   const text = q.normalize('NFC').trim();
   const terms = text.split(/\s+/u).filter((t) => t !== '');
-  if (terms.length > SEARCH_MAX_WORDS) throw badRequest('search_too_long', `a search holds at most ${SEARCH_MAX_WORDS} words`);
+  if (terms.length > SEARCH_MAX_WORDS) throw new InvalidInput('search_too_long', `a search holds at most ${SEARCH_MAX_WORDS} words`);
   const single = terms.length === 1 ? terms[0]! : null;
   const numbered = single ? /^(\d{4})-(\d{1,6})$/.exec(single) : null;
   const serial = single && /^\d{1,6}$/.test(single) ? single.padStart(6, '0') : null;
@@ -50,7 +50,7 @@ export function parseCaseSearch(q: string): CaseSearch {
     shortWords: words.filter((w) => [...w].length === 2),
   };
   if (!search.caseNumber && !search.serial && words.length === 0) {
-    throw badRequest('search_too_short', 'search for a case number, four digits of a phone number, or words of two characters or more');
+    throw new InvalidInput('search_too_short', 'search for a case number, four digits of a phone number, or words of two characters or more');
   }
   return search;
 }
