@@ -7,7 +7,7 @@ import { DEADLINES_QUEUE, deadlineJobs, scheduleDeadlineJobs, type DeadlineJob }
 import { casesDueForNotice, sendInterimNotice } from '../src/deadlines/deadline-actions.js';
 import { buildDailyDigests } from '../src/deadlines/digest.js';
 import { giveMissingDeadlines } from '../src/deadlines/deadlines.js';
-import { seoulDate } from '../src/deadlines/working-time.js';
+import { seoulDate } from '../src/domain/seoul-time.js';
 import { timeJob, type WorkerMetrics } from '../src/metrics/worker-metrics.js';
 import { closeBullmq } from '../src/queues/close-bullmq.js';
 

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../src/db/database.js';
 import { purgeClosedCases, retentionCutoff } from '../src/cases/retention.js';
 import { closeBullmq } from '../src/queues/close-bullmq.js';
+import { SEOUL_TIME_ZONE } from '../src/domain/seoul-time.js';
 
 export const RETENTION_QUEUE = QUEUE_NAMES.retention;
 /** One scheduler for every worker process: BullMQ keeps one per id, so many workers schedule it once. */
@@ -21,7 +22,7 @@ export async function startRetentionWorker(deps: { db: Db; connection: Connectio
   queue.on('error', () => undefined);
   await queue.upsertJobScheduler(
     RETENTION_SCHEDULER_ID,
-    { pattern: RETENTION_PATTERN, tz: 'Asia/Seoul' },
+    { pattern: RETENTION_PATTERN, tz: SEOUL_TIME_ZONE },
     { name: 'purge', data: {}, opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: { count: 30 }, removeOnFail: { count: 30 } } },
   );
   const worker = new Worker(

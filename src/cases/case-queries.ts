@@ -4,6 +4,7 @@ import type { CaseStatus } from './case.table.js';
 import type { CaseChannel } from '../domain/channel.js';
 import { overdueCondition } from '../deadlines/deadlines.js';
 import { InvalidInput } from '../domain/errors.js';
+import { seoulDayStart } from '../domain/seoul-time.js';
 import { searchCondition, type CaseSearch } from './case-search.js';
 
 export interface CaseFilter {
@@ -22,17 +23,6 @@ export interface CaseFilter {
   /** GET /api/cases?q= (src/cases/case-search.ts). */
   search?: CaseSearch | undefined;
   limit: number;
-}
-
-const SEOUL_OFFSET_MS = 9 * 3600 * 1000;
-
-/** Start of a Seoul calendar day (Korea keeps no daylight saving time). */
-export function seoulDayStart(date: string): Date {
-  const at = new Date(`${date}T00:00:00+09:00`);
-  // Date rolls 2026-02-30 over into March: a real day reads back as itself.
-  const readBack = Number.isNaN(at.getTime()) ? null : new Date(at.getTime() + SEOUL_OFFSET_MS).toISOString().slice(0, 10);
-  if (readBack !== date) throw new InvalidInput('invalid_date', `${date} is not a date (YYYY-MM-DD)`);
-  return at;
 }
 
 const DAY_MS = 24 * 3600 * 1000;

@@ -1,5 +1,6 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import { InvalidInput } from '../domain/errors.js';
+import { seoulDaysBefore } from '../domain/seoul-time.js';
 
 /**
  * What `GET /api/cases?q=` looks for. A case matches when any of these does:
@@ -29,9 +30,6 @@ export const SEARCH_MAX_WORDS = 5;
  * them they only narrow what the index found, and search every date.
  */
 export const SHORT_WORD_WINDOW_DAYS = 92;
-
-const DAY_MS = 24 * 3600 * 1000;
-const SEOUL_OFFSET_MS = 9 * 3600 * 1000;
 
 export function parseCaseSearch(q: string): CaseSearch {
   // NFC: a query typed on some systems arrives with Hangul decomposed into jamo.
@@ -71,12 +69,6 @@ function likePattern(word: string): string {
 /** `and` the case has the word in some message (acknowledgements are the same for every case: left out). */
 function wordIn(caseRef: ReturnType<typeof sql.ref>, word: string) {
   return sql`and exists (select 1 from messages w where w.case_id = ${caseRef} and w.kind <> 'acknowledgement' and w.text ilike ${likePattern(word)})`;
-}
-
-/** Start of the Seoul day `days` days before the one `end` falls in. */
-function seoulDaysBefore(end: Date, days: number): Date {
-  const day = Math.floor((end.getTime() + SEOUL_OFFSET_MS) / DAY_MS);
-  return new Date((day - days) * DAY_MS - SEOUL_OFFSET_MS);
 }
 
 export interface SearchWindow {

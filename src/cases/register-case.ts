@@ -9,7 +9,8 @@ import { normalizePhone } from '../residents/phone.js';
 import { findActiveDepartment } from '../departments/department-repository.js';
 import { setDeadlineIfMissing, type DeadlinePolicy } from '../deadlines/deadlines.js';
 import { InvalidInput, NotAllowed } from '../domain/errors.js';
-import { holidayYears, seoulDate } from '../deadlines/working-time.js';
+import { holidayYears } from '../deadlines/working-time.js';
+import { seoulDate } from '../domain/seoul-time.js';
 
 export interface CaseRegistration {
   channel: StaffChannel;

@@ -5,16 +5,17 @@ import { addCaseEvent } from '../cases/case-repository.js';
 import { addOutbound, lockCaseInScope } from '../cases/case-actions.js';
 import { InvalidInput, StateConflict } from '../domain/errors.js';
 import { extendDueAt } from './working-time.js';
+import { seoulClock } from '../domain/seoul-time.js';
 import { noticeDueAt, type DeadlinePolicy } from './deadlines.js';
 
 const WEEKDAYS = ['일', '월', '화', '수', '목', '금', '토'];
 
 /** 11월 30일(월) 18:00, Seoul time: how a due time reads in a notice. */
 export function formatDueForResident(at: Date): string {
-  const seoul = new Date(at.getTime() + 9 * 3600 * 1000);
-  const hh = String(seoul.getUTCHours()).padStart(2, '0');
-  const mm = String(seoul.getUTCMinutes()).padStart(2, '0');
-  return `${seoul.getUTCMonth() + 1}월 ${seoul.getUTCDate()}일(${WEEKDAYS[seoul.getUTCDay()]}) ${hh}:${mm}`;
+  const seoul = seoulClock(at);
+  const hh = String(seoul.hour).padStart(2, '0');
+  const mm = String(seoul.minute).padStart(2, '0');
+  return `${seoul.month}월 ${seoul.day}일(${WEEKDAYS[seoul.weekday]}) ${hh}:${mm}`;
 }
 
 export function extensionNotice(caseNumber: string, dueAt: Date, reason: string): string {

@@ -1,6 +1,7 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { DeadlineConfig } from '../config/config.js';
 import { QUEUE_NAMES } from '../queues/queues.js';
+import { SEOUL_TIME_ZONE } from '../domain/seoul-time.js';
 
 export const DEADLINES_QUEUE = QUEUE_NAMES.deadlines;
 
@@ -45,7 +46,7 @@ export async function scheduleDeadlineJobs(queue: Queue<DeadlineJob>, config: De
   const [hour, minute] = config.digestAt;
   await queue.upsertJobScheduler(
     deadlineJobs.digestScheduler,
-    { pattern: `0 ${minute} ${hour} * * *`, tz: 'Asia/Seoul' },
+    { pattern: `0 ${minute} ${hour} * * *`, tz: SEOUL_TIME_ZONE },
     { name: 'daily-digest', data: {} },
   );
 }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { CASE_CHANNELS } from '../domain/channel.js';
-import { seoulDayStart } from '../cases/case-queries.js';
+import { seoulDayStart } from '../domain/seoul-time.js';
 import { InvalidInput } from '../domain/errors.js';
 
 const DAY_MS = 24 * 3600 * 1000;
