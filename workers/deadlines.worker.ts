@@ -76,7 +76,7 @@ export async function startDeadlineWorker(deps: {
       }),
     { connection: deps.connection, prefix: deps.prefix, concurrency: 2 },
   );
-  worker.on('error', (error) => log.warn({ err: error.message }, 'deadline worker error'));
+  worker.on('error', errorLog(log, `worker ${DEADLINES_QUEUE}`));
   worker.on('failed', (job, error) => log.warn({ jobId: job?.id, name: job?.name, err: error.message }, 'deadline job failed'));
   return { worker, close: () => closeBullmq(worker) };
 }

@@ -36,7 +36,7 @@ export async function startRetentionWorker(deps: { db: Db; connection: Connectio
     },
     { connection: deps.connection, prefix: deps.prefix, concurrency: 1 },
   );
-  worker.on('error', (error) => log.warn({ err: error.message }, 'retention worker error'));
+  worker.on('error', errorLog(log, `worker ${RETENTION_QUEUE}`));
   return {
     queue,
     worker,
