@@ -20,7 +20,7 @@ async function run(argv: string[]): Promise<string> {
   // Logs go to stderr: stdout is for what the command answers (a token must be the last line).
   const log = pino({ ...loggerOptions(config.logLevel === 'info' ? 'warn' : config.logLevel) }, pino.destination(2));
   await prepareDatabase(config, log);
-  const db = createDb(config.databaseUrl, { max: 2 });
+  const db = createDb(config.databaseUrl, { max: 2, log });
   try {
     return await RUN[name]!(rest, { config, db });
   } finally {

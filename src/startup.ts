@@ -26,7 +26,7 @@ export function createLogger(config: Config): Logger {
 /** Creates the database if missing, applies migrations, and loads the built-in departments on first start. */
 export async function prepareDatabase(config: Config, log: Logger): Promise<void> {
   await ensureDatabase(config.databaseUrl);
-  const db = createDb(config.databaseUrl, { max: 1 });
+  const db = createDb(config.databaseUrl, { max: 1, log });
   try {
     const applied = await migrateToLatest(db);
     if (applied.length > 0) log.info({ applied }, 'migrations applied');

@@ -1,7 +1,7 @@
 // Legal deadlines, walk-in and homepage cases, the one extension, interim notices and the
 // daily digest, against a real Postgres and Redis.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTestContext, eventually, type TestContext } from './support/harness.js';
+import { createTestContext, eventually, silentLogger, type TestContext } from './support/harness.js';
 import { jobIds, workerConnectionOptions } from '../src/queues/queues.js';
 import { casesDueForNotice, sendInterimNotice } from '../src/deadlines/deadline-actions.js';
 import { createDeadlineQueue } from '../src/deadlines/deadline-queue.js';
@@ -236,7 +236,7 @@ describe('scheduled interim notices and the daily digest (workers)', () => {
 
   it('registers the two job schedulers with deterministic ids, the digest in Seoul time', async () => {
     await ctx.startWorkers();
-    const queue = createDeadlineQueue(workerConnectionOptions(ctx.config.redisUrl), ctx.config.queuePrefix);
+    const queue = createDeadlineQueue(workerConnectionOptions(ctx.config.redisUrl), ctx.config.queuePrefix, silentLogger);
     try {
       const schedulers = await queue.getJobSchedulers();
       expect(schedulers.map((s) => s.key).sort()).toEqual(['daily-digest', 'interim-notice-scan']);
@@ -279,7 +279,7 @@ describe('scheduled interim notices and the daily digest (workers)', () => {
 
   it('stores the daily digest per department, counts only, readable by API', async () => {
     await register(ctx, road, { receivedAt: '2026-09-18T10:00:00+09:00' });
-    const queue = createDeadlineQueue(workerConnectionOptions(ctx.config.redisUrl), ctx.config.queuePrefix);
+    const queue = createDeadlineQueue(workerConnectionOptions(ctx.config.redisUrl), ctx.config.queuePrefix, silentLogger);
     try {
       await queue.add('daily-digest', {});
     } finally {

@@ -7,9 +7,10 @@ import { DEADLINES_QUEUE, deadlineJobs, scheduleDeadlineJobs, type DeadlineJob }
 import { casesDueForNotice, sendInterimNotice } from '../src/deadlines/deadline-actions.js';
 import { buildDailyDigests } from '../src/deadlines/digest.js';
 import { giveMissingDeadlines } from '../src/deadlines/deadlines.js';
-import { seoulDate } from '../src/deadlines/working-time.js';
+import { seoulDate } from '../src/domain/seoul-time.js';
 import { timeJob, type WorkerMetrics } from '../src/metrics/worker-metrics.js';
 import { closeBullmq } from '../src/queues/close-bullmq.js';
+import { errorLog } from '../src/logger.js';
 
 /** Cases handed out per scan; the next scan takes the rest. */
 const SCAN_BATCH = 500;
@@ -26,6 +27,7 @@ export async function startDeadlineWorker(deps: {
   config: DeadlineConfig;
 }) {
   const { db, log, deadlineQueue } = deps;
+  const noticeQueueError = errorLog(log, 'interim notice queue add');
   await scheduleDeadlineJobs(deadlineQueue, deps.config);
 
   async function scan() {
@@ -41,8 +43,8 @@ export async function startDeadlineWorker(deps: {
 
   async function notice(caseId: number) {
     const { outcome, send } = await sendInterimNotice(db, caseId);
-    // Stored first: if Redis is away now, the sweeper sends it later.
-    if (send) await enqueueSend(deps.queues, send.channel, send.messageId).catch(() => undefined);
+    // Stored first: if Redis is away now, the sweeper sends it later (and the log says so).
+    if (send) await enqueueSend(deps.queues, send.channel, send.messageId).catch(noticeQueueError);
     log.info({ caseId, outcome }, 'interim notice');
     return { outcome };
   }
@@ -74,7 +76,7 @@ export async function startDeadlineWorker(deps: {
       }),
     { connection: deps.connection, prefix: deps.prefix, concurrency: 2 },
   );
-  worker.on('error', (error) => log.warn({ err: error.message }, 'deadline worker error'));
+  worker.on('error', errorLog(log, `worker ${DEADLINES_QUEUE}`));
   worker.on('failed', (job, error) => log.warn({ jobId: job?.id, name: job?.name, err: error.message }, 'deadline job failed'));
   return { worker, close: () => closeBullmq(worker) };
 }

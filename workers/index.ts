@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../src/config/config.js';
-import { CHANNELS } from '../src/cases/case.table.js';
+import { CHANNELS } from '../src/domain/channel.js';
 import { createDb } from '../src/db/database.js';
 import { createProducerConnection, createQueues, workerConnectionOptions } from '../src/queues/queues.js';
 import { createOutboundChannels, outboxNotice } from '../src/outbound/channels.js';
@@ -25,10 +25,10 @@ export interface RunningWorkers {
 
 /** Starts every worker with its own pools; close() lets in-flight jobs finish, then releases everything. */
 export async function startWorkers(config: Config, log: Logger): Promise<RunningWorkers> {
-  const db = createDb(config.databaseUrl);
+  const db = createDb(config.databaseUrl, { log });
   const connection = workerConnectionOptions(config.redisUrl);
-  const producer = createProducerConnection(config.redisUrl);
-  const queues = createQueues({ redisUrl: config.redisUrl, prefix: config.queuePrefix, outbound: config.outbound }, producer);
+  const producer = createProducerConnection(config.redisUrl, log);
+  const queues = createQueues({ redisUrl: config.redisUrl, prefix: config.queuePrefix, outbound: config.outbound }, producer, log);
   const metrics = createWorkerMetrics();
 
   const routing = await startRoutingWorker({
@@ -67,7 +67,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
   );
 
   const retention = await startRetentionWorker({ db, connection, prefix: config.queuePrefix, log, years: config.retentionYears });
-  const deadlineQueue = createDeadlineQueue(connection, config.queuePrefix);
+  const deadlineQueue = createDeadlineQueue(connection, config.queuePrefix, log);
   const deadlines = await startDeadlineWorker({
     db,
     connection,
@@ -99,7 +99,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
       .size()
       .then(async (waiting) => {
         if (waiting === 0) return;
-        const { filed, unreadable } = await drainIntakeBuffer(db, queues, buffer, config.threadWindowMinutes);
+        const { filed, unreadable } = await drainIntakeBuffer(db, queues, buffer, config.threadWindowMinutes, undefined, log);
         if (filed > 0) log.info({ filed }, 'messages kept in Redis while Postgres was away are now stored');
         if (unreadable > 0) log.error({ unreadable }, 'buffered messages could not be decrypted (was INTAKE_BUFFER_SECRET changed?)');
       })
@@ -114,7 +114,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
   // Prometheus scrapes the workers here; the API process has its own /metrics.
   let metricsServer: MetricsServer | null = null;
   if (config.workerMetricsPort !== 0) {
-    metricsServer = await startMetricsServer(metrics.registry, config.workerMetricsPort, config.host);
+    metricsServer = await startMetricsServer(metrics.registry, config.workerMetricsPort, config.host, log);
     log.info({ port: metricsServer.port }, 'worker metrics listening');
   }
 

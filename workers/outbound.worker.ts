@@ -1,7 +1,7 @@
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job, type Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Db } from '../src/db/database.js';
-import type { Channel } from '../src/cases/case.table.js';
+import type { Channel } from '../src/domain/channel.js';
 import { QUEUE_NAMES, enqueueConfirmPush, type OutboundJob, type Queues } from '../src/queues/queues.js';
 import { sendStoredMessage, type OutboundChannels } from '../src/outbound/send-message.js';
 import { PermanentSendError, RateLimitedError } from '../src/outbound/channel.js';
@@ -9,6 +9,7 @@ import { giveUpSending } from '../src/outbound/outbound-repository.js';
 import { confirmKakaoPush } from '../src/outbound/kakao-push.js';
 import { timeJob, type WorkerMetrics } from '../src/metrics/worker-metrics.js';
 import { closeBullmq } from '../src/queues/close-bullmq.js';
+import { errorLog } from '../src/logger.js';
 
 /** The provider's error code when the error carries one (PermanentSendError, RateLimitedError, ...). */
 function errorCode(error: unknown): string {
@@ -85,7 +86,7 @@ export async function startOutboundWorker(deps: {
       limiter: { max: deps.ratePerSecond, duration: 1000 },
     },
   );
-  worker.on('error', (error) => log.warn({ channel, err: error.message }, 'outbound worker error'));
+  worker.on('error', errorLog(log, `worker ${QUEUE_NAMES.outbound(channel)}`));
   worker.on('failed', (job, error) =>
     log.warn({ channel, jobId: job?.id, attempts: job?.attemptsMade, err: error.message }, 'outbound job failed'),
   );

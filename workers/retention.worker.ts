@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import type { Db } from '../src/db/database.js';
 import { purgeClosedCases, retentionCutoff } from '../src/cases/retention.js';
 import { closeBullmq } from '../src/queues/close-bullmq.js';
+import { SEOUL_TIME_ZONE } from '../src/domain/seoul-time.js';
+import { errorLog } from '../src/logger.js';
 
 export const RETENTION_QUEUE = QUEUE_NAMES.retention;
 /** One scheduler for every worker process: BullMQ keeps one per id, so many workers schedule it once. */
@@ -18,10 +20,10 @@ export const RETENTION_PATTERN = '0 30 3 * * *';
 export async function startRetentionWorker(deps: { db: Db; connection: ConnectionOptions; prefix: string; log: Logger; years: number }) {
   const { db, log } = deps;
   const queue = new Queue(RETENTION_QUEUE, { connection: deps.connection, prefix: deps.prefix });
-  queue.on('error', () => undefined);
+  queue.on('error', errorLog(log, `queue ${RETENTION_QUEUE}`));
   await queue.upsertJobScheduler(
     RETENTION_SCHEDULER_ID,
-    { pattern: RETENTION_PATTERN, tz: 'Asia/Seoul' },
+    { pattern: RETENTION_PATTERN, tz: SEOUL_TIME_ZONE },
     { name: 'purge', data: {}, opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: { count: 30 }, removeOnFail: { count: 30 } } },
   );
   const worker = new Worker(
@@ -34,7 +36,7 @@ export async function startRetentionWorker(deps: { db: Db; connection: Connectio
     },
     { connection: deps.connection, prefix: deps.prefix, concurrency: 1 },
   );
-  worker.on('error', (error) => log.warn({ err: error.message }, 'retention worker error'));
+  worker.on('error', errorLog(log, `worker ${RETENTION_QUEUE}`));
   return {
     queue,
     worker,

@@ -8,6 +8,7 @@ import { trainingFingerprint } from '../src/routing/routing-examples.js';
 import { timeJob, type WorkerMetrics } from '../src/metrics/worker-metrics.js';
 import type { DeadlinePolicy } from '../src/deadlines/deadlines.js';
 import { closeBullmq } from '../src/queues/close-bullmq.js';
+import { errorLog } from '../src/logger.js';
 
 export async function startRoutingWorker(deps: {
   db: Db;
@@ -85,7 +86,8 @@ export async function startRoutingWorker(deps: {
       stalledInterval: deps.stallMs ?? 30_000,
     },
   );
-  worker.on('error', (error) => log.warn({ err: error.message }, 'routing worker error'));
+  // Its Redis connection's errors too: one line a minute while Redis is away, not one per retry.
+  worker.on('error', errorLog(log, `worker ${QUEUE_NAMES.routing}`));
   worker.on('failed', (job, error) =>
     log.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: error.message }, 'routing job failed'),
   );

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { listAudit, recordAudit } from './audit-repository.js';
-import { seoulDayStart } from '../cases/case-queries.js';
+import { seoulDayStart } from '../domain/seoul-time.js';
 import { badRequest } from '../http/errors.js';
 
 const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });

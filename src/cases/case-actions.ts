@@ -1,14 +1,14 @@
 import type { Db } from '../db/database.js';
 import type { Staff } from '../staff/staff.table.js';
-import type { Case, Channel } from './case.table.js';
-import { CHANNELS } from './case.table.js';
+import type { Case } from './case.table.js';
+import { CHANNELS, type Channel } from '../domain/channel.js';
 import { addCaseEvent, findCaseForUpdate, updateCase } from './case-repository.js';
 import { insertMessage } from './message-repository.js';
 import { canReachCase } from '../staff/policy.js';
 import { recordAudit } from '../audit/audit-repository.js';
 import { ANSWER_LIMITS } from '../outbound/channel-limits.js';
 import { recordCorrection } from '../routing/routing-examples.js';
-import { badRequest, conflict, notFound } from '../http/errors.js';
+import { InvalidInput, NotFound, StateConflict } from '../domain/errors.js';
 import { findActiveDepartment, listDispositionCodes } from '../departments/department-repository.js';
 import { setDeadlineIfMissing, type DeadlinePolicy } from '../deadlines/deadlines.js';
 
@@ -18,7 +18,7 @@ const SILENT_DISPOSITIONS = new Set(['thanks', 'exception']);
 /** Loads and locks a case the staff member may act on; out of scope looks exactly like missing. */
 export async function lockCaseInScope(trx: Db, staff: Staff, caseId: number): Promise<Case> {
   const theCase = await findCaseForUpdate(trx, caseId);
-  if (!theCase || !canReachCase(staff, 'cases:act', theCase)) throw notFound(`case ${caseId} not found`);
+  if (!theCase || !canReachCase(staff, 'cases:act', theCase)) throw new NotFound(`case ${caseId} not found`);
   return theCase;
 }
 
@@ -50,7 +50,7 @@ export async function addOutbound(
   const limit = ANSWER_LIMITS[channel];
   const length = [...text].length;
   if (length > limit) {
-    throw badRequest('answer_too_long', `a ${channel} answer holds at most ${limit} characters (this one has ${length})`);
+    throw new InvalidInput('answer_too_long', `a ${channel} answer holds at most ${limit} characters (this one has ${length})`);
   }
   const message = await insertMessage(trx, {
     case_id: theCase.id,
@@ -74,10 +74,10 @@ export async function replyToCase(
   ip: string | null = null,
 ): Promise<{ messageId: number | null; channel: Channel | null }> {
   const text = input.trim();
-  if (text === '') throw badRequest('answer_required', 'a reply needs text for the resident');
+  if (text === '') throw new InvalidInput('answer_required', 'a reply needs text for the resident');
   return db.transaction().execute(async (trx) => {
     const theCase = await lockCaseInScope(trx, staff, caseId);
-    if (theCase.status === 'closed') throw conflict('case_closed', 'the case is closed');
+    if (theCase.status === 'closed') throw new StateConflict('case_closed', 'the case is closed');
     const message = await addOutbound(trx, theCase, staff.id, 'interim', text);
     const now = new Date();
     await updateCase(trx, theCase.id, { status: 'answered', ...(theCase.answered_at ? {} : { answered_at: now }) });
@@ -98,15 +98,15 @@ export async function closeCase(
 ): Promise<{ messageId: number | null; channel: Channel | null }> {
   const dispositions = await listDispositionCodes(db);
   if (!dispositions.includes(input.disposition)) {
-    throw badRequest('unknown_disposition', `disposition must be one of ${dispositions.join(', ')}`);
+    throw new InvalidInput('unknown_disposition', `disposition must be one of ${dispositions.join(', ')}`);
   }
   const text = input.text?.trim() ?? '';
   if (text === '' && !SILENT_DISPOSITIONS.has(input.disposition)) {
-    throw badRequest('answer_required', `an answer text is required to close as ${input.disposition}`);
+    throw new InvalidInput('answer_required', `an answer text is required to close as ${input.disposition}`);
   }
   return db.transaction().execute(async (trx) => {
     const theCase = await lockCaseInScope(trx, staff, caseId);
-    if (theCase.status === 'closed') throw conflict('case_closed', 'the case is already closed');
+    if (theCase.status === 'closed') throw new StateConflict('case_closed', 'the case is already closed');
     const closed = await closeLockedCase(trx, theCase, { disposition: input.disposition, text, staffId: staff.id });
     await recordAudit(trx, { staffId: staff.id, ip }, 'case.closed', [theCase.id], { disposition: input.disposition, messageId: closed.messageId });
     return closed;
@@ -161,12 +161,12 @@ export async function assignCase(
   reasonInput?: string,
 ): Promise<void> {
   const reason = reasonInput?.trim() || null;
-  if (reasonInput !== undefined && reason === null) throw badRequest('reason_required', 'a reason, when given, must not be blank');
+  if (reasonInput !== undefined && reason === null) throw new InvalidInput('reason_required', 'a reason, when given, must not be blank');
   const department = await findActiveDepartment(db, departmentCode);
-  if (!department) throw badRequest('unknown_department', `no active department ${departmentCode}`);
+  if (!department) throw new InvalidInput('unknown_department', `no active department ${departmentCode}`);
   await db.transaction().execute(async (trx) => {
     const theCase = await lockCaseInScope(trx, staff, caseId);
-    if (theCase.status === 'closed') throw conflict('case_closed', 'the case is closed');
+    if (theCase.status === 'closed') throw new StateConflict('case_closed', 'the case is closed');
     if (theCase.department_code === department.code) return;
     await updateCase(trx, theCase.id, {
       department_code: department.code,

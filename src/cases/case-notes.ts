@@ -3,7 +3,7 @@ import type { Staff } from '../staff/staff.table.js';
 import { addCaseEvent, findCaseForUpdate } from './case-repository.js';
 import { canReachCase } from '../staff/policy.js';
 import { recordAudit } from '../audit/audit-repository.js';
-import { badRequest, conflict, notFound } from '../http/errors.js';
+import { InvalidInput, NotFound, StateConflict } from '../domain/errors.js';
 
 /** A note is a few paragraphs for colleagues, not a document. */
 export const NOTE_MAX_CHARS = 2000;
@@ -16,12 +16,12 @@ export const NOTE_MAX_CHARS = 2000;
  */
 export async function addCaseNote(db: Db, staff: Staff, caseId: number, input: string, ip: string | null = null) {
   const text = input.trim();
-  if (text === '') throw badRequest('text_required', 'a note needs text');
+  if (text === '') throw new InvalidInput('text_required', 'a note needs text');
   return db.transaction().execute(async (trx) => {
     // The lock also keeps the retention purge (which skips locked cases) from passing in between.
     const theCase = await findCaseForUpdate(trx, caseId);
-    if (!theCase || !canReachCase(staff, 'cases:note', theCase)) throw notFound(`case ${caseId} not found`);
-    if (theCase.purged_at !== null) throw conflict('case_purged', 'the case was purged under the retention period and takes no new notes');
+    if (!theCase || !canReachCase(staff, 'cases:note', theCase)) throw new NotFound(`case ${caseId} not found`);
+    if (theCase.purged_at !== null) throw new StateConflict('case_purged', 'the case was purged under the retention period and takes no new notes');
     const note = await trx
       .insertInto('case_notes')
       .values({ case_id: theCase.id, staff_id: staff.id, text })

@@ -1,8 +1,10 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { CaseChannel, CaseStatus } from './case.table.js';
+import type { CaseStatus } from './case.table.js';
+import type { CaseChannel } from '../domain/channel.js';
 import { overdueCondition } from '../deadlines/deadlines.js';
-import { badRequest } from '../http/errors.js';
+import { InvalidInput } from '../domain/errors.js';
+import { seoulDayStart } from '../domain/seoul-time.js';
 import { searchCondition, type CaseSearch } from './case-search.js';
 
 export interface CaseFilter {
@@ -21,17 +23,6 @@ export interface CaseFilter {
   /** GET /api/cases?q= (src/cases/case-search.ts). */
   search?: CaseSearch | undefined;
   limit: number;
-}
-
-const SEOUL_OFFSET_MS = 9 * 3600 * 1000;
-
-/** Start of a Seoul calendar day (Korea keeps no daylight saving time). */
-export function seoulDayStart(date: string): Date {
-  const at = new Date(`${date}T00:00:00+09:00`);
-  // Date rolls 2026-02-30 over into March: a real day reads back as itself.
-  const readBack = Number.isNaN(at.getTime()) ? null : new Date(at.getTime() + SEOUL_OFFSET_MS).toISOString().slice(0, 10);
-  if (readBack !== date) throw badRequest('invalid_date', `${date} is not a date (YYYY-MM-DD)`);
-  return at;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -60,7 +51,7 @@ function decodeCursor(cursor: string): { receivedAt: string; id: number } {
       if (real) return { receivedAt: at, id: id as number };
     }
   }
-  throw badRequest('invalid_cursor', 'the cursor is not one this API returned');
+  throw new InvalidInput('invalid_cursor', 'the cursor is not one this API returned');
 }
 
 function encodeCursor(receivedAt: string, id: number): string {

@@ -1,14 +1,9 @@
 import type { Db } from '../db/database.js';
 import { sql } from 'kysely';
-import type { Case, CaseChannel, CaseStatus } from './case.table.js';
+import type { Case, CaseStatus } from './case.table.js';
+import type { CaseChannel } from '../domain/channel.js';
 import type { CaseEventType } from './case-event.table.js';
-
-const SEOUL_OFFSET_MS = 9 * 3600 * 1000;
-
-/** The calendar year in Seoul (UTC+9 all year: Korea keeps no daylight saving time). */
-export function seoulYear(at: Date): number {
-  return new Date(at.getTime() + SEOUL_OFFSET_MS).getUTCFullYear();
-}
+import { seoulYear } from '../domain/seoul-time.js';
 
 /** Per database: the years whose number sequence this process has already made sure of. */
 const sequencesReady = new WeakMap<Db, Set<number>>();

@@ -1,5 +1,6 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
-import { badRequest } from '../http/errors.js';
+import { InvalidInput } from '../domain/errors.js';
+import { seoulDaysBefore } from '../domain/seoul-time.js';
 
 /**
  * What `GET /api/cases?q=` looks for. A case matches when any of these does:
@@ -30,14 +31,11 @@ export const SEARCH_MAX_WORDS = 5;
  */
 export const SHORT_WORD_WINDOW_DAYS = 92;
 
-const DAY_MS = 24 * 3600 * 1000;
-const SEOUL_OFFSET_MS = 9 * 3600 * 1000;
-
 export function parseCaseSearch(q: string): CaseSearch {
   // NFC: a query typed on some systems arrives with Hangul decomposed into jamo.
   const text = q.normalize('NFC').trim();
   const terms = text.split(/\s+/u).filter((t) => t !== '');
-  if (terms.length > SEARCH_MAX_WORDS) throw badRequest('search_too_long', `a search holds at most ${SEARCH_MAX_WORDS} words`);
+  if (terms.length > SEARCH_MAX_WORDS) throw new InvalidInput('search_too_long', `a search holds at most ${SEARCH_MAX_WORDS} words`);
   const single = terms.length === 1 ? terms[0]! : null;
   const numbered = single ? /^(\d{4})-(\d{1,6})$/.exec(single) : null;
   const serial = single && /^\d{1,6}$/.test(single) ? single.padStart(6, '0') : null;
@@ -50,7 +48,7 @@ export function parseCaseSearch(q: string): CaseSearch {
     shortWords: words.filter((w) => [...w].length === 2),
   };
   if (!search.caseNumber && !search.serial && words.length === 0) {
-    throw badRequest('search_too_short', 'search for a case number, four digits of a phone number, or words of two characters or more');
+    throw new InvalidInput('search_too_short', 'search for a case number, four digits of a phone number, or words of two characters or more');
   }
   return search;
 }
@@ -71,12 +69,6 @@ function likePattern(word: string): string {
 /** `and` the case has the word in some message (acknowledgements are the same for every case: left out). */
 function wordIn(caseRef: ReturnType<typeof sql.ref>, word: string) {
   return sql`and exists (select 1 from messages w where w.case_id = ${caseRef} and w.kind <> 'acknowledgement' and w.text ilike ${likePattern(word)})`;
-}
-
-/** Start of the Seoul day `days` days before the one `end` falls in. */
-function seoulDaysBefore(end: Date, days: number): Date {
-  const day = Math.floor((end.getTime() + SEOUL_OFFSET_MS) / DAY_MS);
-  return new Date((day - days) * DAY_MS - SEOUL_OFFSET_MS);
 }
 
 export interface SearchWindow {

@@ -1,14 +1,8 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { CaseChannel } from '../domain/channel.js';
 
 export const CASE_STATUSES = ['received', 'assigned', 'answered', 'closed'] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
-
-/** Channels that carry messages both ways; each has an outbound queue. */
-export const CHANNELS = ['sms', 'kakao'] as const;
-export type Channel = (typeof CHANNELS)[number];
-/** Every way a case reaches the office: the messaging channels, walk-in visits and the homepage. */
-export const CASE_CHANNELS = [...CHANNELS, 'visit', 'web'] as const;
-export type CaseChannel = (typeof CASE_CHANNELS)[number];
 
 export interface RoutingRecord {
   router: string;

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { CASE_CHANNELS, CASE_STATUSES } from './case.table.js';
+import { CASE_STATUSES } from './case.table.js';
+import { CASE_CHANNELS, STAFF_CHANNELS } from '../domain/channel.js';
 import { listCases, findCaseWithResident } from './case-queries.js';
 import { parseCaseSearch, searchKinds } from './case-search.js';
 import { caseView, eventView, messageView } from './case-view.js';
@@ -12,7 +13,7 @@ import { listCaseEvents } from './case-repository.js';
 import { handOff } from '../queues/enqueue.js';
 import { AppError, notFound } from '../http/errors.js';
 import type { FastifyRequest } from 'fastify';
-import { registerCase, STAFF_CHANNELS } from './register-case.js';
+import { registerCase } from './register-case.js';
 import { extendDeadline } from '../deadlines/deadline-actions.js';
 import { addCaseNote, listCaseNotes, NOTE_MAX_CHARS, noteView } from './case-notes.js';
 

@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
-import type { CaseChannel, Channel } from './case.table.js';
+import type { CaseChannel, Channel } from '../domain/channel.js';
 import type { DeliveryStatus } from '../outbound/delivery-status.js';
 
 export type MessageDirection = 'in' | 'out';

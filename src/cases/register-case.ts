@@ -1,20 +1,19 @@
 import type { Db } from '../db/database.js';
 import type { Staff } from '../staff/staff.table.js';
 import type { Case } from './case.table.js';
+import type { StaffChannel } from '../domain/channel.js';
 import { createCase, prepareCaseNumbers, addCaseEvent } from './case-repository.js';
 import { insertMessage } from './message-repository.js';
 import { upsertResidentByPhone } from '../residents/resident-repository.js';
 import { normalizePhone } from '../residents/phone.js';
 import { findActiveDepartment } from '../departments/department-repository.js';
 import { setDeadlineIfMissing, type DeadlinePolicy } from '../deadlines/deadlines.js';
-import { badRequest, forbidden } from '../http/errors.js';
-import { holidayYears, seoulDate } from '../deadlines/working-time.js';
-
-/** Channels staff register by hand: walk-in visits (방문) and the district homepage (홈페이지). */
-export const STAFF_CHANNELS = ['visit', 'web'] as const;
+import { InvalidInput, NotAllowed } from '../domain/errors.js';
+import { holidayYears } from '../deadlines/working-time.js';
+import { seoulDate } from '../domain/seoul-time.js';
 
 export interface CaseRegistration {
-  channel: (typeof STAFF_CHANNELS)[number];
+  channel: StaffChannel;
   text: string;
   /** The resident's phone, when they want answers by SMS. */
   phone?: string | undefined;
@@ -37,27 +36,27 @@ export async function registerCase(
   input: CaseRegistration,
 ): Promise<{ theCase: Case; messageId: number; needsRouting: boolean }> {
   const text = input.text.trim();
-  if (text === '') throw badRequest('text_required', "the resident's request is required");
+  if (text === '') throw new InvalidInput('text_required', "the resident's request is required");
   const phone = input.phone === undefined || input.phone.trim() === '' ? null : normalizePhone(input.phone);
   if (input.phone !== undefined && input.phone.trim() !== '' && phone === null) {
-    throw badRequest('invalid_phone', 'the phone number is not a possible number');
+    throw new InvalidInput('invalid_phone', 'the phone number is not a possible number');
   }
   const now = Date.now();
   const receivedAt = input.receivedAt === undefined ? new Date(now) : new Date(input.receivedAt);
   if (Number.isNaN(receivedAt.getTime()) || receivedAt.getTime() > now + 60_000) {
-    throw badRequest('invalid_date', 'receivedAt must not be in the future');
+    throw new InvalidInput('invalid_date', 'receivedAt must not be in the future');
   }
   // Its deadline is counted in working days: nothing from before the holiday calendar starts
   // (a year after its end counts weekends only, see working-time.ts).
   if (Number(seoulDate(receivedAt).slice(0, 4)) < holidayYears()[0]!) {
-    throw badRequest('invalid_date', `receivedAt must fall in ${holidayYears()[0]} or later`);
+    throw new InvalidInput('invalid_date', `receivedAt must fall in ${holidayYears()[0]} or later`);
   }
   const departmentCode = input.department ?? (staff.role === 'manager' ? null : staff.department_code);
   if (staff.role !== 'manager' && departmentCode !== staff.department_code) {
-    throw forbidden('staff register cases for their own department; a manager can register for any');
+    throw new NotAllowed('staff register cases for their own department; a manager can register for any');
   }
   const department = departmentCode === null ? null : await findActiveDepartment(db, departmentCode);
-  if (departmentCode !== null && !department) throw badRequest('unknown_department', `no active department ${departmentCode}`);
+  if (departmentCode !== null && !department) throw new InvalidInput('unknown_department', `no active department ${departmentCode}`);
 
   await prepareCaseNumbers(db, receivedAt);
   return db.transaction().execute(async (trx) => {

@@ -8,7 +8,7 @@ import { findActiveDepartment, listDepartments, loadDepartments } from '../depar
 import { readDepartmentsFile } from '../departments/departments-file.js';
 import { purgeClosedCases, retentionCutoff } from '../cases/retention.js';
 import { listOutboxMessages } from '../outbound/providers/outbox/outbox-messages.js';
-import { seoulDateTime } from '../deadlines/working-time.js';
+import { seoulDateTime } from '../domain/seoul-time.js';
 import { UsageError } from './usage.js';
 
 export interface CommandContext {

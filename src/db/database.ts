@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
+import { errorLog, processWarnings, type WarnLogger } from '../logger.js';
 import type { CategoryTable, DepartmentTable, DispositionTable } from '../departments/department.table.js';
 import type { ResidentTable } from '../residents/resident.table.js';
 import type { CaseTable } from '../cases/case.table.js';
@@ -40,19 +41,24 @@ export type Db = Kysely<Database>;
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
 
-export function createDb(databaseUrl: string, options: { max?: number } = {}): Db {
+/**
+ * `log`: where the pool's connection errors go (rate-limited, src/logger.ts errorLog); without
+ * one, to stderr as process warnings.
+ */
+export function createDb(databaseUrl: string, options: { max?: number; log?: WarnLogger } = {}): Db {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: options.max ?? 10,
     // Fail fast when Postgres is unreachable rather than hanging a webhook.
     connectionTimeoutMillis: 5_000,
   });
-  // An idle client losing its connection must not crash the process.
-  pool.on('error', () => undefined);
+  // An idle client losing its connection must not crash the process, nor pass unseen.
+  const logError = errorLog(options.log ?? processWarnings, 'postgres pool');
+  pool.on('error', logError);
   // Nor one checked out: pg also emits the loss as an 'error' event on the client (besides
   // failing its query), and the pool listens only while a client is idle. The query's own
   // failure is what callers see; the pool drops the broken client when it is released.
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  pool.on('connect', (client) => client.on('error', logError));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   pools.set(db, pool);
   return db;

@@ -16,6 +16,7 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
   } catch (error) {
     if ((error as { code?: string }).code !== '3D000') throw error; // anything but "database does not exist"
   } finally {
+    // The probe is done with, connected or not: ending one that never connected rejects, expectedly.
     await probe.end().catch(() => undefined);
   }
   const name = decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, ''));

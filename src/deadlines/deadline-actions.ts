@@ -1,20 +1,21 @@
 import type { Db } from '../db/database.js';
 import type { Staff } from '../staff/staff.table.js';
-import type { Channel } from '../cases/case.table.js';
+import type { Channel } from '../domain/channel.js';
 import { addCaseEvent } from '../cases/case-repository.js';
 import { addOutbound, lockCaseInScope } from '../cases/case-actions.js';
-import { badRequest, conflict } from '../http/errors.js';
+import { InvalidInput, StateConflict } from '../domain/errors.js';
 import { extendDueAt } from './working-time.js';
+import { seoulClock } from '../domain/seoul-time.js';
 import { noticeDueAt, type DeadlinePolicy } from './deadlines.js';
 
 const WEEKDAYS = ['일', '월', '화', '수', '목', '금', '토'];
 
 /** 11월 30일(월) 18:00, Seoul time: how a due time reads in a notice. */
 export function formatDueForResident(at: Date): string {
-  const seoul = new Date(at.getTime() + 9 * 3600 * 1000);
-  const hh = String(seoul.getUTCHours()).padStart(2, '0');
-  const mm = String(seoul.getUTCMinutes()).padStart(2, '0');
-  return `${seoul.getUTCMonth() + 1}월 ${seoul.getUTCDate()}일(${WEEKDAYS[seoul.getUTCDay()]}) ${hh}:${mm}`;
+  const seoul = seoulClock(at);
+  const hh = String(seoul.hour).padStart(2, '0');
+  const mm = String(seoul.minute).padStart(2, '0');
+  return `${seoul.month}월 ${seoul.day}일(${WEEKDAYS[seoul.weekday]}) ${hh}:${mm}`;
 }
 
 export function extensionNotice(caseNumber: string, dueAt: Date, reason: string): string {
@@ -42,16 +43,16 @@ export async function extendDeadline(
   input: { days: number; reason: string },
 ): Promise<NoticeResult & { dueAt: Date }> {
   const reason = input.reason.trim();
-  if (reason === '') throw badRequest('reason_required', 'an extension needs a reason for the resident');
+  if (reason === '') throw new InvalidInput('reason_required', 'an extension needs a reason for the resident');
   return db.transaction().execute(async (trx) => {
     const theCase = await lockCaseInScope(trx, staff, caseId);
-    if (theCase.status === 'closed') throw conflict('case_closed', 'the case is closed');
-    if (theCase.extended_at !== null) throw conflict('already_extended', 'a deadline can be extended only once');
+    if (theCase.status === 'closed') throw new StateConflict('case_closed', 'the case is closed');
+    if (theCase.extended_at !== null) throw new StateConflict('already_extended', 'a deadline can be extended only once');
     if (theCase.due_at === null || theCase.deadline_days === null) {
-      throw conflict('no_deadline', 'the case has no deadline yet: assign it to a department first');
+      throw new StateConflict('no_deadline', 'the case has no deadline yet: assign it to a department first');
     }
     if (input.days > theCase.deadline_days) {
-      throw badRequest('extension_too_long', `an extension is at most the case's own period (${theCase.deadline_days} working days)`);
+      throw new InvalidInput('extension_too_long', `an extension is at most the case's own period (${theCase.deadline_days} working days)`);
     }
     const dueAt = extendDueAt(theCase.due_at, input.days);
     const message = await addOutbound(trx, theCase, staff.id, 'interim', extensionNotice(theCase.case_number, dueAt, reason));

@@ -1,6 +1,8 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { DeadlineConfig } from '../config/config.js';
 import { QUEUE_NAMES } from '../queues/queues.js';
+import { SEOUL_TIME_ZONE } from '../domain/seoul-time.js';
+import { errorLog, type WarnLogger } from '../logger.js';
 
 export const DEADLINES_QUEUE = QUEUE_NAMES.deadlines;
 
@@ -15,7 +17,7 @@ export const deadlineJobs = {
   interimNotice: (caseId: number) => `interim-${caseId}`,
 } as const;
 
-export function createDeadlineQueue(connection: ConnectionOptions, prefix: string): Queue<DeadlineJob> {
+export function createDeadlineQueue(connection: ConnectionOptions, prefix: string, log: WarnLogger): Queue<DeadlineJob> {
   const queue = new Queue<DeadlineJob>(DEADLINES_QUEUE, {
     connection,
     prefix,
@@ -27,7 +29,7 @@ export function createDeadlineQueue(connection: ConnectionOptions, prefix: strin
       removeOnFail: { age: 24 * 3600 },
     },
   });
-  queue.on('error', () => undefined);
+  queue.on('error', errorLog(log, `queue ${DEADLINES_QUEUE}`));
   return queue;
 }
 
@@ -45,7 +47,7 @@ export async function scheduleDeadlineJobs(queue: Queue<DeadlineJob>, config: De
   const [hour, minute] = config.digestAt;
   await queue.upsertJobScheduler(
     deadlineJobs.digestScheduler,
-    { pattern: `0 ${minute} ${hour} * * *`, tz: 'Asia/Seoul' },
+    { pattern: `0 ${minute} ${hour} * * *`, tz: SEOUL_TIME_ZONE },
     { name: 'daily-digest', data: {} },
   );
 }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Selectable } from 'kysely';
-import { seoulDayStart } from '../cases/case-queries.js';
+import { seoulDayStart } from '../domain/seoul-time.js';
 import type { DepartmentDigestTable } from './digest.table.js';
 
 type DigestCounts = Omit<Selectable<DepartmentDigestTable>, 'day' | 'created_at'>;

@@ -5,7 +5,8 @@
 // at start is for a process that cannot do its work, and this one can.
 import type { Logger } from 'pino';
 import type { DeadlineRules } from './deadline-rules.js';
-import { holidayCalendarEnd, missingYearMessage, onHolidayCalendarMissing, seoulDate, workingDaysEndOn } from './working-time.js';
+import { holidayCalendarEnd, missingYearMessage, onHolidayCalendarMissing, workingDaysEndOn } from './working-time.js';
+import { seoulDate } from '../domain/seoul-time.js';
 
 /** The warning comes this many days before deadlines would first reach past the calendar. */
 export const CALENDAR_WARNING_DAYS = 90;

@@ -2,8 +2,8 @@
 // Korean public holidays do not count. Periods of 5 days or less run in working hours from the
 // moment of receipt (1 day = 8 hours); longer periods run in days, the day of receipt included.
 import * as presets from '@hyunbinseo/holidays-kr/all';
+import { seoulDate, seoulInstant } from '../domain/seoul-time.js';
 
-const SEOUL_OFFSET_MS = 9 * 3600 * 1000;
 const HOUR_MS = 3600 * 1000;
 const DAY_MS = 24 * HOUR_MS;
 
@@ -51,21 +51,6 @@ export function holidayYears(): number[] {
 /** The last day the holiday calendar covers (YYYY-MM-DD). */
 export function holidayCalendarEnd(): string {
   return `${Math.max(...holidaysByYear.keys())}-12-31`;
-}
-
-/** YYYY-MM-DD in Seoul. */
-export function seoulDate(at: Date): string {
-  return new Date(at.getTime() + SEOUL_OFFSET_MS).toISOString().slice(0, 10);
-}
-
-/** YYYY-MM-DD HH:mm in Seoul, as reports and spreadsheets show a time. */
-export function seoulDateTime(at: Date): string {
-  return new Date(at.getTime() + SEOUL_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
-}
-
-/** The instant of a Seoul wall-clock time on a Seoul date. */
-function seoulInstant(date: string, hour: number): Date {
-  return new Date(Date.parse(`${date}T00:00:00Z`) - SEOUL_OFFSET_MS + hour * HOUR_MS);
 }
 
 function shiftDate(date: string, days: number): string {

@@ -2,8 +2,13 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifySchemaValidationError } from 'fastify';
 import type { SchemaErrorDataVar } from 'fastify/types/schema.js';
+import { DomainError, InvalidInput, NotAllowed, NotFound, StateConflict, Unavailable } from '../domain/errors.js';
 
-/** An error with a stable code that clients can act on; the message is for people. */
+/**
+ * An error raised at the HTTP edge (a route's own check, authentication, rate limits) with its
+ * status; domain code throws the errors of src/domain/errors.ts instead, which the handler maps.
+ * Either way the code is stable for clients to act on and the message is for people.
+ */
 export class AppError extends Error {
   constructor(
     readonly statusCode: number,
@@ -20,6 +25,16 @@ export const forbidden = (what = 'not allowed for your role') => new AppError(40
 export const unauthorized = (what = 'a valid staff token is required') => new AppError(401, 'unauthorized', what);
 export const conflict = (code: string, what: string) => new AppError(409, code, what);
 export const badRequest = (code: string, what: string) => new AppError(400, code, what);
+
+/** The status each kind of domain error leaves with; null for a kind the edge does not know (a 500). */
+export function domainErrorStatus(error: DomainError): number | null {
+  if (error instanceof InvalidInput) return 400;
+  if (error instanceof NotAllowed) return 403;
+  if (error instanceof NotFound) return 404;
+  if (error instanceof StateConflict) return 409;
+  if (error instanceof Unavailable) return 503;
+  return null;
+}
 
 /**
  * Postgres refusing a value a client sent (a NUL character, an unpaired surrogate, a number
@@ -106,9 +121,13 @@ export function schemaErrors(errors: FastifySchemaValidationError[], dataVar: Sc
 
 /** The one error handler: every error leaves as `{ error: { code, message } }`. */
 export function registerErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+  app.setErrorHandler((error: FastifyError | AppError | DomainError, request, reply) => {
     if (error instanceof AppError) {
       return reply.status(error.statusCode).send({ error: { code: error.code, message: error.message } });
+    }
+    const domainStatus = error instanceof DomainError ? domainErrorStatus(error) : null;
+    if (domainStatus !== null) {
+      return reply.status(domainStatus).send({ error: { code: (error as DomainError).code, message: error.message } });
     }
     const fastifyError = error as FastifyError;
     if (isPostgresBadInput(error)) {

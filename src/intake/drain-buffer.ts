@@ -2,6 +2,7 @@ import type { Db } from '../db/database.js';
 import { enqueueIntakeMany, type Queues } from '../queues/queues.js';
 import { insertInboundMany } from './inbox-repository.js';
 import type { IntakeBuffer } from './intake-buffer.js';
+import { errorLog, processWarnings, type WarnLogger } from '../logger.js';
 
 /**
  * Moves messages a webhook kept in Redis while Postgres was away into the inbox, in order of
@@ -19,7 +20,10 @@ export async function drainIntakeBuffer(
   /** The thread window the webhooks use, so the message is numbered as they would have (insertInbound). */
   threadWindowMinutes: number,
   batch = 500,
+  /** Where a page's lost queue add is reported (rate-limited); without one, stderr. */
+  log: WarnLogger = processWarnings,
 ): Promise<{ filed: number; unreadable: number }> {
+  const queueError = errorLog(log, 'intake drain queue add');
   await buffer.indexUnordered();
   let filed = 0;
   let unreadable = 0;
@@ -30,8 +34,8 @@ export async function drainIntakeBuffer(
     unreadable += entries.length - readable.length;
     if (readable.length === 0) continue;
     const inboundIds = await insertInboundMany(db, readable.map((e) => e.row!), threadWindowMinutes);
-    // A lost add is found by the sweeper in the inbox.
-    await enqueueIntakeMany(queues, inboundIds).catch(() => undefined);
+    // A lost add is found by the sweeper in the inbox: reported, not fatal.
+    await enqueueIntakeMany(queues, inboundIds).catch(queueError);
     await buffer.remove(readable.map((e) => e.field));
     filed += readable.length;
   }

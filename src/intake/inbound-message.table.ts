@@ -1,5 +1,5 @@
 import type { Generated, Selectable } from 'kysely';
-import type { Channel } from '../cases/case.table.js';
+import type { Channel } from '../domain/channel.js';
 import type { DeliveryStatus } from '../outbound/delivery-status.js';
 import type { KakaoIdentity } from '../residents/resident-repository.js';
 

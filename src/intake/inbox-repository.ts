@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { preparedQuery, type Db } from '../db/database.js';
-import type { Channel } from '../cases/case.table.js';
+import type { Channel } from '../domain/channel.js';
 import type { DeliveryStatus } from '../outbound/delivery-status.js';
 import type { InboundSender } from './inbound-message.table.js';
 import { CASE_NUMBER, type NumberedAcknowledgement } from './acknowledgement.js';

@@ -1,7 +1,7 @@
 import { v7 as timeOrderedUuid } from 'uuid';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/database.js';
-import { AppError } from '../http/errors.js';
+import { Unavailable } from '../domain/errors.js';
 import type { Queues } from '../queues/queues.js';
 import { handOff } from '../queues/enqueue.js';
 import { insertCountedInbound, type CountedInbound, type InboundRow } from './inbox-repository.js';
@@ -39,7 +39,7 @@ export type Receipt = (
 };
 
 export const intakeUnavailable = () =>
-  new AppError(503, 'unavailable', 'the message could not be stored right now; please try again');
+  new Unavailable('unavailable', 'the message could not be stored right now; please try again');
 
 /**
  * What a webhook does with a resident's message before answering the provider: one

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { Channel } from '../cases/case.table.js';
+import type { Channel } from '../domain/channel.js';
 import type { InboundSender } from './inbound-message.table.js';
 
 /** Told once when a sender goes over the limit; fits one SMS (77 EUC-KR bytes). */

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { errorLog, type WarnLogger } from '../logger.js';
 
 /** What the workers count; one object per worker process, handed to each worker. */
 export interface WorkerMetrics {
@@ -57,7 +58,8 @@ export interface MetricsServer {
 }
 
 /** A bare node:http server answering `GET /metrics` from the registry; anything else is 404. */
-export async function startMetricsServer(registry: Registry, port: number, host: string): Promise<MetricsServer> {
+export async function startMetricsServer(registry: Registry, port: number, host: string, log: WarnLogger): Promise<MetricsServer> {
+  const metricsError = errorLog(log, 'worker metrics');
   const server: Server = createServer((request, response) => {
     if (request.method !== 'GET' || (request.url ?? '').split('?')[0] !== '/metrics') {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
@@ -66,7 +68,10 @@ export async function startMetricsServer(registry: Registry, port: number, host:
     registry
       .metrics()
       .then((body) => response.writeHead(200, { 'content-type': registry.contentType }).end(body))
-      .catch(() => response.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable\n'));
+      .catch((error: unknown) => {
+        metricsError(error);
+        response.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable\n');
+      });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,4 +1,4 @@
-import type { Channel } from '../cases/case.table.js';
+import type { Channel } from '../domain/channel.js';
 
 /**
  * The longest answer staff may send on each channel; refusing it when staff submit beats

@@ -33,7 +33,13 @@ export async function findPullableAnswers(db: Db, residentId: number, limit = 20
   }));
 }
 
-export async function recentCases(db: Db, residentId: number, limit = 5): Promise<{ id: number; caseNumber: string; status: CaseStatus }[]> {
+export interface RecentCase {
+  id: number;
+  caseNumber: string;
+  status: CaseStatus;
+}
+
+export async function recentCases(db: Db, residentId: number, limit = 5): Promise<RecentCase[]> {
   const rows = await db
     .selectFrom('cases')
     .select(['id', 'case_number', 'status'])
@@ -94,4 +100,45 @@ export async function markPulled(db: Db, answers: PullableAnswer[]): Promise<voi
         .execute();
     }
   });
+}
+
+/** What "답변 확인" finds for a resident. */
+export type AnswerCheck =
+  /** No case on record (or the resident is not known yet). */
+  | { kind: 'no_cases' }
+  /**
+   * No answer waiting. `allClosed`: every listed case is closed, so nothing more will come
+   * (while one is open, the resident is promised word when an answer is registered).
+   * `lastClosed`: the answer that closed the latest closed case, to be shown again so it can
+   * be reread (it stays delivered); null when none closed with an answer.
+   */
+  | { kind: 'nothing_new'; cases: RecentCase[]; allClosed: boolean; lastClosed: ClosedAnswer | null }
+  /** Answers that have not reached the resident yet, oldest first. */
+  | { kind: 'new_answers'; cases: RecentCase[]; answers: PullableAnswer[] };
+
+/** What the resident asking to see their answers is to be shown: their recent cases, then what waits. */
+export async function findAnswerCheck(db: Db, residentId: number | null): Promise<AnswerCheck> {
+  if (residentId === null) return { kind: 'no_cases' };
+  const [cases, answers] = await Promise.all([recentCases(db, residentId), findPullableAnswers(db, residentId)]);
+  if (cases.length === 0) return { kind: 'no_cases' };
+  if (answers.length > 0) return { kind: 'new_answers', cases, answers };
+  const lastClosed = await lastClosedAnswer(db, cases.map((c) => c.id));
+  return { kind: 'nothing_new', cases, allClosed: cases.every((c) => c.status === 'closed'), lastClosed };
+}
+
+/**
+ * "답변 확인": a resident asks to see their answers. What they are shown is decided here; the
+ * channel's adapter only lays it out in its own format (`present`) and says how many of the new
+ * answers its reply holds, in order (a chat reply has room for so many). Those, and only those,
+ * count as delivered: the rest wait for the next ask.
+ */
+export async function pullAnswers<Reply>(
+  db: Db,
+  residentId: number | null,
+  present: (check: AnswerCheck) => { reply: Reply; answersShown: number },
+): Promise<Reply> {
+  const check = await findAnswerCheck(db, residentId);
+  const { reply, answersShown } = present(check);
+  if (check.kind === 'new_answers') await markPulled(db, check.answers.slice(0, answersShown));
+  return reply;
 }

@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.js';
-import type { Channel } from '../cases/case.table.js';
+import type { Channel } from '../domain/channel.js';
 import { PermanentSendError, type ChatPushProvider, type SmsProvider } from './channel.js';
 import { deliverKakaoAnswer } from './kakao-push.js';
 import { isFinalDeliveryStatus } from './delivery-status.js';

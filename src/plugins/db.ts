@@ -10,7 +10,7 @@ declare module 'fastify' {
 /** Postgres through Kysely; the pool closes with the app. */
 export default fp<{ databaseUrl: string }>(
   async (app, opts) => {
-    const db = createDb(opts.databaseUrl);
+    const db = createDb(opts.databaseUrl, { log: app.log });
     app.decorate('db', db);
     app.addHook('onClose', async () => {
       await db.destroy();

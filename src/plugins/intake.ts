@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import { Redis } from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
 import { IntakeBuffer } from '../intake/intake-buffer.js';
+import { errorLog } from '../logger.js';
 import { receiveResidentMessage, type ReceivedMessage, type Receipt } from '../intake/receive-message.js';
 
 declare module 'fastify' {
@@ -21,7 +22,8 @@ export default fp(
     // Its own connection: a write waits for a connection being (re)made, up to a second,
     // where the producers' connection fails at once (the sweeper covers a lost job, not a lost message).
     const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 1000, enableReadyCheck: false });
-    redis.on('error', () => undefined); // reported through /readyz, not as a crash
+    // Not a crash: /readyz reports Redis down, and the log says why, once a minute at most.
+    redis.on('error', errorLog(app.log, 'redis intake buffer'));
     const buffer = new IntakeBuffer(redis, IntakeBuffer.keyFor(config.queuePrefix), config.intake.bufferSecret);
     app.addHook('onClose', async () => {
       redis.disconnect();

@@ -13,8 +13,8 @@ declare module 'fastify' {
 /** BullMQ producers; the API only adds jobs, workers run elsewhere or beside it. */
 export default fp<QueueSettings>(
   async (app, opts) => {
-    const redis = createProducerConnection(opts.redisUrl);
-    const queues = createQueues(opts, redis);
+    const redis = createProducerConnection(opts.redisUrl, app.log);
+    const queues = createQueues(opts, redis, app.log);
     app.decorate('redis', redis);
     app.decorate('queues', queues);
     app.addHook('onClose', async () => {

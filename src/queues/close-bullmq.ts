@@ -27,6 +27,8 @@ export async function closeBullmq(object: BullmqObject): Promise<void> {
   try {
     await object.close();
   } finally {
+    // Silent on purpose, unlike every other connection's errorLog (src/logger.ts): after a
+    // deliberate close, a 'Connection is closed' from the unfinished init is expected, not news.
     for (const connection of connectionsOf(object)) connection.on('error', () => undefined);
   }
 }

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Channel } from '../cases/case.table.js';
+import type { Channel } from '../domain/channel.js';
 import { enqueueIntake, enqueueRouting, enqueueSend, type Queues } from './queues.js';
 
 /**

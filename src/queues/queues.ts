@@ -1,7 +1,8 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
-import { CHANNELS, type Channel } from '../cases/case.table.js';
+import { CHANNELS, type Channel } from '../domain/channel.js';
 import { closeBullmq } from './close-bullmq.js';
+import { errorLog, type WarnLogger } from '../logger.js';
 
 // Job data carries ids only: phone numbers and message text stay in Postgres, never in Redis.
 export interface RouteMessageJob {
@@ -57,11 +58,12 @@ export interface QueueSettings {
  * is down instead of hanging the webhook; the message is already in Postgres and the
  * sweeper enqueues it later.
  */
-export function createProducerConnection(redisUrl: string): Redis {
+export function createProducerConnection(redisUrl: string, log: WarnLogger): Redis {
   // No ready check: with no offline queue, its INFO would reject unhandled if the connection
   // closes while still being made (a process stopping early).
   const redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, enableReadyCheck: false });
-  redis.on('error', () => undefined); // reported through /readyz, not as a crash
+  // Not a crash: /readyz reports Redis down, and the log says why, once a minute at most.
+  redis.on('error', errorLog(log, 'redis producer connection'));
   return redis;
 }
 
@@ -79,7 +81,7 @@ export function workerConnectionOptions(redisUrl: string): RedisOptions {
   };
 }
 
-export function createQueues(settings: QueueSettings, connection: ConnectionOptions): Queues {
+export function createQueues(settings: QueueSettings, connection: ConnectionOptions, log: WarnLogger): Queues {
   const routingDefaults: JobsOptions = {
     attempts: 5,
     backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
@@ -104,14 +106,14 @@ export function createQueues(settings: QueueSettings, connection: ConnectionOpti
         prefix: settings.prefix,
         defaultJobOptions: outboundDefaults,
       });
-      queue.on('error', () => undefined);
+      queue.on('error', errorLog(log, `queue ${QUEUE_NAMES.outbound(channel)}`));
       return [channel, queue];
     }),
   ) as Record<Channel, Queue<OutboundJob>>;
-  routing.on('error', () => undefined);
+  routing.on('error', errorLog(log, `queue ${QUEUE_NAMES.routing}`));
   const scheduled = [QUEUE_NAMES.deadlines, QUEUE_NAMES.retention].map((name) => {
     const queue = new Queue(name, { connection, prefix: settings.prefix });
-    queue.on('error', () => undefined);
+    queue.on('error', errorLog(log, `queue ${name}`));
     return queue;
   });
   return {

@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { reportCaseRows, ReportPeriod, ReportScope } from './report-queries.js';
-import { seoulDateTime } from '../deadlines/working-time.js';
+import { seoulDateTime } from '../domain/seoul-time.js';
 
 type CaseRow = Awaited<ReturnType<typeof reportCaseRows>>[number];
 

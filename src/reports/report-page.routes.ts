@@ -6,7 +6,7 @@ import { Type } from 'typebox';
 import type { Staff } from '../staff/staff.table.js';
 import { findStaffByToken } from '../staff/staff-repository.js';
 import { can } from '../staff/policy.js';
-import { seoulDateTime } from '../deadlines/working-time.js';
+import { seoulDateTime } from '../domain/seoul-time.js';
 import { reportCaseRows, reportCodes, reportSummary, reportTrend } from './report-queries.js';
 import { Day, monthsBack, reportPeriod } from './reports.routes.js';
 import { sendCasesCsv } from './csv.js';

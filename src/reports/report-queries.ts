@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import { CASE_CHANNELS } from '../cases/case.table.js';
-import { seoulDayStart } from '../cases/case-queries.js';
-import { badRequest } from '../http/errors.js';
+import { CASE_CHANNELS } from '../domain/channel.js';
+import { seoulDayStart } from '../domain/seoul-time.js';
+import { InvalidInput } from '../domain/errors.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** The longest period one report covers: a few years of quarterly analysis. */
@@ -19,8 +19,8 @@ export function periodBounds(period: ReportPeriod): { start: Date; end: Date; da
   const start = seoulDayStart(period.from);
   const end = new Date(seoulDayStart(period.to).getTime() + DAY_MS);
   const days = Math.round((end.getTime() - start.getTime()) / DAY_MS);
-  if (days < 1) throw badRequest('invalid_period', '"from" must not be after "to"');
-  if (days > MAX_REPORT_DAYS) throw badRequest('invalid_period', `a report covers at most ${MAX_REPORT_DAYS} days`);
+  if (days < 1) throw new InvalidInput('invalid_period', '"from" must not be after "to"');
+  if (days > MAX_REPORT_DAYS) throw new InvalidInput('invalid_period', `a report covers at most ${MAX_REPORT_DAYS} days`);
   return { start, end, days };
 }
 

@@ -5,7 +5,7 @@ import { caseScope } from '../staff/policy.js';
 import { reportCaseRows, reportSummary, reportTrend, type ReportScope } from './report-queries.js';
 import { sendCasesCsv } from './csv.js';
 import { listDigests } from '../deadlines/digest.js';
-import { seoulDate } from '../deadlines/working-time.js';
+import { seoulDate } from '../domain/seoul-time.js';
 import { badRequest } from '../http/errors.js';
 
 export const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });

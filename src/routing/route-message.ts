@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { preparedQuery, type Db } from '../db/database.js';
 import type { Router, RoutingDecision } from './router.js';
-import type { CaseChannel, Channel, RoutingRecord } from '../cases/case.table.js';
+import type { RoutingRecord } from '../cases/case.table.js';
+import type { CaseChannel, Channel } from '../domain/channel.js';
 import { closeLockedCase } from '../cases/case-actions.js';
 import { storeInboundMessage } from '../intake/inbox-repository.js';
 import { deadlineFor, type CaseDeadline, type DeadlinePolicy } from '../deadlines/deadlines.js';

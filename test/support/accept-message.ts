@@ -1,6 +1,6 @@
 import type { Db } from '../../src/db/database.js';
 import { isUniqueViolation } from '../../src/db/database.js';
-import type { Channel } from '../../src/cases/case.table.js';
+import type { Channel } from '../../src/domain/channel.js';
 import { sql } from 'kysely';
 import { findCase } from '../../src/cases/case-repository.js';
 import { findInboundByProviderId } from '../../src/cases/message-repository.js';

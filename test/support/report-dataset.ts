@@ -1,6 +1,6 @@
 // A small month of cases whose report figures are worked out by hand in test/reports.test.ts.
 import type { Db } from '../../src/db/database.js';
-import type { CaseChannel } from '../../src/cases/case.table.js';
+import type { CaseChannel } from '../../src/domain/channel.js';
 
 /** A Seoul wall-clock time as an instant. */
 export const kst = (text: string) => new Date(`${text}:00+09:00`);

@@ -15,31 +15,28 @@ import {
   moreAnswersNotice,
 } from './replies.js';
 import { refreshKakaoResident } from '../../src/residents/resident-repository.js';
-import { findPullableAnswers, lastClosedAnswer, markPulled, recentCases } from '../../src/outbound/pull-answers.js';
-import type { Db } from '../../src/db/database.js';
-import type { KakaoIdentity } from '../../src/residents/resident-repository.js';
+import { pullAnswers, type AnswerCheck } from '../../src/outbound/pull-answers.js';
 
-/** "답변 확인": recent cases with their status, then the answers that have not reached the resident. */
-async function answersFor(db: Db, identity: KakaoIdentity) {
-  const resident = await refreshKakaoResident(db, identity);
-  if (!resident) return skillResponse([NO_CASES_TEXT]);
-  const [cases, answers] = await Promise.all([recentCases(db, resident.id), findPullableAnswers(db, resident.id)]);
-  if (cases.length === 0) return skillResponse([NO_CASES_TEXT]);
-  const summary = caseStatusSummary(cases);
-  if (answers.length === 0) {
-    // Nothing new: the promise to tell them holds only while a case is open; the latest
-    // closing answer is shown again (it stays delivered), so it can be reread.
-    const head = `${summary}\n\n${cases.some((c) => c.status !== 'closed') ? NO_NEW_ANSWERS_TEXT : ALL_CLOSED_TEXT}`;
-    const closed = await lastClosedAnswer(db, cases.map((c) => c.id));
-    if (!closed) return skillResponse([head]);
+/**
+ * "답변 확인" in the chat's format (src/outbound/pull-answers.ts decides what is shown): the
+ * recent cases with their status, then the waiting answers, as many as three bubbles hold.
+ */
+function answersReply(check: AnswerCheck): { reply: SkillResponse; answersShown: number } {
+  if (check.kind === 'no_cases') return { reply: skillResponse([NO_CASES_TEXT]), answersShown: 0 };
+  const summary = caseStatusSummary(check.cases);
+  if (check.kind === 'nothing_new') {
+    const head = `${summary}\n\n${check.allClosed ? ALL_CLOSED_TEXT : NO_NEW_ANSWERS_TEXT}`;
+    const closed = check.lastClosed;
+    if (!closed) return { reply: skillResponse([head]), answersShown: 0 };
     const withHead = packBlocks([head, closedAnswerBlock(closed)], moreAnswersNotice);
-    return skillResponse(withHead.included === 2 ? withHead.bubbles : packBlocks([closedAnswerBlock(closed)], moreAnswersNotice).bubbles);
+    const bubbles = withHead.included === 2 ? withHead.bubbles : packBlocks([closedAnswerBlock(closed)], moreAnswersNotice).bubbles;
+    return { reply: skillResponse(bubbles), answersShown: 0 };
   }
   // The status list goes first when it leaves room for at least the first answer.
-  const withSummary = packBlocks([summary, ...answers.map(answerBlock)], moreAnswersNotice);
-  const packed = withSummary.included > 1 ? { ...withSummary, included: withSummary.included - 1 } : packBlocks(answers.map(answerBlock), moreAnswersNotice);
-  await markPulled(db, answers.slice(0, packed.included));
-  return skillResponse(packed.bubbles);
+  const blocks = check.answers.map(answerBlock);
+  const withSummary = packBlocks([summary, ...blocks], moreAnswersNotice);
+  const packed = withSummary.included > 1 ? { ...withSummary, included: withSummary.included - 1 } : packBlocks(blocks, moreAnswersNotice);
+  return { reply: skillResponse(packed.bubbles), answersShown: packed.included };
 }
 
 /** Kakao i Open Builder → us: the channel's fallback block calls this skill with what the resident wrote. */
@@ -57,7 +54,10 @@ const kakaoWebhooks: FastifyPluginAsyncTypebox = async (app) => {
     const identity = readIdentity(body);
     const utterance = body.userRequest.utterance ?? '';
 
-    if (asksForAnswers(utterance)) return answersFor(app.db, identity);
+    if (asksForAnswers(utterance)) {
+      const resident = await refreshKakaoResident(app.db, identity);
+      return pullAnswers(app.db, resident?.id ?? null, answersReply);
+    }
     if (hasNoContent(utterance)) {
       await refreshKakaoResident(app.db, identity);
       return skillResponse([HELP_TEXT]);
