@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config/config.js';
+import { EnvSchema, readEnvironment } from '../src/config/env-schema.js';
 
 const TWILIO = { TWILIO_ACCOUNT_SID: 'AC0123456789abcdef0123456789abcdef', TWILIO_AUTH_TOKEN: 'secret-token', TWILIO_FROM: '+8225550100' };
 
@@ -313,4 +314,31 @@ describe('deadlines', () => {
       }
     });
   }
+});
+
+describe('the environment schema (src/config/env-schema.ts)', () => {
+  it('declares exactly the variables .env.example documents', () => {
+    const documented = readFileSync(new URL('../.env.example', import.meta.url), 'utf8')
+      .split('\n')
+      .flatMap((line) => /^([A-Z0-9_]+)=/.exec(line)?.[1] ?? []);
+    expect(Object.keys(EnvSchema.properties).sort()).toEqual([...new Set(documented)].sort());
+  });
+
+  it('reports each variable once, in the order of the schema, and reads a bad value as its default', () => {
+    const { env, problems } = readEnvironment({ DAILY_DIGEST_AT: '7:5', PORT: '0x50', NODE_ENV: 'staging', UNRELATED: 'x' });
+    expect(problems).toEqual([
+      'NODE_ENV must be development, production or test (got "staging")',
+      'PORT must be a whole number from 0 to 65535 (got "0x50")',
+      'DAILY_DIGEST_AT must be HH:MM in Seoul time (got "7:5")',
+    ]);
+    expect(env).toMatchObject({ NODE_ENV: 'development', PORT: 3000, DAILY_DIGEST_AT: [8, 30] });
+  });
+
+  it('lists every problem inside DEADLINE_RULES, each by the variable', () => {
+    expect(problemsOf({ DEADLINE_RULES: 'roads=0, traffic/nope=3' })).toEqual([
+      'DEADLINE_RULES: "roads=0" is not KEY=DAYS (KEY: *, a kind, a category or category/kind; DAYS 1 to 90)',
+      expect.stringMatching(/^DEADLINE_RULES: "traffic\/nope=3": the kind after \/ must be one of /),
+      'DEADLINE_RULES: a default "*=DAYS" is required',
+    ]);
+  });
 });

@@ -1,9 +1,9 @@
-import { isIP } from 'node:net';
-
 // Configuration is read and validated once, at start. Every problem is reported at
 // once with the variable's name, so an operator can fix a broken .env in one pass.
-import { DEFAULT_DEADLINE_RULES, parseDeadlineRules, type DeadlineRules } from '../deadlines/deadline-rules.js';
-
+// What each variable may hold is declared in env-schema.ts; here the settings that
+// depend on several variables are derived from it.
+import type { DeadlineRules } from '../deadlines/deadline-rules.js';
+import { readEnvironment, type Environment, type RawEnv } from './env-schema.js';
 import { loadSmsGateways, type SmsGatewayConfig } from './sms-gateways.js';
 
 export type { SmsGatewayConfig } from './sms-gateways.js';
@@ -145,228 +145,149 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Record<string, string | undefined>;
+/** The names of the variables among these pairs whose value is missing. */
+function missing(pairs: [string, string | undefined][]): string[] {
+  return pairs.flatMap(([name, value]) => (value === undefined ? [name] : []));
+}
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
-export function loadConfig(env: Env = process.env): Config {
-  const problems: string[] = [];
-  const str = (name: string, fallback: string): string => {
-    const value = env[name]?.trim();
-    return value === undefined || value === '' ? fallback : value;
-  };
-  const optional = (name: string): string | null => {
-    const value = env[name]?.trim();
-    return value === undefined || value === '' ? null : value;
-  };
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = optional(name);
-    if (raw === null) return fallback;
-    // Digits only: Number() would also take 0x50, 1e3 and 3000.0.
-    const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
-      return fallback;
-    }
-    return value;
-  };
-  const url = (name: string, fallback: string, protocols: string[]): string => {
-    const value = str(name, fallback);
-    try {
-      const parsed = new URL(value);
-      if (!protocols.includes(parsed.protocol)) {
-        problems.push(`${name} must start with ${protocols.join(' or ')} (got "${parsed.protocol}")`);
-      }
-    } catch {
-      problems.push(`${name} is not a valid URL`);
-    }
-    return value.replace(/\/+$/, '');
-  };
-
-  const nodeEnvRaw = str('NODE_ENV', 'development');
-  if (!['development', 'production', 'test'].includes(nodeEnvRaw)) {
-    problems.push(`NODE_ENV must be development, production or test (got "${nodeEnvRaw}")`);
+/**
+ * Twilio sends answers when all three credentials are set. The auth token alone only verifies
+ * inbound webhooks; the other two mean sending was intended, and a missing one must not fall back
+ * to the outbox unnoticed. In production a missing channel is an error, never a silent outbox.
+ */
+function twilioSettings(env: Environment, problems: string[]): TwilioConfig | null {
+  const { TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, TWILIO_FROM: from } = env;
+  if (accountSid !== undefined && authToken !== undefined && from !== undefined) {
+    return { accountSid, authToken, from, apiBaseUrl: env.TWILIO_API_BASE_URL };
   }
-  const nodeEnv = (['development', 'production', 'test'].includes(nodeEnvRaw) ? nodeEnvRaw : 'development') as NodeEnv;
-
-  const port = int('PORT', 3000, 0, 65535);
-  const host = str('HOST', '127.0.0.1');
-  const logLevel = str('LOG_LEVEL', 'info');
-  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
-
-  const twilioSid = optional('TWILIO_ACCOUNT_SID');
-  const twilioToken = optional('TWILIO_AUTH_TOKEN');
-  const twilioFrom = optional('TWILIO_FROM');
-  const twilioApiBaseUrl = url('TWILIO_API_BASE_URL', 'https://api.twilio.com', ['https:', 'http:']);
-  const twilioSet = [twilioSid, twilioToken, twilioFrom].filter((v) => v !== null).length;
-  const smsProviderRaw = optional('SMS_PROVIDER');
-  if (smsProviderRaw !== null && !['twilio', 'solapi'].includes(smsProviderRaw)) {
-    problems.push(`SMS_PROVIDER must be twilio or solapi (got "${smsProviderRaw}")`);
-  }
-  const useSolapi = smsProviderRaw === 'solapi';
-  let twilio: TwilioConfig | null = null;
-  if (twilioSet === 3) {
-    twilio = { accountSid: twilioSid!, authToken: twilioToken!, from: twilioFrom!, apiBaseUrl: twilioApiBaseUrl };
-  } else if (useSolapi) {
-    // Answers go through Solapi; TWILIO_AUTH_TOKEN alone may still verify Twilio webhooks.
-  } else if (nodeEnv === 'production') {
-    // In production a missing channel is an error, never a silent outbox.
+  // With Solapi carrying answers, TWILIO_AUTH_TOKEN alone may still verify Twilio webhooks.
+  if (env.SMS_PROVIDER === 'solapi') return null;
+  if (env.NODE_ENV === 'production') {
     problems.push('TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM are all required with NODE_ENV=production');
-  } else if (twilioSid !== null || twilioFrom !== null) {
-    // The auth token alone only verifies inbound webhooks; the other two mean sending was
-    // intended, and a missing one must not fall back to the outbox unnoticed.
-    const missing = [
-      ['TWILIO_ACCOUNT_SID', twilioSid],
-      ['TWILIO_AUTH_TOKEN', twilioToken],
-      ['TWILIO_FROM', twilioFrom],
-    ].flatMap(([name, value]) => (value === null ? [name] : []));
-    problems.push(`${missing.join(' and ')} must be set too: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM go together`);
-  }
-
-  let solapi: SolapiConfig | null = null;
-  const solapiApiBaseUrl = url('SOLAPI_API_BASE_URL', 'https://api.solapi.com', ['https:', 'http:']);
-  const solapiSubject = str('SOLAPI_LMS_SUBJECT', '구청장 소통폰');
-  // Korean LMS subjects hold 40 bytes (EUC-KR); a Hangul syllable takes two.
-  if ([...solapiSubject].reduce((n, c) => n + (c.charCodeAt(0) < 0x80 ? 1 : 2), 0) > 40) {
-    problems.push('SOLAPI_LMS_SUBJECT must be at most 40 bytes (20 Hangul)');
-  }
-  if (useSolapi) {
-    const key = optional('SOLAPI_API_KEY');
-    const secret = optional('SOLAPI_API_SECRET');
-    const from = optional('SOLAPI_FROM')?.replace(/[-\s]/g, '') ?? null;
-    const missing = [
-      ['SOLAPI_API_KEY', key],
-      ['SOLAPI_API_SECRET', secret],
-      ['SOLAPI_FROM', from],
-    ].flatMap(([name, value]) => (value === null ? [name] : []));
-    if (missing.length > 0) problems.push(`${missing.join(' and ')} must be set with SMS_PROVIDER=solapi`);
-    if (from !== null && !/^(0\d{7,10}|1\d{7})$/.test(from)) {
-      problems.push('SOLAPI_FROM must be the pre-registered sender number in Korean form, e.g. 0233964114 or 15881234');
-    }
-    if (missing.length === 0) {
-      solapi = { apiKey: key!, apiSecret: secret!, from: from!, apiBaseUrl: solapiApiBaseUrl, lmsSubject: solapiSubject };
-    }
-  }
-  const smsGateways = loadSmsGateways(optional('SMS_GATEWAYS_FILE'), env, problems);
-
-  if (smsProviderRaw === 'twilio' && twilio === null && nodeEnv !== 'production' && twilioSid === null && twilioFrom === null) {
+  } else if (accountSid !== undefined || from !== undefined) {
+    const names = missing([['TWILIO_ACCOUNT_SID', accountSid], ['TWILIO_AUTH_TOKEN', authToken], ['TWILIO_FROM', from]]);
+    problems.push(`${names.join(' and ')} must be set too: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM go together`);
+  } else if (env.SMS_PROVIDER === 'twilio') {
     problems.push('SMS_PROVIDER=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM');
   }
+  return null;
+}
 
-  const kakaoSecret = optional('KAKAO_SKILL_SECRET');
-  const kakaoHeader = str('KAKAO_SKILL_HEADER', 'x-skill-secret').toLowerCase();
-  if (!/^[a-z0-9-]+$/.test(kakaoHeader)) problems.push('KAKAO_SKILL_HEADER must be an HTTP header name (letters, digits, -)');
-  if (kakaoSecret === null && nodeEnv === 'production') {
+/** Solapi, with SMS_PROVIDER=solapi only: its key, secret and pre-registered sender number. */
+function solapiSettings(env: Environment, problems: string[]): SolapiConfig | null {
+  if (env.SMS_PROVIDER !== 'solapi') return null;
+  const { SOLAPI_API_KEY: apiKey, SOLAPI_API_SECRET: apiSecret } = env;
+  const from = env.SOLAPI_FROM?.replace(/[-\s]/g, '');
+  const names = missing([['SOLAPI_API_KEY', apiKey], ['SOLAPI_API_SECRET', apiSecret], ['SOLAPI_FROM', from]]);
+  if (names.length > 0) problems.push(`${names.join(' and ')} must be set with SMS_PROVIDER=solapi`);
+  if (from !== undefined && !/^(0\d{7,10}|1\d{7})$/.test(from)) {
+    problems.push('SOLAPI_FROM must be the pre-registered sender number in Korean form, e.g. 0233964114 or 15881234');
+  }
+  if (apiKey === undefined || apiSecret === undefined || from === undefined) return null;
+  return { apiKey, apiSecret, from, apiBaseUrl: env.SOLAPI_API_BASE_URL, lmsSubject: env.SOLAPI_LMS_SUBJECT };
+}
+
+/** Who carries SMS answers, with whose credentials, and the domestic gateways' adapters. */
+function smsSettings(env: Environment, raw: RawEnv, problems: string[]) {
+  const twilio = twilioSettings(env, problems);
+  const solapi = solapiSettings(env, problems);
+  const smsProvider: SmsProviderName = env.SMS_PROVIDER === 'solapi' ? 'solapi' : twilio ? 'twilio' : 'outbox';
+  // The gateways file names the variables holding its secrets, so it reads the whole environment.
+  const smsGateways = loadSmsGateways(env.SMS_GATEWAYS_FILE ?? null, raw, problems);
+  return {
+    twilio,
+    twilioAuthToken: env.TWILIO_AUTH_TOKEN ?? null,
+    smsProvider,
+    solapi,
+    solapiWebhookSecret: env.SOLAPI_WEBHOOK_SECRET ?? null,
+    smsGateways,
+  };
+}
+
+/** The development bot's id ends in '!'; it names the same bot. */
+const botIdOf = (id: string) => id.replace(/!$/, '');
+
+function kakaoSettings(env: Environment, problems: string[]): KakaoConfig {
+  const { KAKAO_SKILL_SECRET: skillSecret, KAKAO_BOT_ID: botId, KAKAO_REST_API_KEY: restApiKey, KAKAO_EVENT_NAME: eventName } = env;
+  if (skillSecret === undefined && env.NODE_ENV === 'production') {
     // An unverified skill endpoint would let anyone open cases in the district's name.
     problems.push('KAKAO_SKILL_SECRET is required with NODE_ENV=production');
   }
-  const kakaoBotId = optional('KAKAO_BOT_ID');
-  const kakaoKey = optional('KAKAO_REST_API_KEY');
-  const kakaoEventName = optional('KAKAO_EVENT_NAME');
-  const kakaoApiBaseUrl = url('KAKAO_API_BASE_URL', 'https://bot-api.kakao.com', ['https:', 'http:']);
-  let kakaoEvent: KakaoEventConfig | null = null;
-  if (kakaoBotId !== null && kakaoKey !== null && kakaoEventName !== null) {
-    kakaoEvent = { botId: kakaoBotId.replace(/!$/, ''), restApiKey: kakaoKey, eventName: kakaoEventName, apiBaseUrl: kakaoApiBaseUrl };
-  } else if (kakaoKey !== null || kakaoEventName !== null) {
-    const missing = [
-      ['KAKAO_BOT_ID', kakaoBotId],
-      ['KAKAO_REST_API_KEY', kakaoKey],
-      ['KAKAO_EVENT_NAME', kakaoEventName],
-    ].flatMap(([name, value]) => (value === null ? [name] : []));
-    problems.push(`${missing.join(' and ')} must be set too: KAKAO_BOT_ID, KAKAO_REST_API_KEY and KAKAO_EVENT_NAME go together`);
+  let event: KakaoEventConfig | null = null;
+  if (botId !== undefined && restApiKey !== undefined && eventName !== undefined) {
+    event = { botId: botIdOf(botId), restApiKey, eventName, apiBaseUrl: env.KAKAO_API_BASE_URL };
+  } else if (restApiKey !== undefined || eventName !== undefined) {
+    const names = missing([['KAKAO_BOT_ID', botId], ['KAKAO_REST_API_KEY', restApiKey], ['KAKAO_EVENT_NAME', eventName]]);
+    problems.push(`${names.join(' and ')} must be set too: KAKAO_BOT_ID, KAKAO_REST_API_KEY and KAKAO_EVENT_NAME go together`);
   }
+  return {
+    skillSecret: skillSecret ?? null,
+    skillHeader: env.KAKAO_SKILL_HEADER,
+    botId: botId === undefined ? null : botIdOf(botId),
+    event,
+  };
+}
 
-  const bufferSecret = optional('INTAKE_BUFFER_SECRET');
-  if (bufferSecret === null && nodeEnv === 'production') {
+function intakeSettings(env: Environment, problems: string[]): Config['intake'] {
+  if (env.INTAKE_BUFFER_SECRET === undefined && env.NODE_ENV === 'production') {
     // Residents' messages kept in Redis while Postgres is away are encrypted with it.
     problems.push('INTAKE_BUFFER_SECRET is required with NODE_ENV=production (any long random string)');
   }
+  return {
+    bufferSecret: env.INTAKE_BUFFER_SECRET ?? 'development only: not a secret',
+    storeTimeoutMs: env.INTAKE_STORE_TIMEOUT_MS,
+    senderFlood: { messages: env.SENDER_FLOOD_MESSAGES, windowMs: env.SENDER_FLOOD_WINDOW_SECONDS * 1000 },
+  };
+}
 
-  // By default X-Forwarded-For is believed only as far as it was written by proxies on
-  // loopback or private addresses (the district's reverse proxy); `true` would believe its
-  // left-most entry, which any client can write, and let a client choose its own address.
-  const TRUST_PRESETS = ['loopback', 'linklocal', 'uniquelocal'];
-  const trustProxyRaw = str('TRUST_PROXY', TRUST_PRESETS.join(','));
-  let trustProxy: boolean | string[] = TRUST_PRESETS;
-  if (trustProxyRaw === 'true' || trustProxyRaw === 'false') trustProxy = trustProxyRaw === 'true';
-  else {
-    const addresses = trustProxyRaw.split(',').map((a) => a.trim()).filter((a) => a !== '');
-    const bad = addresses.filter((a) => {
-      if (TRUST_PRESETS.includes(a)) return false;
-      const [address, bits, ...rest] = a.split('/');
-      return rest.length > 0 || isIP(address ?? '') === 0 || (bits !== undefined && !/^\d{1,3}$/.test(bits));
-    });
-    if (addresses.length === 0 || bad.length > 0) {
-      problems.push(`TRUST_PROXY must be true, false, or proxy addresses/CIDRs (or loopback, linklocal, uniquelocal) separated by commas (got "${trustProxyRaw}")`);
-    } else trustProxy = addresses;
-  }
-  const deadlineRules = parseDeadlineRules(str('DEADLINE_RULES', DEFAULT_DEADLINE_RULES));
-  for (const problem of deadlineRules.problems) problems.push(`DEADLINE_RULES: ${problem}`);
-  const digestAtRaw = str('DAILY_DIGEST_AT', '08:30');
-  const digestAt = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(digestAtRaw);
-  if (!digestAt) problems.push(`DAILY_DIGEST_AT must be HH:MM in Seoul time (got "${digestAtRaw}")`);
-
+/**
+ * The configuration from the environment (process.env unless given). Throws a ConfigError
+ * listing every problem: each variable's own (env-schema.ts), then those between variables.
+ */
+export function loadConfig(raw: RawEnv = process.env): Config {
+  const { env, problems } = readEnvironment(raw);
   const config: Config = {
-    nodeEnv,
-    port,
-    host,
-    databaseUrl: url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/sotong', ['postgres:', 'postgresql:']),
-    redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
-    queuePrefix: str('QUEUE_PREFIX', 'sotong'),
-    publicBaseUrl: url('PUBLIC_BASE_URL', `http://127.0.0.1:${port}`, ['https:', 'http:']),
-    logLevel,
-    twilio,
-    twilioAuthToken: twilioToken,
-    smsProvider: useSolapi ? 'solapi' : twilio ? 'twilio' : 'outbox',
-    solapi,
-    solapiWebhookSecret: optional('SOLAPI_WEBHOOK_SECRET'),
-    smsGateways,
-    kakao: {
-      skillSecret: kakaoSecret,
-      skillHeader: kakaoHeader,
-      botId: kakaoBotId === null ? null : kakaoBotId.replace(/!$/, ''),
-      event: kakaoEvent,
-    },
-    threadWindowMinutes: int('THREAD_WINDOW_MINUTES', 30, 0, 24 * 60),
-    intake: {
-      bufferSecret: bufferSecret ?? 'development only: not a secret',
-      // Kakao waits 5 s for a skill answer: the buffer must still fit inside that.
-      storeTimeoutMs: int('INTAKE_STORE_TIMEOUT_MS', 2000, 100, 4000),
-      senderFlood: {
-        messages: int('SENDER_FLOOD_MESSAGES', 10, 1, 100_000),
-        windowMs: int('SENDER_FLOOD_WINDOW_SECONDS', 600, 1, 86_400) * 1000,
-      },
-    },
+    nodeEnv: env.NODE_ENV,
+    port: env.PORT,
+    host: env.HOST,
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    queuePrefix: env.QUEUE_PREFIX,
+    publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${env.PORT}`,
+    logLevel: env.LOG_LEVEL,
+    ...smsSettings(env, raw, problems),
+    kakao: kakaoSettings(env, problems),
+    threadWindowMinutes: env.THREAD_WINDOW_MINUTES,
+    intake: intakeSettings(env, problems),
     outbound: {
-      attempts: int('OUTBOUND_ATTEMPTS', 8, 1, 50),
-      backoffMs: int('OUTBOUND_BACKOFF_MS', 2000, 10, 3_600_000),
-      ratePerSecond: int('OUTBOUND_RATE_PER_SECOND', 10, 1, 10_000),
+      attempts: env.OUTBOUND_ATTEMPTS,
+      backoffMs: env.OUTBOUND_BACKOFF_MS,
+      ratePerSecond: env.OUTBOUND_RATE_PER_SECOND,
     },
     routing: {
-      confidenceThreshold: int('ROUTING_CONFIDENCE_PERCENT', 45, 0, 100) / 100,
-      refreshMs: int('ROUTING_REFRESH_SECONDS', 30, 1, 86_400) * 1000,
-      concurrency: int('ROUTING_CONCURRENCY', 16, 1, 256),
+      confidenceThreshold: env.ROUTING_CONFIDENCE_PERCENT / 100,
+      refreshMs: env.ROUTING_REFRESH_SECONDS * 1000,
+      concurrency: env.ROUTING_CONCURRENCY,
     },
-    sweepIntervalMs: int('SWEEP_INTERVAL_MS', 60_000, 1000, 3_600_000),
-    sweepMinAgeMs: int('SWEEP_MIN_AGE_MS', 30_000, 0, 3_600_000),
-    jobStallMs: int('JOB_STALL_MS', 30_000, 1000, 600_000),
-    staffTokenDays: int('STAFF_TOKEN_DAYS', 365, 1, 3650),
-    workerMetricsPort: int('WORKER_METRICS_PORT', 9464, 0, 65535),
+    sweepIntervalMs: env.SWEEP_INTERVAL_MS,
+    sweepMinAgeMs: env.SWEEP_MIN_AGE_MS,
+    jobStallMs: env.JOB_STALL_MS,
+    staffTokenDays: env.STAFF_TOKEN_DAYS,
+    workerMetricsPort: env.WORKER_METRICS_PORT,
     limits: {
-      staffApiPerMinute: int('STAFF_API_RATE_PER_MINUTE', 300, 1, 1_000_000),
-      failuresPerAddress: int('FAILED_AUTH_PER_ADDRESS', 20, 1, 1_000_000),
-      failureWindowMs: int('FAILED_AUTH_WINDOW_SECONDS', 600, 1, 86_400) * 1000,
+      staffApiPerMinute: env.STAFF_API_RATE_PER_MINUTE,
+      failuresPerAddress: env.FAILED_AUTH_PER_ADDRESS,
+      failureWindowMs: env.FAILED_AUTH_WINDOW_SECONDS * 1000,
     },
-    retentionYears: int('RETENTION_YEARS', 3, 1, 50),
-    trustProxy,
+    retentionYears: env.RETENTION_YEARS,
+    trustProxy: env.TRUST_PROXY,
     deadlines: {
-      rules: deadlineRules.rules,
-      interimNoticeWorkingHours: int('INTERIM_NOTICE_WORKING_HOURS', 8, 0, 200),
-      noticeScanMs: int('INTERIM_NOTICE_SCAN_SECONDS', 300, 1, 86_400) * 1000,
-      digestAt: digestAt ? [Number(digestAt[1]), Number(digestAt[2])] : [8, 30],
+      rules: env.DEADLINE_RULES,
+      interimNoticeWorkingHours: env.INTERIM_NOTICE_WORKING_HOURS,
+      noticeScanMs: env.INTERIM_NOTICE_SCAN_SECONDS * 1000,
+      digestAt: env.DAILY_DIGEST_AT,
     },
   };
-
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
