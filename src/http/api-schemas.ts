@@ -1,12 +1,21 @@
-import { Type, type TSchema } from 'typebox';
+import { Type, type Static, type TSchema, type TUnsafe } from 'typebox';
 
 // Shapes the staff API answers with, for the routes' `response` schemas. Those schemas do two
 // jobs: fastify serialises answers with them (faster than JSON.stringify, and a field missing
 // from a schema is dropped, so nothing leaves by accident), and the OpenAPI document at
 // /docs/json is generated from them (src/http/api-docs.ts).
 
-/** A value or null. */
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+/**
+ * A value or null, as JSON Schema's `type: ["string", "null"]` (or an enum with null): the same
+ * as a union with Null for clients and OpenAPI 3.1, but the serialiser writes it directly,
+ * where a union (`anyOf`) makes it validate every value to pick a branch, which made a page of
+ * cases slower to write than JSON.stringify.
+ */
+export function Nullable<T extends TSchema>(schema: T): TUnsafe<Static<T> | null> {
+  const { type, enum: values } = schema as { type?: unknown; enum?: unknown[] };
+  if (typeof type !== 'string') return Type.Unsafe<Static<T> | null>(Type.Union([schema, Type.Null()]));
+  return Type.Unsafe<Static<T> | null>({ ...schema, type: [type, 'null'], ...(Array.isArray(values) ? { enum: [...values, null] } : {}) });
+}
 
 /** An instant as ISO 8601 in UTC (`2026-11-26T00:30:00.000Z`). */
 export const DateTime = Type.String({ format: 'date-time' });
@@ -16,7 +25,7 @@ export const Id = Type.Integer({ minimum: 1 });
 
 /** One of a few fixed strings; serialised as a plain string (an enum, not a union of branches to test). */
 export const OneOf = <const T extends string[]>(values: readonly [...T], description?: string) =>
-  Type.Enum(values, description ? { description } : {});
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
 
 /** Every error of the app: `{ error: { code, message } }` (src/http/errors.ts). */
 export function ErrorBody(description: string) {
