@@ -76,7 +76,7 @@ describe('the OpenAPI document', () => {
       for (const s of success) expect(op!.responses![s]!.content, `${name} ${s} has no body schema`).toBeDefined();
 
       // Every staff route can refuse input, a missing token, a role and a flood; one with an id, a missing thing.
-      const errors = ['400', '401', '403', '429', ...(route.path.includes(':') ? ['404'] : []), ...(op!.requestBody ? ['413', '415'] : [])];
+      const errors = ['400', '401', '403', '429', '500', ...(route.path.includes(':') ? ['404'] : []), ...(op!.requestBody ? ['413', '415'] : [])];
       for (const s of errors) {
         const schema = jsonSchema(op!, s);
         expect(schema, `${name} does not document ${s}`).toBeDefined();

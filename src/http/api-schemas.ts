@@ -49,6 +49,7 @@ export const staffErrors = {
   401: ErrorBody('`unauthorized`: no staff token, or one that is unknown, revoked or expired'),
   403: ErrorBody('`forbidden`: the role may not use this route'),
   429: ErrorBody('`rate_limited` (too many requests with one token; see Retry-After) or `too_many_failures` (this address keeps presenting bad tokens)'),
+  500: ErrorBody('`internal`: a fault of the server (logged, without the request\'s data); try again later'),
 } as const;
 
 /** Routes that read a JSON body also answer these before the handler runs. */
