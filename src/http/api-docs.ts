@@ -34,7 +34,7 @@ export interface ApiDocsOptions {
  * dashboard and the HTML pages are left out: their callers are providers and browsers, their
  * paths are fixed elsewhere (CONTRACT.md, docs/channels.md), and a staff developer never calls them.
  */
-export function isDocumented(url: string, schema: FastifySchema | undefined): boolean {
+function isDocumented(url: string, schema: FastifySchema | undefined): boolean {
   if (url.startsWith('/api/')) return true;
   return Array.isArray((schema as { tags?: unknown } | undefined)?.tags);
 }
