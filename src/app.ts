@@ -22,6 +22,7 @@ import inputLimits from './http/input-limits.js';
 import auditRoutes from './audit/audit.routes.js';
 import reportsRoutes from './reports/reports.routes.js';
 import reportPage from './reports/report-page.routes.js';
+import { apiReference, openApiDocument } from './http/api-docs.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -62,6 +63,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     done();
   });
   registerErrorHandler(app);
+  // Before any route: the OpenAPI document (/docs/json) holds the routes registered after it.
+  await app.register(openApiDocument);
   await app.register(dbPlugin, { databaseUrl: config.databaseUrl });
   await app.register(queuesPlugin, { redisUrl: config.redisUrl, prefix: config.queuePrefix, outbound: config.outbound });
   await app.register(intakePlugin);
@@ -72,6 +75,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(rateLimits, { prefix: config.queuePrefix, limits: config.limits });
   await app.register(inputLimits);
   await app.register(authenticate);
+  // The reference page needs a staff token in production; in development and tests it is open.
+  const production = config.nodeEnv === 'production';
+  await app.register(apiReference, { requireToken: production, tryItOut: !production });
   await app.register(opsRoutes);
   await app.register(opsBoard, { prefix: '/ops/board' });
   await app.register(webhooks);

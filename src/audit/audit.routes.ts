@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { listAudit, recordAudit } from './audit-repository.js';
 import { seoulDayStart } from '../domain/seoul-time.js';
 import { badRequest } from '../http/errors.js';
+import { DateTime, Nullable, staffErrors } from '../http/api-schemas.js';
 
 const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
@@ -20,6 +21,38 @@ const AuditQuery = Type.Object(
   { additionalProperties: false },
 );
 
+const AuditPage = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object(
+        {
+          id: Type.Integer(),
+          staffId: Type.Integer(),
+          action: Type.String({
+            description:
+              'cases.listed, case.read, case.replied, case.assigned, case.closed, case.note_added, case.resident_phone_read, resident.blocked, resident.unblocked, correction.withdrawn, dead_letter.retried, audit.read',
+          }),
+          caseIds: Type.Array(Type.Integer()),
+          detail: Type.Record(Type.String(), Type.Unknown(), { description: 'what the action needs to be understood (a search kind, a reason); never message text or phone numbers' }),
+          ip: Nullable(Type.String()),
+          createdAt: DateTime,
+        },
+        { additionalProperties: false },
+      ),
+      { description: 'newest first' },
+    ),
+    nextCursor: Nullable(Type.String({ description: 'pass as `cursor` for the next page; null on the last page' })),
+  },
+  { additionalProperties: false },
+);
+
+const auditSchema = {
+  tags: ['audit'],
+  summary: 'The audit log: who read or changed which case (reading it is audited too)',
+  querystring: AuditQuery,
+  response: { 200: AuditPage, ...staffErrors },
+};
+
 function decodeCursor(cursor: string): number {
   const id = /^[1-9]\d{0,15}$/.test(cursor) ? Number(cursor) : NaN;
   if (!Number.isSafeInteger(id)) throw badRequest('invalid_cursor', 'the cursor is not one this API returned');
@@ -28,7 +61,7 @@ function decodeCursor(cursor: string): number {
 
 /** The audit log of who read or changed which case, for admins. Reading it is itself audited. */
 const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/audit', { schema: { querystring: AuditQuery }, onRequest: app.requirePermission('audit:read') }, async (request) => {
+  app.get('/audit', { schema: auditSchema, onRequest: app.requirePermission('audit:read') }, async (request) => {
     const q = request.query;
     const page = await listAudit(app.db, {
       caseId: q.caseId,

@@ -16,6 +16,8 @@ import type { FastifyRequest } from 'fastify';
 import { registerCase } from './register-case.js';
 import { extendDeadline } from '../deadlines/deadline-actions.js';
 import { addCaseNote, listCaseNotes, NOTE_MAX_CHARS, noteView } from './case-notes.js';
+import { CaseDetailSchema, CaseListSchema, CaseSchema, NoteSchema } from './case-schemas.js';
+import { bodyErrors, conflictError, DateTime, Id, notFoundError, Nullable, staffErrors } from '../http/api-schemas.js';
 
 const CaseId = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
 const Code = Type.String({ minLength: 1, maxLength: 40, pattern: '^[A-Za-z0-9_]+$' });
@@ -49,6 +51,11 @@ const PhoneRequest = Type.Object(
   { additionalProperties: false },
 );
 
+const BlockResult = Type.Object({ caseId: Id, residentId: Id, blocked: Type.Boolean() }, { additionalProperties: false });
+
+const tags = ['cases'];
+const caseClosed = conflictError('`case_closed`: the case is closed');
+
 export function actorOf(request: FastifyRequest): Actor {
   return { staffId: request.staff!.id, ip: request.ip };
 }
@@ -59,7 +66,13 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const readers = app.requirePermission('cases:read');
   const caseWorkers = app.requirePermission('cases:act');
 
-  app.get('/cases', { schema: { querystring: ListQuery }, onRequest: readers }, async (request) => {
+  const listSchema = {
+    tags,
+    summary: 'List and search the cases in your scope, newest first',
+    querystring: ListQuery,
+    response: { 200: CaseListSchema, ...staffErrors },
+  };
+  app.get('/cases', { schema: listSchema, onRequest: readers }, async (request) => {
     const scope = caseScope(request.staff!, 'cases:read');
     const { q, ...filters } = request.query;
     const search = q === undefined ? undefined : parseCaseSearch(q);
@@ -89,6 +102,8 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/cases',
     {
       schema: {
+        tags,
+        summary: 'Register a walk-in (visit) or homepage (web) case',
         body: Type.Object(
           {
             channel: Type.Union(STAFF_CHANNELS.map((c) => Type.Literal(c))),
@@ -100,6 +115,7 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
           },
           { additionalProperties: false },
         ),
+        response: { 201: CaseSchema, ...staffErrors, ...bodyErrors },
       },
       onRequest: caseWorkers,
     },
@@ -115,8 +131,20 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/cases/:id/extend',
     {
       schema: {
+        tags,
+        summary: "Extend a case's deadline once, telling the resident why",
         params: CaseId,
         body: Type.Object({ days: Type.Integer({ minimum: 1, maximum: 90 }), reason: Type.String({ minLength: 1, maxLength: 300 }) }),
+        response: {
+          200: Type.Object(
+            { id: Id, dueAt: DateTime, noticeMessageId: Nullable(Type.Integer({ description: 'the notice sent to the resident' })) },
+            { additionalProperties: false },
+          ),
+          ...staffErrors,
+          ...notFoundError(),
+          ...conflictError('`case_closed`, `already_extended` (once only), `no_deadline` (no department yet)'),
+          ...bodyErrors,
+        },
       },
       onRequest: caseWorkers,
     },
@@ -127,7 +155,13 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.get('/cases/:id', { schema: { params: CaseId }, onRequest: readers }, async (request) => {
+  const readSchema = {
+    tags,
+    summary: 'One case with its messages, events and internal notes',
+    params: CaseId,
+    response: { 200: CaseDetailSchema, ...staffErrors, ...notFoundError() },
+  };
+  app.get('/cases/:id', { schema: readSchema, onRequest: readers }, async (request) => {
     const row = await findCaseWithResident(app.db, request.params.id);
     if (!row || !canReachCase(request.staff!, 'cases:read', row)) throw notFound(`case ${request.params.id} not found`);
     const [messages, events, notes] = await Promise.all([
@@ -143,7 +177,19 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/cases/:id/notes',
     {
-      schema: { params: CaseId, body: Type.Object({ text: Type.String({ minLength: 1, maxLength: NOTE_MAX_CHARS }) }, { additionalProperties: false }) },
+      schema: {
+        tags,
+        summary: 'Add an internal note for colleagues (never sent to the resident)',
+        params: CaseId,
+        body: Type.Object({ text: Type.String({ minLength: 1, maxLength: NOTE_MAX_CHARS }) }, { additionalProperties: false }),
+        response: {
+          201: NoteSchema,
+          ...staffErrors,
+          ...notFoundError(),
+          ...conflictError('`case_purged`: retention removed the case\'s text'),
+          ...bodyErrors,
+        },
+      },
       onRequest: app.requirePermission('cases:note'),
     },
     async (request, reply) => {
@@ -155,7 +201,21 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // The full number only on an explicit request, with a reason, by the department that owns the case.
   app.post(
     '/cases/:id/resident-phone',
-    { schema: { params: CaseId, body: PhoneRequest }, onRequest: app.requirePermission('cases:resident-phone') },
+    {
+      schema: {
+        tags,
+        summary: "The resident's full phone number, with a reason (audited)",
+        params: CaseId,
+        body: PhoneRequest,
+        response: {
+          200: Type.Object({ caseId: Id, phone: Type.String({ description: 'E.164: +821012345678' }) }, { additionalProperties: false }),
+          ...staffErrors,
+          ...notFoundError('`not_found` (no such case, or not your department\'s) or `no_phone_number` (KakaoTalk, or removed by retention)'),
+          ...bodyErrors,
+        },
+      },
+      onRequest: app.requirePermission('cases:resident-phone'),
+    },
     async (request) => {
       const row = await findCaseWithResident(app.db, request.params.id);
       if (!row || !canReachCase(request.staff!, 'cases:resident-phone', row)) throw notFound(`case ${request.params.id} not found`);
@@ -171,7 +231,13 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/cases/:id/block-sender',
     {
-      schema: { params: CaseId, body: Type.Object({ reason: Type.String({ minLength: 5, maxLength: 500 }) }, { additionalProperties: false }) },
+      schema: {
+        tags,
+        summary: "Put the case's sender on the block list",
+        params: CaseId,
+        body: Type.Object({ reason: Type.String({ minLength: 5, maxLength: 500 }) }, { additionalProperties: false }),
+        response: { 200: BlockResult, ...staffErrors, ...notFoundError(), ...bodyErrors },
+      },
       onRequest: app.requirePermission('senders:block'),
     },
     async (request) => {
@@ -191,7 +257,15 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/cases/:id/unblock-sender',
-    { schema: { params: CaseId }, onRequest: app.requirePermission('senders:block') },
+    {
+      schema: {
+        tags,
+        summary: "Take the case's sender off the block list",
+        params: CaseId,
+        response: { 200: BlockResult, ...staffErrors, ...notFoundError() },
+      },
+      onRequest: app.requirePermission('senders:block'),
+    },
     async (request) => {
       const row = await findCaseWithResident(app.db, request.params.id);
       if (!row || !canReachCase(request.staff!, 'senders:block', row)) throw notFound(`case ${request.params.id} not found`);
@@ -206,7 +280,22 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/cases/:id/replies',
     {
-      schema: { params: CaseId, body: Type.Object({ text: AnswerText }) },
+      schema: {
+        tags,
+        summary: 'Send the resident an interim reply (the case becomes answered)',
+        params: CaseId,
+        body: Type.Object({ text: AnswerText }),
+        response: {
+          202: Type.Object(
+            { messageId: Nullable(Type.Integer({ description: 'the outbound message, queued for sending' })) },
+            { additionalProperties: false },
+          ),
+          ...staffErrors,
+          ...notFoundError(),
+          ...caseClosed,
+          ...bodyErrors,
+        },
+      },
       onRequest: caseWorkers,
     },
     async (request, reply) => {
@@ -220,15 +309,27 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/cases/:id/close',
     {
       schema: {
+        tags,
+        summary: 'Close a case with a disposition; the text is the final answer sent to the resident',
         params: CaseId,
         body: Type.Object({ disposition: Code, text: Type.Optional(Type.String({ maxLength: 4000 })) }),
+        response: {
+          200: Type.Object(
+            { id: Id, status: Type.Literal('closed'), messageId: Nullable(Type.Integer({ description: 'the final answer, when one is sent' })) },
+            { additionalProperties: false },
+          ),
+          ...staffErrors,
+          ...notFoundError(),
+          ...caseClosed,
+          ...bodyErrors,
+        },
       },
       onRequest: caseWorkers,
     },
     async (request) => {
       const { messageId, channel } = await closeCase(app.db, request.staff!, request.params.id, request.body, request.ip);
       if (messageId !== null && channel !== null) await handOff(app.queues, request.log, { send: [{ channel, messageId }] });
-      return { id: request.params.id, status: 'closed', messageId };
+      return { id: request.params.id, status: 'closed' as const, messageId };
     },
   );
 
@@ -236,9 +337,18 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/cases/:id/assign',
     {
       schema: {
+        tags,
+        summary: 'Move a case to another department (a routing correction)',
         params: CaseId,
         // The reason is for colleagues (the case's events, the routing corrections), never the resident.
         body: Type.Object({ department: Code, reason: Type.Optional(Type.String({ minLength: 1, maxLength: ASSIGN_REASON_MAX })) }),
+        response: {
+          200: Type.Object({ id: Id, department: Type.String() }, { additionalProperties: false }),
+          ...staffErrors,
+          ...notFoundError(),
+          ...caseClosed,
+          ...bodyErrors,
+        },
       },
       onRequest: caseWorkers,
     },

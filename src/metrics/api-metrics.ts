@@ -128,7 +128,12 @@ export default fp(
     const refresh = scrapeGauges(registry, app.db, app.queues, app.intake.buffer, (source, error) =>
       app.log.warn({ source, err: error.message }, 'metrics scrape could not read a source'),
     );
-    app.get('/metrics', async (_request, reply) => {
+    const metricsSchema = {
+      tags: ['operations'],
+      summary: 'Prometheus metrics of the API: requests, queues, stored messages, open cases (no token; keep it off the internet)',
+      response: { 200: { description: 'the Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } },
+    } as const;
+    app.get('/metrics', { schema: metricsSchema }, async (_request, reply) => {
       await refresh();
       return reply.header('content-type', registry.contentType).send(await registry.metrics());
     });

@@ -3,6 +3,31 @@ import { Type } from 'typebox';
 import { enqueueSend, jobIds } from '../queues/queues.js';
 import { notFound, conflict } from '../http/errors.js';
 import { recordAudit } from '../audit/audit-repository.js';
+import { conflictError, DateTime, Id, notFoundError, Nullable, OneOf, staffErrors } from '../http/api-schemas.js';
+import { CHANNELS } from '../cases/case.table.js';
+
+const tags = ['operations'];
+
+const DeadLetterList = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object(
+        {
+          messageId: Id,
+          caseNumber: Type.String(),
+          channel: OneOf(CHANNELS),
+          kind: OneOf(['resident', 'acknowledgement', 'interim', 'answer'], 'an outbound kind: acknowledgement, interim or answer'),
+          errorCode: Nullable(Type.String({ description: "the provider's code (its message can quote the number, so it is not shown)" })),
+          createdAt: DateTime,
+          failedAt: Nullable(DateTime),
+        },
+        { additionalProperties: false },
+      ),
+      { description: 'newest first; never the text' },
+    ),
+  },
+  { additionalProperties: false },
+);
 
 /**
  * Dead letters: answers no provider would take, after every retry. Operators see them
@@ -12,7 +37,15 @@ const deadLettersRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/ops/dead-letters',
-    { schema: { querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }) }, onRequest: app.requirePermission('ops:read') },
+    {
+      schema: {
+        tags,
+        summary: 'Answers no provider would take after every retry',
+        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }),
+        response: { 200: DeadLetterList, ...staffErrors },
+      },
+      onRequest: app.requirePermission('ops:read'),
+    },
     async (request) => {
       const rows = await app.db
         .selectFrom('messages')
@@ -49,7 +82,20 @@ const deadLettersRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/ops/dead-letters/:messageId/retry',
-    { schema: { params: Type.Object({ messageId: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }) }, onRequest: app.requirePermission('ops:retry') },
+    {
+      schema: {
+        tags,
+        summary: 'Send a dead letter again, with a full set of attempts',
+        params: Type.Object({ messageId: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }),
+        response: {
+          202: Type.Object({ messageId: Id, deliveryStatus: Type.Literal('pending') }, { additionalProperties: false }),
+          ...staffErrors,
+          ...notFoundError('`not_found`: no outbound message with this id'),
+          ...conflictError('`not_dead_letter`: the message is not a failed, unsent one'),
+        },
+      },
+      onRequest: app.requirePermission('ops:retry'),
+    },
     async (request, reply) => {
       const { messageId } = request.params;
       // Only a message no provider accepted can go again; of two retries at once, one wins.

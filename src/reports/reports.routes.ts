@@ -7,6 +7,8 @@ import { sendCasesCsv } from './csv.js';
 import { listDigests } from '../deadlines/digest.js';
 import { seoulDate } from '../domain/seoul-time.js';
 import { badRequest } from '../http/errors.js';
+import { staffErrors } from '../http/api-schemas.js';
+import { DigestListSchema, ReportSummarySchema, ReportTrendSchema } from './report-schemas.js';
 
 export const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
 
@@ -35,6 +37,8 @@ export function reportPeriod(query: { from?: string | undefined; to?: string | u
   return { from: query.from ?? `${to.slice(0, 7)}-01`, to };
 }
 
+const tags = ['reports'];
+
 /** The report API: the district's published tables, one row per case as CSV, and the trend. */
 const reportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const reporters = app.requirePermission('reports:read');
@@ -43,6 +47,8 @@ const reportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/reports/summary',
     {
       schema: {
+        tags,
+        summary: 'The report tables for a period (default: the month so far), or one row per case as CSV',
         querystring: Type.Object(
           {
             from: Type.Optional(Day),
@@ -51,6 +57,16 @@ const reportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           },
           { additionalProperties: false },
         ),
+        response: {
+          200: {
+            description: 'The summary as JSON; with `format=csv` the cases received in the period (UTF-8 with a byte order mark, times in Seoul)',
+            content: {
+              'application/json': { schema: ReportSummarySchema },
+              'text/csv': { schema: Type.String() },
+            },
+          },
+          ...staffErrors,
+        },
       },
       onRequest: reporters,
     },
@@ -69,10 +85,13 @@ const reportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/reports/trend',
     {
       schema: {
+        tags,
+        summary: 'One summary per month or quarter (default: the last 12 months or 4 quarters)',
         querystring: Type.Object(
           { by: Type.Union([Type.Literal('month'), Type.Literal('quarter')]), from: Type.Optional(Day), to: Type.Optional(Day) },
           { additionalProperties: false },
         ),
+        response: { 200: ReportTrendSchema, ...staffErrors },
       },
       onRequest: reporters,
     },
@@ -89,7 +108,12 @@ const reportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/reports/digests',
     {
-      schema: { querystring: Type.Object({ day: Type.Optional(Day) }, { additionalProperties: false }) },
+      schema: {
+        tags,
+        summary: "A day's digests: open, overdue and due cases per department (default: today in Seoul)",
+        querystring: Type.Object({ day: Type.Optional(Day) }, { additionalProperties: false }),
+        response: { 200: DigestListSchema, ...staffErrors },
+      },
       onRequest: reporters,
     },
     async (request) => {

@@ -3,6 +3,34 @@ import { Type } from 'typebox';
 import { listCorrections, withdrawCorrection } from './routing-examples.js';
 import { notFound } from '../http/errors.js';
 import { recordAudit } from '../audit/audit-repository.js';
+import { DateTime, Id, notFoundError, Nullable, staffErrors } from '../http/api-schemas.js';
+
+const tags = ['routing'];
+
+const CorrectionList = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object(
+        {
+          id: Id,
+          caseId: Nullable(Id),
+          caseNumber: Type.String(),
+          routedDepartment: Nullable(Type.String({ description: 'where the router had sent the case' })),
+          department: Type.String({ description: 'where staff moved it' }),
+          staffId: Nullable(Type.Integer()),
+          staffName: Nullable(Type.String()),
+          reason: Nullable(Type.String()),
+          createdAt: DateTime,
+          withdrawnAt: Nullable(DateTime),
+          withdrawnBy: Nullable(Type.Integer()),
+        },
+        { additionalProperties: false },
+      ),
+      { description: 'newest first' },
+    ),
+  },
+  { additionalProperties: false },
+);
 
 /**
  * Staff corrections the router learns from, for managers and admins to audit and,
@@ -13,7 +41,15 @@ const correctionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/routing/corrections',
-    { schema: { querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }) }, onRequest: auditors },
+    {
+      schema: {
+        tags,
+        summary: 'The routing corrections staff made (reassignments the router learns from)',
+        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }),
+        response: { 200: CorrectionList, ...staffErrors },
+      },
+      onRequest: auditors,
+    },
     async (request) => {
       const rows = await listCorrections(app.db, request.query.limit ?? 100);
       return {
@@ -36,7 +72,19 @@ const correctionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/routing/corrections/:id/withdraw',
-    { schema: { params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }) }, onRequest: auditors },
+    {
+      schema: {
+        tags,
+        summary: 'Withdraw a mistaken correction (the router unlearns it)',
+        params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }),
+        response: {
+          200: Type.Object({ id: Id, withdrawn: Type.Boolean() }, { additionalProperties: false }),
+          ...staffErrors,
+          ...notFoundError('`not_found`: no active correction with this id'),
+        },
+      },
+      onRequest: auditors,
+    },
     async (request) => {
       const { id } = request.params;
       const withdrawn = await app.db.transaction().execute(async (trx) => {
