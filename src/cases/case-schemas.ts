@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
-import { CASE_CHANNELS, CASE_STATUSES } from './case.table.js';
+import { CASE_STATUSES } from './case.table.js';
+import { CASE_CHANNELS } from '../domain/channel.js';
 import { DELIVERY_STATUSES } from '../outbound/delivery-status.js';
 import { DateTime, Id, Nullable, OneOf } from '../http/api-schemas.js';
 

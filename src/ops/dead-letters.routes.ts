@@ -4,7 +4,7 @@ import { enqueueSend, jobIds } from '../queues/queues.js';
 import { notFound, conflict } from '../http/errors.js';
 import { recordAudit } from '../audit/audit-repository.js';
 import { conflictError, DateTime, Id, notFoundError, Nullable, OneOf, staffErrors } from '../http/api-schemas.js';
-import { CHANNELS } from '../cases/case.table.js';
+import { CHANNELS } from '../domain/channel.js';
 
 const tags = ['operations'];
 
