@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, eventually, fileInbox, inboundSms, postSignedTwilioOnly, type TestContext } from './support/harness.js';
 import { postSkillOnly, skillRequest } from './support/kakao.js';
 import { SMS_NUMBERED_ACKNOWLEDGEMENT, withCaseNumber } from '../src/intake/acknowledgement.js';
-import { insertCountedInbound, storeInboundMessage } from '../src/intake/inbox-repository.js';
+import { insertCountedInbound, fileInboxMessage } from '../src/intake/inbox-repository.js';
 import { eucKrByteLength, isKsX1001 } from '../src/outbound/sms-text.js';
 import { forgetQuietSenders } from '../src/intake/sender-flood.js';
 import { IntakeBuffer } from '../src/intake/intake-buffer.js';
@@ -268,8 +268,8 @@ describe('filing uses the reserved number', () => {
     const second = (await store(phone, '두 번째'))!;
     expect(second).toMatchObject({ caseNumber: first.caseNumber, joinsCase: true });
     expect(first.joinsCase).toBe(false);
-    const filedSecond = await storeInboundMessage(ctx.db, second.id, 30);
-    const filedFirst = await storeInboundMessage(ctx.db, first.id, 30);
+    const filedSecond = await fileInboxMessage(ctx.db, second.id, 30);
+    const filedFirst = await fileInboxMessage(ctx.db, first.id, 30);
     expect(filedSecond).toMatchObject({ caseNumber: first.caseNumber, newCase: true });
     expect(filedFirst).toMatchObject({ caseNumber: first.caseNumber, newCase: false, caseId: filedSecond!.caseId });
   });
@@ -277,12 +277,12 @@ describe('filing uses the reserved number', () => {
   it('a case closed between the answer and filing: the message still reaches staff, in a new case that records the number told', async () => {
     const phone = nextPhone();
     const first = (await store(phone, '처음'))!;
-    const filed = (await storeInboundMessage(ctx.db, first.id, 30))!;
+    const filed = (await fileInboxMessage(ctx.db, first.id, 30))!;
     const followUp = (await store(phone, '덧붙임'))!;
     expect(followUp.caseNumber).toBe(first.caseNumber);
     // Staff close it in the moment before the worker files the follow-up.
     await ctx.db.updateTable('cases').set({ status: 'closed', closed_at: new Date() }).where('id', '=', filed.caseId).execute();
-    const late = (await storeInboundMessage(ctx.db, followUp.id, 30))!;
+    const late = (await fileInboxMessage(ctx.db, followUp.id, 30))!;
     expect(late.newCase).toBe(true);
     expect(late.caseId).not.toBe(filed.caseId);
     const event = await ctx.db.selectFrom('case_events').select('data').where('case_id', '=', late.caseId).where('type', '=', 'received').executeTakeFirstOrThrow();
@@ -294,7 +294,7 @@ describe('filing uses the reserved number', () => {
   it('a sender whose row was forgotten is told the open case found from the cases, as filing would', async () => {
     const phone = nextPhone();
     const first = (await store(phone, '처음'))!;
-    await storeInboundMessage(ctx.db, first.id, 30);
+    await fileInboxMessage(ctx.db, first.id, 30);
     await ctx.db.deleteFrom('sender_flood_counts').where('sender', '=', `phone:${phone}`).execute();
     expect(await store(phone, '다시')).toMatchObject({ caseNumber: first.caseNumber, joinsCase: true });
   });

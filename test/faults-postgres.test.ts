@@ -62,7 +62,7 @@ async function messagesFor(provider: string, providerMessageIds: string[]) {
     .execute();
 }
 
-/** A resident texts; the webhook stores it in the inbox, queues its intake job and answers at once. */
+/** A resident texts; the webhook stores it in the inbox, queues its filing job and answers at once. */
 async function smsIn(): Promise<{ sid: string; inboundId: number }> {
   phoneSeq += 1;
   const phone = `+8210${String(6666_0000 + phoneSeq)}`;
@@ -80,7 +80,7 @@ async function smsIn(): Promise<{ sid: string; inboundId: number }> {
   return { sid: params.MessageSid!, inboundId: row.id };
 }
 
-/** A resident texts; returns the message's id once the intake worker has filed it into a case. */
+/** A resident texts; returns the message's id once the routing worker has filed it into a case. */
 async function textIn(): Promise<number> {
   const { sid } = await smsIn();
   return (await filedSms([sid]))[0]!;
@@ -175,8 +175,8 @@ describe('Postgres down', () => {
     await expectRoutedOnce([await textIn()]);
   }, 60_000);
 
-  it('crashing under the workers: intake jobs that failed meanwhile, even for good, are tried again by the sweeper, and each message is filed and routed once', async () => {
-    // The intake jobs wait until Postgres is gone, then the workers get them.
+  it('crashing under the workers: filing jobs that failed meanwhile, even for good, are tried again by the sweeper, and each message is filed and routed once', async () => {
+    // The filing jobs wait until Postgres is gone, then the workers get them.
     await ctx.app.queues.routing.pause();
     const sent: { sid: string; inboundId: number }[] = [];
     for (let i = 0; i < 8; i++) sent.push(await smsIn());
@@ -187,11 +187,11 @@ describe('Postgres down', () => {
     await ctx.app.queues.routing.resume();
 
     // Every job has failed at least once against the missing database...
-    const jobsOf = () => Promise.all(sent.map((s) => ctx.app.queues.routing.getJob(jobIds.intake(s.inboundId))));
+    const jobsOf = () => Promise.all(sent.map((s) => ctx.app.queues.routing.getJob(jobIds.file(s.inboundId))));
     await eventually(async () => (await jobsOf()).every((job) => job !== undefined && job.attemptsMade >= 1), 20_000);
     // ...and then for good, all its attempts spent: only the sweeper's retry files them now.
     await eventually(async () => {
-      const states = await Promise.all(sent.map((s) => ctx.app.queues.routing.getJobState(jobIds.intake(s.inboundId))));
+      const states = await Promise.all(sent.map((s) => ctx.app.queues.routing.getJobState(jobIds.file(s.inboundId))));
       return states.every((state) => state === 'failed');
     }, 30_000);
 

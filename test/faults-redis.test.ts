@@ -117,7 +117,7 @@ async function kakaoIn(): Promise<Sent> {
   return sent;
 }
 
-/** How many of these inbox rows are filed into a case (by the intake worker). */
+/** How many of these inbox rows are filed into a case (by the routing worker). */
 async function filedCount(sent: Sent[]): Promise<number> {
   const rows = await ctx.db
     .selectFrom('inbound_messages')
@@ -236,9 +236,9 @@ async function settle(): Promise<void> {
   }
 }
 
-/** The intake job of each inbox row, waiting for a worker. */
-async function expectIntakeJobsWaiting(sent: Sent[]): Promise<void> {
-  const states = await Promise.all(sent.map((s) => ctx.app.queues.routing.getJobState(jobIds.intake(s.inboundId))));
+/** The filing job of each inbox row, waiting for a worker. */
+async function expectFilingJobsWaiting(sent: Sent[]): Promise<void> {
+  const states = await Promise.all(sent.map((s) => ctx.app.queues.routing.getJobState(jobIds.file(s.inboundId))));
   expect(states).toEqual(sent.map(() => 'waiting'));
 }
 
@@ -269,7 +269,7 @@ describe('Redis down', () => {
     const answers: { caseId: number; messageId: number }[] = [];
     for (const { caseId } of toAnswer) answers.push({ caseId, messageId: await closeCase(caseId) });
 
-    // In the inbox, not yet filed into a case, routed or sent: no intake job could reach a
+    // In the inbox, not yet filed into a case, routed or sent: no filing job could reach a
     // queue, and the workers' sweeper cannot queue one either while Redis is away.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await filedCount(received)).toBe(0);
@@ -307,7 +307,7 @@ describe('Redis restarted while jobs wait', () => {
     for (let i = 0; i < 3; i++) received.push(await kakaoIn());
     const answers: { caseId: number; messageId: number }[] = [];
     for (const { caseId } of toAnswer) answers.push({ caseId, messageId: await closeCase(caseId) });
-    await expectIntakeJobsWaiting(received);
+    await expectFilingJobsWaiting(received);
     expect(await waitingJobs()).toEqual({ routing: received.length, sms: answers.length });
 
     await redis.restartEmpty();
@@ -338,12 +338,12 @@ describe('Redis restarted while jobs wait', () => {
     await redis.stop('kill');
     await redis.start();
     await redisUp();
-    await expectIntakeJobsWaiting(received);
+    await expectFilingJobsWaiting(received);
     expect(await waitingJobs()).toEqual({ routing: received.length, sms: answers.length });
 
     // The sweeper adds the same work again before any worker runs: the job ids make it one job each.
-    expect((await sweepStoredWork(ctx.db, ctx.app.queues, 0)).intake).toBe(received.length);
-    await expectIntakeJobsWaiting(received);
+    expect((await sweepStoredWork(ctx.db, ctx.app.queues, 0)).file).toBe(received.length);
+    await expectFilingJobsWaiting(received);
     expect(await waitingJobs()).toEqual({ routing: received.length, sms: answers.length });
 
     await runWorkers();

@@ -152,9 +152,9 @@ describe('Postgres unreachable', () => {
     // The acknowledgement the resident saw is kept with the case, as for any message.
     expect(chat.map((m) => m.kind)).toEqual(['resident', 'acknowledgement']);
     expect(chat[0]!.text).toBe('황학동 도로에 포트홀이 생겼어요');
-    // And the intake job is queued for the worker.
+    // And the filing job is queued for the worker.
     const inbound = await ctx.db.selectFrom('inbound_messages').select('id').where('provider_message_id', '=', params.MessageSid!).executeTakeFirstOrThrow();
-    expect(await ctx.app.queues.routing.getJob(`intake-${inbound.id}`)).toBeDefined();
+    expect(await ctx.app.queues.routing.getJob(`file-${inbound.id}`)).toBeDefined();
   });
 
   it('counts no flood while Postgres is away (the count lives there): every message gets its acknowledgement and is kept', async () => {
@@ -216,9 +216,9 @@ describe('a burst kept while Postgres was away', () => {
     expect(await drainIntakeBuffer(ctx.db, ctx.app.queues, buffer, 30)).toEqual({ filed: BURST, unreadable: 0 });
     expect(await redis.exists(bufferKey(), orderKey())).toBe(0);
     expect(await inboxOrder('SMburst-')).toEqual(arrival.map((r) => r.providerMessageId));
-    // Each has its intake job, and a second drain (another worker) finds nothing.
+    // Each has its filing job, and a second drain (another worker) finds nothing.
     const inbound = await ctx.db.selectFrom('inbound_messages').select('id').where('provider_message_id', 'like', 'SMburst-%').orderBy('id').execute();
-    for (const { id } of [inbound[0]!, inbound[BURST / 2]!, inbound.at(-1)!]) expect(await ctx.app.queues.routing.getJob(`intake-${id}`)).toBeDefined();
+    for (const { id } of [inbound[0]!, inbound[BURST / 2]!, inbound.at(-1)!]) expect(await ctx.app.queues.routing.getJob(`file-${id}`)).toBeDefined();
     expect(await drainIntakeBuffer(ctx.db, ctx.app.queues, buffer, 30)).toEqual({ filed: 0, unreadable: 0 });
   }, 120_000);
 

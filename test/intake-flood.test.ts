@@ -130,7 +130,7 @@ describe('the sender count, taken by the statement that stores the message', () 
     expect(await store(sender)).toMatchObject({ standing: 'normal', acknowledgement: SMS_ACKNOWLEDGEMENT });
     expect(await store(sender)).toMatchObject({ standing: 'first-over', acknowledgement: FLOOD_NOTICE });
     expect(await store(sender)).toMatchObject({ standing: 'over', acknowledgement: null });
-    // What was answered is what the inbox keeps; the flood is marked for the intake worker.
+    // What was answered is what the inbox keeps; the flood is marked for the routing worker.
     const stored = await ctx.db
       .selectFrom('inbound_messages')
       .select(['acknowledgement', 'flood'])

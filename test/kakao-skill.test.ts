@@ -118,9 +118,9 @@ describe('a resident writes to the channel', () => {
     expect(messages[0]!.raw).toEqual(fixture);
     // The acknowledgement is what the resident saw, already delivered in the skill's own answer.
     expect(messages[1]).toMatchObject({ text: ack, delivery_status: 'delivered' });
-    // Filing and classification happen in the intake worker: the job is queued, not awaited.
+    // Filing and classification happen in the routing worker: the job is queued, not awaited.
     const inbound = await ctx.db.selectFrom('inbound_messages').selectAll().where('message_id', '=', messages[0]!.id).executeTakeFirstOrThrow();
-    expect(await ctx.app.queues.routing.getJob(jobIds.intake(inbound.id))).toBeDefined();
+    expect(await ctx.app.queues.routing.getJob(jobIds.file(inbound.id))).toBeDefined();
     // Once filed, the inbox keeps no personal data, only what recognises a re-send.
     expect(inbound).toMatchObject({ text: '', sender: {}, raw: {} });
   });

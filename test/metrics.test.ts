@@ -108,7 +108,7 @@ describe('GET /ops/queues', () => {
       expect(Object.keys(health).sort(), name).toEqual(['active', 'completed', 'delayed', 'failed', 'oldestWaitingAgeSeconds', 'waiting']);
       for (const value of Object.values(health)) expect(value).toBeGreaterThanOrEqual(0);
     }
-    // No worker runs here: the message's intake job waits on the routing queue.
+    // No worker runs here: the message's filing job waits on the routing queue.
     expect(body.routing!.waiting).toBeGreaterThanOrEqual(1);
     // Ids and counts only.
     expect(res.body).not.toContain('33330099');

@@ -100,10 +100,10 @@ describe('SIGTERM to the API', () => {
       for (const r of results) expect('body' in r && r.body).toMatch(acknowledged);
       expect(await exitOf(api, 15_000)).toEqual({ code: 0, signal: null });
 
-      // In the inbox, and its intake job handed to the routing queue before the queue connection closed.
+      // In the inbox, and its filing job handed to the routing queue before the queue connection closed.
       const stored = await fx.inboxRows(burst.map((p) => p.MessageSid!));
       expect(stored).toHaveLength(burst.length);
-      for (const { id } of stored) expect(await ctx.app.queues.routing.getJobState(jobIds.intake(id))).toBe('waiting');
+      for (const { id } of stored) expect(await ctx.app.queues.routing.getJobState(jobIds.file(id))).toBe('waiting');
       expect(api.output()).not.toMatch(/queue unavailable|Connection is closed/);
     } finally {
       await blocker.end().catch(() => undefined);
@@ -146,7 +146,7 @@ describe('SIGTERM to the API', () => {
 
       const stored = await fx.inboxRows(burst.map((p) => p.MessageSid!));
       expect(stored).toHaveLength(burst.length);
-      for (const { id } of stored) expect(await ctx.app.queues.routing.getJobState(jobIds.intake(id))).toBe('waiting');
+      for (const { id } of stored) expect(await ctx.app.queues.routing.getJobState(jobIds.file(id))).toBe('waiting');
       expect(api.output()).not.toMatch(/queue unavailable|Connection is closed|still running at shutdown/);
     } finally {
       await blocker.end().catch(() => undefined);
@@ -182,9 +182,9 @@ describe('SIGTERM to the API', () => {
     // reached the inbox, so none was cut off after the app took it.
     const stored = await fx.inboxRows(burst.map((p) => p.MessageSid!));
     expect(new Set(stored.map((m) => m.provider_message_id))).toEqual(new Set(accepted));
-    // Each with its intake job; main.ts runs the workers too, which may have filed it already.
+    // Each with its filing job; main.ts runs the workers too, which may have filed it already.
     for (const { id, message_id } of stored) {
-      const state = await ctx.app.queues.routing.getJobState(jobIds.intake(id));
+      const state = await ctx.app.queues.routing.getJobState(jobIds.file(id));
       if (entry === 'src/server.ts') expect(state).toBe('waiting');
       else expect(state).toBeOneOf(['waiting', 'completed']);
       if (state === 'completed') expect(message_id).not.toBeNull();

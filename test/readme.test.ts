@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../src/paths.js';
 import { DELIVERY_STATUSES } from '../src/outbound/delivery-status.js';
 import { LEARNED_ROUTER_NAME } from '../src/routing/load-router.js';
+import { MESSAGE_STAGES } from '../src/domain/message-stages.js';
 
 const source = (file: string) => readFileSync(path.join(PROJECT_ROOT, file), 'utf8');
 const README = source('README.md');
@@ -43,22 +44,23 @@ describe('README and docs/', () => {
     expect(pairs.filter((pair, i) => pairs.indexOf(pair) !== i)).toEqual([]);
   });
 
-  it('names the database function the intake job really files messages with', () => {
-    // The routing worker's intake job: fileAndRouteInbound, which calls one SQL function.
+  it("names a message's stages as the code does, in their order, and no other names for its worker", () => {
+    const named = [...README.matchAll(/\*\*(received|filed|routed|answered)\*\*/g)].map((m) => m[1]);
+    expect(named).toEqual([...MESSAGE_STAGES]);
+    expect(ALL_DOCS).not.toMatch(/intake (worker|job)/);
+  });
+
+  it('names the database function the filing job really files messages with', () => {
+    // The routing worker's filing job: fileAndRouteInbound, which calls one SQL function.
     expect(source('workers/routing.worker.ts')).toContain('fileAndRouteInbound(');
     const routeMessage = source('src/routing/route-message.ts');
     const called = /select \* from ([a-z_]+)\(/.exec(routeMessage.slice(routeMessage.indexOf('export async function fileAndRouteInbound')));
     expect(called).not.toBeNull();
     expect(README).toContain(`\`${called![1]}\``);
-    // And every SQL function the README or a docs file names exists in a migration.
-    const migrations = source('migrations/index.ts')
-      .split('\n')
-      .flatMap((line) => /from '\.\/(.+)\.js'/.exec(line)?.[1] ?? [])
-      .map((name) => source(`migrations/${name}.ts`))
-      .join('\n');
-    const functions = [...ALL_DOCS.matchAll(/`((?:accept|store|file|apply)_[a-z_]+)`/g)].map((m) => m[1]!);
+    // And every SQL function the README or a docs file names has its file (src/db/functions).
+    const functions = [...ALL_DOCS.matchAll(/`((?:accept|store|file|apply|reserve|next|open)_[a-z_]+)`/g)].map((m) => m[1]!);
     expect(functions.length).toBeGreaterThan(0);
-    for (const name of functions) expect(migrations, name).toContain(`create function ${name}(`);
+    for (const name of functions) expect(source(`src/db/functions/${name}.sql`), name).toContain(`create or replace function ${name}(`);
   });
 
   it('does not say security headers go on every response: the webhooks go without (docs/security.md)', () => {

@@ -9,7 +9,7 @@ import { Queue } from 'bullmq';
 import { createTestContext, type TestContext } from './support/harness.js';
 import { makeCase, staffIdOf } from './support/cases.js';
 import { forgetQuietSenders } from '../src/intake/sender-flood.js';
-import { insertInbound, storeInboundMessage } from '../src/intake/inbox-repository.js';
+import { insertInbound, fileInboxMessage } from '../src/intake/inbox-repository.js';
 import { SMS_ACKNOWLEDGEMENT } from '../src/intake/acknowledgement.js';
 import { recordAudit } from '../src/audit/audit-repository.js';
 import type { CaseEventType } from '../src/cases/case-event.table.js';
@@ -324,7 +324,7 @@ async function caseWithEveryCopy(marker: string, phone: string, closedAt: Date, 
   // their thread has ended (here, years ago), long before any purge.
   expect(await forgetQuietSenders(ctx.db, 0, 30)).toBe(1);
   expect(await columnsHolding([marker, phone])).toEqual(expect.arrayContaining(EMPTIED_WHEN_FILED));
-  const stored = (await storeInboundMessage(ctx.db, inboundId!, 0))!;
+  const stored = (await fileInboxMessage(ctx.db, inboundId!, 0))!;
   const caseId = stored.caseId;
   const { resident_id: residentId } = await ctx.db.selectFrom('cases').select('resident_id').where('id', '=', caseId).executeTakeFirstOrThrow();
 

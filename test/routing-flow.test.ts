@@ -24,7 +24,7 @@ async function caseOfPhone(phone: string) {
     .executeTakeFirst();
 }
 
-describe('intake job (the worker files and routes what a webhook left in the inbox)', () => {
+describe('filing job (the worker files and routes what a webhook left in the inbox)', () => {
   it('opens, routes and dates a new case in one call: message, acknowledgement, events, deadline', async () => {
     const phone = '+821022220101';
     await postSignedTwilioOnly(ctx.app, '/webhooks/sms/twilio', inboundSms({ From: phone, Body: '신당동 주택가 골목 보도블록이 깨져서 넘어질 뻔했어요' }));

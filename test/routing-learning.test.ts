@@ -16,7 +16,7 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-/** A resident's SMS, filed into its case and routed by the intake worker itself. */
+/** A resident's SMS, filed into its case and routed by the routing worker itself. */
 async function send(phone: string, body: string) {
   const res = await postSignedTwilioOnly(ctx.app, '/webhooks/sms/twilio', inboundSms({ From: phone, Body: body }));
   expect(res.statusCode).toBe(200);

@@ -171,7 +171,7 @@ async function getCase(caseId: number): Promise<CaseJson> {
   return res.json<CaseJson>();
 }
 
-/** The resident's case, once the intake worker has filed the message into it. */
+/** The resident's case, once the routing worker has filed the message into it. */
 async function caseOf(phone: string): Promise<number> {
   const row = await eventually(() =>
     ctx.db

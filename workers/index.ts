@@ -82,7 +82,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
   const sweep = () =>
     sweepStoredWork(db, queues, config.sweepMinAgeMs)
       .then(async (found) => {
-        if (found.intake + found.route + found.send > 0) log.info(found, 'sweeper re-enqueued stored work');
+        if (found.file + found.route + found.send > 0) log.info(found, 'sweeper re-enqueued stored work');
         await forgetQuietSenders(db, config.intake.senderFlood.windowMs, config.threadWindowMinutes);
         // Keeps the message counts' deltas few when nothing scrapes /metrics.
         await foldMessageCounts(db);

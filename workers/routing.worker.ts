@@ -61,7 +61,7 @@ export async function startRoutingWorker(deps: {
   }, deps.refreshMs);
   refresh.unref();
 
-  // One queue, two kinds of job: 'intake' files a webhook's inbox message into its case and
+  // One queue, two kinds of job: 'file' files a webhook's inbox message into its case and
   // routes it; 'route' routes a message already in its case (the sweeper's re-runs).
   const worker = new Worker<RoutingJob>(
     QUEUE_NAMES.routing,

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Db } from '../src/db/database.js';
-import { enqueueIntake, enqueueRouting, enqueueSend, jobIds, type Queues } from '../src/queues/queues.js';
+import { enqueueFiling, enqueueRouting, enqueueSend, jobIds, type Queues } from '../src/queues/queues.js';
 import { findUnfiledInbound } from '../src/intake/inbox-repository.js';
 
 /** A claim older than this belongs to a process that died mid-push. */
@@ -11,7 +11,7 @@ const STALE_CLAIM_MS = 5 * 60_000;
  * a queue (Redis was down, the process died between the two) is found here and
  * enqueued again; deterministic job ids make a second add of live work a no-op.
  */
-export async function sweepStoredWork(db: Db, queues: Queues, olderThanMs: number): Promise<{ intake: number; route: number; send: number }> {
+export async function sweepStoredWork(db: Db, queues: Queues, olderThanMs: number): Promise<{ file: number; route: number; send: number }> {
   const before = new Date(Date.now() - olderThanMs);
   // A batch claim whose process died before the provider answered: give the answers back.
   // (If the provider had accepted the push, it goes out twice: the documented, unavoidable window.)
@@ -40,9 +40,9 @@ export async function sweepStoredWork(db: Db, queues: Queues, olderThanMs: numbe
     .orderBy('created_at')
     .limit(1000)
     .execute();
-  // Received by a webhook, never filed into a case: its intake job was lost with Redis.
+  // Received by a webhook, never filed into a case: its filing job was lost with Redis.
   const unfiled = await findUnfiledInbound(db, before, 1000);
-  for (const id of unfiled) await requeue(queues.routing, jobIds.intake(id), () => enqueueIntake(queues, id));
+  for (const id of unfiled) await requeue(queues.routing, jobIds.file(id), () => enqueueFiling(queues, id));
   for (const { id } of unrouted) await requeue(queues.routing, jobIds.route(id), () => enqueueRouting(queues, id));
   for (const { id, channel } of unsent) {
     await enqueueSend(queues, channel, id);
@@ -58,7 +58,7 @@ export async function sweepStoredWork(db: Db, queues: Queues, olderThanMs: numbe
       await enqueueSend(queues, channel, id);
     }
   }
-  return { intake: unfiled.length, route: unrouted.length, send: unsent.length };
+  return { file: unfiled.length, route: unrouted.length, send: unsent.length };
 }
 
 /**

@@ -67,7 +67,7 @@ export function createDb(databaseUrl: string, options: { max?: number; log?: War
 const pools = new WeakMap<Db, pg.Pool>();
 
 /**
- * A statement on the hot path of a burst (the webhook's inbox insert, the intake worker's
+ * A statement on the hot path of a burst (the webhook's inbox insert, the routing worker's
  * call), run as a named prepared statement: Postgres parses and plans it once per connection
  * instead of every time, which measured about twice the inserts per second. Outside any
  * transaction only: `db` must be the root instance.

@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.js';
-import { enqueueIntakeMany, type Queues } from '../queues/queues.js';
+import { enqueueFilingMany, type Queues } from '../queues/queues.js';
 import { insertInboundMany } from './inbox-repository.js';
 import type { IntakeBuffer } from './intake-buffer.js';
 import { errorLog, processWarnings, type WarnLogger } from '../logger.js';
@@ -35,7 +35,7 @@ export async function drainIntakeBuffer(
     if (readable.length === 0) continue;
     const inboundIds = await insertInboundMany(db, readable.map((e) => e.row!), threadWindowMinutes);
     // A lost add is found by the sweeper in the inbox: reported, not fatal.
-    await enqueueIntakeMany(queues, inboundIds).catch(queueError);
+    await enqueueFilingMany(queues, inboundIds).catch(queueError);
     await buffer.remove(readable.map((e) => e.field));
     filed += readable.length;
   }

@@ -6,7 +6,7 @@ import type { KakaoIdentity } from '../residents/resident-repository.js';
 /** Who wrote, as the inbox keeps it until the message is in its case. */
 export type InboundSender = { phone: string } | { kakao: KakaoIdentity } | Record<string, never>;
 
-/** The inbox: what a webhook stored before answering; the intake worker files it into a case. */
+/** The inbox: what a webhook stored before answering; the routing worker files it into a case. */
 export interface InboundMessageTable {
   id: Generated<number>;
   channel: Channel;

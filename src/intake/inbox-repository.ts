@@ -187,7 +187,7 @@ export async function insertCountedInbound(
   };
 }
 
-export interface StoredInbound {
+export interface FiledMessage {
   messageId: number;
   caseId: number;
   caseNumber: string;
@@ -199,7 +199,7 @@ export interface StoredInbound {
 }
 
 /** Files an inbox message into its case (src/db/functions/store_inbound_message.sql); idempotent. */
-export async function storeInboundMessage(db: Db, inboundId: number, threadWindowMinutes: number): Promise<StoredInbound | null> {
+export async function fileInboxMessage(db: Db, inboundId: number, threadWindowMinutes: number): Promise<FiledMessage | null> {
   const { rows } = await sql<{
     message_id: number;
     case_id: number;

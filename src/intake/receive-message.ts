@@ -44,7 +44,7 @@ export const intakeUnavailable = () =>
 /**
  * What a webhook does with a resident's message before answering the provider: one
  * insert into the inbox (which also counts the sender's flood window) and one job for the
- * intake worker, which files it into a case and routes it. Postgres away → the message is
+ * routing worker, which files it into a case and routes it. Postgres away → the message is
  * kept in the Redis buffer instead (still a 200 for the provider); Redis away too → 503, so
  * the provider's fallback can act. Redis away alone → the job is not queued now; the
  * sweeper queues it from the inbox.
@@ -76,7 +76,7 @@ export async function receiveResidentMessage(deps: IntakeDeps, message: Received
   }
   if (stored === null) return { outcome: 'duplicate', acknowledgement: null };
   if (stored.standing === 'first-over') log.warn({ inboundId: stored.id, provider: row.provider }, 'a sender is flooding; their messages join one case');
-  await handOff(deps.queues, log, { intake: [stored.id] });
+  await handOff(deps.queues, log, { file: [stored.id] });
   return { outcome: 'stored', inboundId: stored.id, acknowledgement: stored.acknowledgement, caseNumber: stored.caseNumber, joinsCase: stored.joinsCase };
 }
 

@@ -51,7 +51,7 @@ function scrapeGauges(registry: Registry, db: Db, queues: Queues, buffer: Intake
   });
   const unfiled = new Gauge({
     name: 'sotong_inbox_unfiled',
-    help: 'Messages webhooks received that the intake worker has not filed into a case yet',
+    help: 'Messages webhooks received that the routing worker has not filed into a case yet',
     registers: [registry],
   });
   const buffered = new Gauge({

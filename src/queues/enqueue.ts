@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Channel } from '../domain/channel.js';
-import { enqueueIntake, enqueueRouting, enqueueSend, type Queues } from './queues.js';
+import { enqueueFiling, enqueueRouting, enqueueSend, type Queues } from './queues.js';
 
 /**
  * Hands stored work to a queue after the transaction has committed. If Redis is away
@@ -9,10 +9,10 @@ import { enqueueIntake, enqueueRouting, enqueueSend, type Queues } from './queue
 export async function handOff(
   queues: Queues,
   log: FastifyBaseLogger,
-  work: { intake?: number[]; route?: number[]; send?: { channel: Channel; messageId: number }[] },
+  work: { file?: number[]; route?: number[]; send?: { channel: Channel; messageId: number }[] },
 ): Promise<void> {
   const jobs = [
-    ...(work.intake ?? []).map((id) => ['intake', id, enqueueIntake(queues, id)] as const),
+    ...(work.file ?? []).map((id) => ['file', id, enqueueFiling(queues, id)] as const),
     ...(work.route ?? []).map((id) => ['route', id, enqueueRouting(queues, id)] as const),
     ...(work.send ?? []).map(({ channel, messageId }) => ['send', messageId, enqueueSend(queues, channel, messageId)] as const),
   ];

@@ -31,9 +31,16 @@ export const QUEUE_NAMES = {
   retention: 'retention',
 } as const;
 
-/** Deterministic job ids: adding the same work twice (webhook, sweeper, retry) makes one job. */
+/**
+ * Deterministic job ids: adding the same work twice (webhook, sweeper, retry) makes one job.
+ * A message's stages are received → filed → routed → answered (src/domain/message-stages.ts):
+ * `file` files a received message into its case (and routes a new case), `route` routes a
+ * message already filed, `send` sends an answer. (Filing jobs were named `intake-…` before
+ * 2026-12-04; one still waiting from then is run as a filing job all the same, and filing it
+ * twice stores it once.)
+ */
 export const jobIds = {
-  intake: (inboundId: number) => `intake-${inboundId}`,
+  file: (inboundId: number) => `file-${inboundId}`,
   route: (messageId: number) => `route-${messageId}`,
   send: (messageId: number) => `send-${messageId}`,
   confirmPush: (taskId: string) => `confirm-${taskId}`,
@@ -127,14 +134,14 @@ export function createQueues(settings: QueueSettings, connection: ConnectionOpti
   };
 }
 
-export async function enqueueIntake(queues: Queues, inboundId: number): Promise<void> {
-  await queues.routing.add('intake', { inboundId }, { jobId: jobIds.intake(inboundId) });
+export async function enqueueFiling(queues: Queues, inboundId: number): Promise<void> {
+  await queues.routing.add('file', { inboundId }, { jobId: jobIds.file(inboundId) });
 }
 
-/** Many intake jobs in one round trip (a drained buffer); an id already queued stays one job. */
-export async function enqueueIntakeMany(queues: Queues, inboundIds: number[]): Promise<void> {
+/** Many filing jobs in one round trip (a drained buffer); an id already queued stays one job. */
+export async function enqueueFilingMany(queues: Queues, inboundIds: number[]): Promise<void> {
   if (inboundIds.length === 0) return;
-  await queues.routing.addBulk(inboundIds.map((inboundId) => ({ name: 'intake', data: { inboundId }, opts: { jobId: jobIds.intake(inboundId) } })));
+  await queues.routing.addBulk(inboundIds.map((inboundId) => ({ name: 'file', data: { inboundId }, opts: { jobId: jobIds.file(inboundId) } })));
 }
 
 export async function enqueueRouting(queues: Queues, messageId: number): Promise<void> {

@@ -4,7 +4,7 @@ import type { Router, RoutingDecision } from './router.js';
 import type { RoutingRecord } from '../cases/case.table.js';
 import type { CaseChannel, Channel } from '../domain/channel.js';
 import { closeLockedCase } from '../cases/case-actions.js';
-import { storeInboundMessage } from '../intake/inbox-repository.js';
+import { fileInboxMessage } from '../intake/inbox-repository.js';
 import { deadlineFor, type CaseDeadline, type DeadlinePolicy } from '../deadlines/deadlines.js';
 
 export type RoutingOutcome = 'routed' | 'triaged' | 'closed-as-thanks' | 'closed-blocked' | 'joined' | 'already-routed' | 'missing';
@@ -119,7 +119,7 @@ export async function fileAndRouteInbound(
     }
   }
   return db.transaction().execute(async (trx) => {
-    const stored = await storeInboundMessage(trx, inboundId, threadWindowMinutes);
+    const stored = await fileInboxMessage(trx, inboundId, threadWindowMinutes);
     if (!stored) return { outcome: 'missing' };
     const routed = await routeMessageIn(trx, router, policy, stored.messageId);
     if (stored.pendingAcknowledgementId === null) return routed;

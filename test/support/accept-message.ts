@@ -45,7 +45,7 @@ export interface IntakeOptions {
 const CASE_NUMBER = '{caseNumber}';
 
 /**
- * Files a resident's message straight into its case, as the intake worker does for an inbox
+ * Files a resident's message straight into its case, as the routing worker does for an inbox
  * message, without a webhook or a worker: tests use it to make cases. A re-sent message (same
  * provider id) is stored once; a follow-up within the thread window joins the resident's open
  * case. It is one call to accept_resident_message (src/db/functions/accept_resident_message.sql),

@@ -12,7 +12,7 @@ import { addStaff } from '../../src/staff/staff-repository.js';
 import type { StaffRole } from '../../src/staff/staff.table.js';
 import { startWorkers, type RunningWorkers } from '../../workers/index.js';
 import { databaseUrlFor, dropDatabase, dropKeys } from '../../scripts/own-stores.js';
-import { findUnfiledInbound, storeInboundMessage } from '../../src/intake/inbox-repository.js';
+import { findUnfiledInbound, fileInboxMessage } from '../../src/intake/inbox-repository.js';
 
 export const TEST_AUTH_TOKEN = 'test-twilio-auth-token';
 export const PUBLIC_BASE_URL = 'https://sotong.junggu.example.go.kr';
@@ -118,7 +118,7 @@ export function signTwilio(path: string, params: Record<string, string>, token =
  */
 export async function fileInbox(app: FastifyInstance): Promise<void> {
   for (const id of await findUnfiledInbound(app.db, new Date(Date.now() + 60_000), 10_000)) {
-    await storeInboundMessage(app.db, id, app.config.threadWindowMinutes);
+    await fileInboxMessage(app.db, id, app.config.threadWindowMinutes);
   }
 }
 

@@ -63,7 +63,7 @@ export function skillRequest(options: SkillRequestOptions = {}): SkillFixture {
 
 /**
  * Posts a skill request the way Open Builder does, with the shared-secret header unless told
- * otherwise; what it left in the inbox is then filed into its case, as the intake worker would.
+ * otherwise; what it left in the inbox is then filed into its case, as the routing worker would.
  */
 export async function postSkill(app: FastifyInstance, body: unknown, options: { secret?: string | null } = {}) {
   const res = await postSkillOnly(app, body, options);

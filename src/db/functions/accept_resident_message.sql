@@ -8,7 +8,7 @@
 --   - a new case may be created already routed (p_route: the worker's decision, see
 --     file_and_route_inbound), unless the sender is blocked.
 -- Tests file messages directly through it (test/support/accept-message.ts); in production the
--- intake worker reaches it through store_inbound_message.
+-- routing worker reaches it through store_inbound_message.
 create or replace function accept_resident_message(
   p_channel text,
   p_provider text,
@@ -107,7 +107,7 @@ begin
     returning c.id, c.case_number into v_case_id, v_case_number;
     v_ack := p_ack_new;
   else
-    -- The intake worker may file two of one resident's messages out of order.
+    -- The routing worker may file two of one resident's messages out of order.
     update cases set last_resident_message_at = greatest(last_resident_message_at, p_received_at) where id = v_case_id;
     v_ack := p_ack_follow_up;
   end if;

@@ -1,6 +1,6 @@
 -- The webhook's case number, reserved in the statement that stores the message
 -- (src/intake/inbox-repository.ts), so the resident learns it in the webhook's own answer
--- before the intake worker has made the case; filing later uses it (accept_resident_message).
+-- before the routing worker has made the case; filing later uses it (accept_resident_message).
 --
 -- Where the reservation lives: on the sender's row of sender_flood_counts, which the same
 -- statement writes to count a flood, and locks (select for update; a new sender's row is

@@ -15,7 +15,7 @@ export interface GatewaySms {
 
 /**
  * The one place a domestic gateway's message enters intake, the same way the Twilio webhook
- * does it: the inbox (or the Redis buffer while Postgres is away), then the intake worker.
+ * does it: the inbox (or the Redis buffer while Postgres is away), then the routing worker.
  *
  * Unlike TwiML, a gateway's HTTP answer cannot carry an SMS back: the acknowledgement is
  * stored 'pending' with the message when the worker files it, and leaves through the
