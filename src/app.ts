@@ -22,6 +22,7 @@ import inputLimits from './http/input-limits.js';
 import auditRoutes from './audit/audit.routes.js';
 import reportsRoutes from './reports/reports.routes.js';
 import reportPage from './reports/report-page.routes.js';
+import consoleRoutes from './console/console.routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -81,5 +82,6 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(auditRoutes, { prefix: '/api' });
   await app.register(reportsRoutes, { prefix: '/api' });
   await app.register(reportPage, { prefix: '/reports' });
+  await app.register(consoleRoutes, { prefix: '/console' });
   return app;
 }
