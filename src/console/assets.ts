@@ -70,7 +70,8 @@ section.actions h2 { grid-column: 1 / -1; }
 ol.events, ol.notes { padding-left: 20px; } ol.events li { margin: 2px 0; font-size: 14px; } .when { color: #4a5360; }
 ol.triage { list-style: none; padding: 0; display: grid; gap: 12px; }
 ol.triage h2 { border: 0; margin: 0 0 4px; font-size: 16px; }
-.buttons { display: flex; flex-wrap: wrap; gap: 8px; } .buttons button { margin-top: 4px; }
+.buttons { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; } .buttons button { margin-top: 4px; } .buttons select { margin-top: 4px; }
+ol.triage input[name=reason] { width: 100%; max-width: 640px; }
 button .score { font-size: 12px; opacity: .9; }
 .login { max-width: 420px; margin: 48px auto; } .login input { width: 100%; }
 form.search { display: flex; flex-wrap: wrap; gap: 8px; align-items: flex-end; } form.search label { width: 100%; }

@@ -6,7 +6,7 @@ export const STATUS_LABELS: Record<string, string> = { received: '접수', assig
 export const CHANNEL_LABELS: Record<string, string> = { kakao: '카카오톡', sms: '문자(SMS)', visit: '방문', web: '홈페이지' };
 export const DELIVERY_LABELS: Record<string, string> = {
   pending: '발송 대기',
-  queued: '발송 대기',
+  queued: '발송 요청됨',
   sending: '발송 중',
   sent: '발송됨',
   awaiting_pull: '민원인 확인 대기',

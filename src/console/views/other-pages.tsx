@@ -38,20 +38,22 @@ export function TriagePage({ session, items, codes, done, error }: { session: Vi
                 <div class="buttons" role="group" aria-label="후보 부서로 배정">
                   {candidates.map((x) => (
                     <button type="submit" name="department" value={x.department}>
-                      {label(codes.departments, x.department)}(으)로 배정 <span class="score">({x.score.toFixed(2)})</span>
+                      {label(codes.departments, x.department)}에 배정 <span class="score">({x.score.toFixed(2)})</span>
                     </button>
                   ))}
                 </div>
                 <label for={`other-${c.id}`}>다른 부서</label>
-                <select id={`other-${c.id}`} name="other">
-                  <option value="">선택하세요</option>
-                  {codes.departments.map((d) => (
-                    <option value={d.code}>{d.name}</option>
-                  ))}
-                </select>
-                <button type="submit" name="department" value="">
-                  선택한 부서로 배정
-                </button>
+                <div class="buttons">
+                  <select id={`other-${c.id}`} name="other">
+                    <option value="">선택하세요</option>
+                    {codes.departments.map((d) => (
+                      <option value={d.code}>{d.name}</option>
+                    ))}
+                  </select>
+                  <button type="submit" name="department" value="">
+                    선택한 부서에 배정
+                  </button>
+                </div>
               </form>
             </li>
           );
