@@ -12,6 +12,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { createTestContext, eventually, inboundSms, postSignedTwilio, type TestContext } from './support/harness.js';
 import { makeCase } from './support/cases.js';
 import { PROJECT_ROOT } from '../src/paths.js';
+import { answerRules, describeAnswer } from '../src/console/answer-rules.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -154,6 +155,12 @@ describe('the staff console in headless Chromium', () => {
     const chars = [...answer].length;
     const bytes = Buffer.byteLength(answer.replace(/[^\x20-\x7e]/g, 'xx'), 'latin1');
     expect(await page.textContent('#close-text-count')).toBe(`${chars}자 / 최대 3200자 · ${bytes}바이트 · 장문(LMS) 1건`);
+    // A long answer: the page's count of bytes and LMS parts is the server's own (answer-rules.ts).
+    const long = '보도블록 교체 공사를 마쳤습니다. '.repeat(150).trim();
+    await page.locator('#reply-text').fill(long);
+    expect(await page.textContent('#reply-text-count')).toBe(describeAnswer(long, answerRules('sms')));
+    expect(await page.textContent('#reply-text-count')).toMatch(/장문\(LMS\) 3건으로 나뉨$/);
+    await page.locator('#reply-text').fill('');
     await checkPage(page, 'case');
     await Promise.all([page.waitForURL(`${base}/console/cases/${caseId}?done=close`), page.getByRole('button', { name: '답변 보내고 종결' }).click()]);
     expect(await page.textContent('.notice.done')).toContain('종결');

@@ -111,6 +111,7 @@ export async function countsByDepartment(db: Db, now = new Date()) {
     .where('departments.active', '=', true)
     .groupBy(['departments.code', 'departments.name'])
     .orderBy(sql`count(cases.id) filter (where cases.due_at < ${now})`, 'desc')
+    .orderBy(sql`count(cases.id)`, 'desc')
     .orderBy('departments.code')
     .execute();
 }

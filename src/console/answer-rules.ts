@@ -34,6 +34,6 @@ export function describeAnswer(text: string, rules: AnswerRules): string {
   const chars = [...text].length;
   if (rules.channel === 'kakao') return `${chars}자 / 최대 ${rules.limit}자 (카카오톡)`;
   const m = smsMeasure(text);
-  const parts = m.parts <= 1 ? (m.kind === 'sms' ? '단문(SMS) 1건' : '장문(LMS) 1건') : `장문(LMS) ${m.parts}건으로 나뉨`;
+  const parts = m.parts === 0 ? '보낼 내용 없음' : m.parts === 1 ? (m.kind === 'sms' ? '단문(SMS) 1건' : '장문(LMS) 1건') : `장문(LMS) ${m.parts}건으로 나뉨`;
   return `${chars}자 / 최대 ${rules.limit}자 · ${m.bytes}바이트 · ${parts}`;
 }

@@ -66,6 +66,10 @@ ol.messages li.in { background: #fff; } ol.messages li.out { background: #eef4fb
 section.actions { display: grid; grid-template-columns: repeat(auto-fill, minmax(380px, 1fr)); gap: 12px; }
 section.actions h2 { grid-column: 1 / -1; }
 .card { border: 1px solid var(--line); border-radius: 6px; padding: 12px; background: #fff; }
+.card input:not([type=hidden]):not([type=number]), .card select { display: block; width: 100%; }
+.card input[type=number] { display: block; width: 8em; } .card button { display: block; }
+table.candidates { width: auto; min-width: 360px; }
+#note-form textarea { max-width: 960px; } #note-form button { display: block; }
 .counter { font-size: 13px; color: #4a5360; margin: 2px 0 0; } .counter.over { color: var(--red); font-weight: bold; }
 ol.events, ol.notes { padding-left: 20px; } ol.events li { margin: 2px 0; font-size: 14px; } .when { color: #4a5360; }
 ol.triage { list-style: none; padding: 0; display: grid; gap: 12px; }
@@ -113,7 +117,7 @@ export const CONSOLE_JS = `'use strict';
     Array.from(text.trim()).forEach(function (ch) { bytes += bytesOf(ch); });
     var single = Number(area.getAttribute('data-sms-single'));
     var parts = smsParts(bytes, Number(area.getAttribute('data-sms-part')));
-    var kind = parts <= 1 ? (bytes <= single ? '단문(SMS) 1건' : '장문(LMS) 1건') : '장문(LMS) ' + parts + '건으로 나뉨';
+    var kind = parts === 0 ? '보낼 내용 없음' : parts === 1 ? (bytes <= single ? '단문(SMS) 1건' : '장문(LMS) 1건') : '장문(LMS) ' + parts + '건으로 나뉨';
     return { text: chars + '자 / 최대 ' + limit + '자 · ' + bytes + '바이트 · ' + kind, over: chars > limit };
   }
   document.querySelectorAll('textarea[data-answer-channel]').forEach(function (area) {
