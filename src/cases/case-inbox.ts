@@ -29,10 +29,8 @@ export interface InboxFilter {
  * yet given a deadline after them), then oldest. Served by cases_open_department_due_idx.
  */
 export async function listInbox(db: Db, filter: InboxFilter, now = new Date()) {
-  let query = db
-    .selectFrom('cases')
-    .innerJoin('residents', 'residents.id', 'cases.resident_id')
-    .where('cases.status', '<>', 'closed');
+  // Cases only: the inbox shows no contact, and a join would make the count read every row.
+  let query = db.selectFrom('cases').where('cases.status', '<>', 'closed');
   if (filter.scope !== 'all') query = query.where('cases.department_code', '=', filter.scope);
   if (filter.department) query = query.where('cases.department_code', '=', filter.department);
   if (filter.status) query = query.where('cases.status', '=', filter.status);
@@ -40,14 +38,9 @@ export async function listInbox(db: Db, filter: InboxFilter, now = new Date()) {
   if (filter.category) query = query.where('cases.category_code', '=', filter.category);
   if (filter.from) query = query.where('cases.received_at', '>=', seoulDayStart(filter.from));
   if (filter.to) query = query.where('cases.received_at', '<', new Date(seoulDayStart(filter.to).getTime() + DAY_MS));
-  const [items, total] = await Promise.all([
+  const [cases, total] = await Promise.all([
     query
       .selectAll('cases')
-      .select([
-        'residents.phone as resident_phone',
-        // The first words of the resident's first message, to tell cases apart in a list.
-        sql<string | null>`(select left(m.text, 80) from messages m where m.case_id = cases.id and m.direction = 'in' order by m.id limit 1)`.as('first_words'),
-      ])
       .orderBy(sql`cases.due_at asc nulls last`)
       .orderBy('cases.received_at', 'asc')
       .orderBy('cases.id', 'asc')
@@ -56,7 +49,24 @@ export async function listInbox(db: Db, filter: InboxFilter, now = new Date()) {
       .execute(),
     query.select(sql<number>`count(*)::int`.as('count')).executeTakeFirstOrThrow(),
   ]);
-  return { items: items.map((c) => ({ ...c, urgency: urgency(c, now) })), total: total.count };
+  // The first words of each resident's first message, to tell cases apart: read for this page only.
+  const words =
+    cases.length === 0
+      ? []
+      : await db
+          .selectFrom('messages')
+          .select(['case_id', sql<string>`left(text, 80)`.as('words')])
+          .distinctOn('case_id')
+          .where('case_id', 'in', cases.map((c) => c.id))
+          .where('direction', '=', 'in')
+          .orderBy('case_id')
+          .orderBy('id')
+          .execute();
+  const firstWords = new Map(words.map((w) => [Number(w.case_id), w.words]));
+  return {
+    items: cases.map((c) => ({ ...c, first_words: firstWords.get(c.id) ?? null, urgency: urgency(c, now) })),
+    total: total.count,
+  };
 }
 
 export type Urgency = 'overdue' | 'near_due' | null;

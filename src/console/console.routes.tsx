@@ -38,6 +38,7 @@ export const CONSOLE_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 export const INBOX_PAGE_SIZE = 50;
+const CODES_TTL_MS = 30_000;
 const OPEN_STATUSES: readonly InboxStatus[] = ['received', 'assigned', 'answered'];
 const CODE = /^[A-Za-z0-9_]{1,40}$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -84,12 +85,23 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
   const html = (reply: FastifyReply, status: number, node: preact.VNode) => reply.status(status).type('text/html; charset=utf-8').send(htmlPage(node));
   const actor = (request: FastifyRequest, staff: Staff): Actor => ({ staffId: staff.id, ip: request.ip });
 
-  async function codes(): Promise<Codes> {
-    const [{ categories, dispositions }, departments] = await Promise.all([
+  /**
+   * Names of departments, categories and dispositions, read again at most every CODES_TTL_MS:
+   * they change only when the departments file is loaded again (a deactivated department
+   * offered a moment longer is refused by assignCase with a clear error).
+   */
+  let cachedCodes: { at: number; codes: Promise<Codes> } | null = null;
+  function codes(): Promise<Codes> {
+    if (cachedCodes && Date.now() - cachedCodes.at < CODES_TTL_MS) return cachedCodes.codes;
+    const loading = Promise.all([
       reportCodes(app.db),
       app.db.selectFrom('departments').select(['code', 'name']).where('active', '=', true).orderBy('code').execute(),
-    ]);
-    return { categories, dispositions, departments };
+    ]).then(([{ categories, dispositions }, departments]) => ({ categories, dispositions, departments }));
+    cachedCodes = { at: Date.now(), codes: loading };
+    loading.catch(() => {
+      cachedCodes = null;
+    });
+    return loading;
   }
 
   function canTriage(staff: Staff): boolean {
@@ -176,6 +188,9 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
     const scopeCode = scope.kind === 'all' ? 'all' : scope.department;
     let { query, error } = inboxQuery(request.query as Form);
     const department = scope.kind === 'all' ? query.department : undefined;
+    const counting = inboxCounts(app.db, department ?? scopeCode);
+    // Awaited below; this only keeps a failure while the list fails too from going unhandled.
+    counting.catch(() => undefined);
     let page;
     try {
       page = await listInbox(app.db, {
@@ -195,7 +210,7 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
       query = { page: 1 };
       page = await listInbox(app.db, { scope: scopeCode, page: 1, pageSize: INBOX_PAGE_SIZE });
     }
-    const counts = await inboxCounts(app.db, department ?? scopeCode);
+    const counts = await counting;
     // A list is a read of every case on it, as for GET /api/cases.
     if (page.items.length > 0) {
       await recordAudit(app.db, actor(request, staff), 'cases.listed', page.items.map((c) => c.id), { query: { ...query, view: 'console.inbox' } });
