@@ -223,7 +223,21 @@ describe('the staff console in headless Chromium', () => {
     await page.goto(`${base}/console/manager`);
     expect(await page.locator('a[href="/reports"]').count()).toBe(1);
     await checkPage(page, 'manager');
+    // A fuller list for the manager's view of one department: overdue, near due and later cases.
+    const samples: [number, string][] = [
+      [-30, '인도 보도블록이 들떠 있어 유모차가 걸립니다'],
+      [-2, '골목 가로등이 일주일째 꺼져 있어요'],
+      [6, '빗물받이 덮개가 없어져서 위험합니다'],
+      [30, '버스정류장 앞 도로가 움푹 패였어요'],
+      [70, '눈 오면 언덕길 제설 부탁드립니다'],
+    ];
+    for (const [hours, text] of samples) {
+      const c = await makeCase(ctx.db, { department: 'ROAD', text });
+      await ctx.db.updateTable('cases').set({ due_at: new Date(Date.now() + hours * 3600_000), deadline_days: 7 }).where('id', '=', c.caseId).execute();
+    }
     await page.goto(`${base}/console?department=ROAD`);
+    expect(await page.locator('#inbox-rows tr.overdue').count()).toBe(2);
+    expect(await page.locator('#inbox-rows tr.near_due').count()).toBe(1);
     await checkPage(page, 'inbox-manager');
     // Keyboard: the skip link is the first stop and takes focus to the page's content.
     await page.keyboard.press('Tab');
