@@ -7,6 +7,7 @@ import { createTestContext, type TestContext } from './support/harness.js';
 import { makeCase, staffIdOf } from './support/cases.js';
 import { revokeStaff } from '../src/staff/staff-repository.js';
 import { csrfToken } from '../src/staff/session.js';
+import { listRoutes } from './support/routes.js';
 
 let ctx: TestContext;
 const tokens = { road: '', tax: '', audit: '', manager: '', operator: '' };
@@ -345,5 +346,45 @@ describe('triage, search and the manager views', () => {
     const all = await get(manager, '/console');
     expect(all.body).toContain('전체 부서');
     expect((await get(await signIn(tokens.road), '/console/manager')).statusCode).toBe(403);
+  });
+});
+
+describe('every console route', () => {
+  it('sends a visitor without a session to sign in, and refuses roles without case access', async () => {
+    const routes = listRoutes(ctx.app).filter((r) => r.path.startsWith('/console/') || r.path === '/console');
+    const open = new Set(['GET /console/login', 'POST /console/login', 'GET /console/assets/console.css', 'GET /console/assets/console.js']);
+    const guarded = routes.filter((r) => !open.has(`${r.method} ${r.path}`));
+    expect(guarded.length).toBeGreaterThan(10);
+    const { caseId } = await makeCase(ctx.db, { department: 'ROAD' });
+    const operator = tokens.operator;
+    for (const route of guarded) {
+      const url = route.path.replace(':id', String(caseId));
+      const name = `${route.method} ${route.path}`;
+      const anonymous = await ctx.app.inject({ method: route.method as 'GET', url, ...(route.method === 'POST' ? { headers: FORM, payload: 'text=x' } : {}) });
+      if (route.path === '/console/inbox/latest') expect(anonymous.statusCode, name).toBe(401);
+      else {
+        expect(anonymous.statusCode, name).toBe(303);
+        expect(anonymous.headers.location, name).toBe('/console/login');
+      }
+      // An operator's token (no case access), even with a valid form token, reaches nothing.
+      const res =
+        route.method === 'POST'
+          ? await post(operator, url, { text: '메모', reason: '사유 다섯 글자', department: 'TAX', disposition: 'resolved', days: '1' })
+          : await get(operator, url);
+      expect(res.statusCode, name).toBe(403);
+    }
+    expect((await ctx.db.selectFrom('case_events').select('type').where('case_id', '=', caseId).execute()).map((e) => e.type)).not.toContain('closed');
+  });
+});
+
+describe('the answer box of a KakaoTalk case', () => {
+  it('shows the Kakao length limit instead of SMS bytes', async () => {
+    const token = await signIn(tokens.road);
+    const { caseId } = await makeCase(ctx.db, { department: 'ROAD' });
+    await ctx.db.updateTable('cases').set({ channel: 'kakao' }).where('id', '=', caseId).execute();
+    const page = await get(token, `/console/cases/${caseId}`);
+    expect(page.body).toContain('data-answer-channel="kakao"');
+    expect(page.body).toContain('0자 / 최대 1900자 (카카오톡)');
+    expect(page.body).not.toContain('바이트');
   });
 });
