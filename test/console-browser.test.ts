@@ -10,7 +10,8 @@ import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createTestContext, eventually, inboundSms, postSignedTwilio, type TestContext } from './support/harness.js';
-import { makeCase } from './support/cases.js';
+import { makeCase, staffIdOf } from './support/cases.js';
+import { revokeStaff } from '../src/staff/staff-repository.js';
 import { PROJECT_ROOT } from '../src/paths.js';
 import { answerRules, describeAnswer } from '../src/console/answer-rules.js';
 
@@ -66,8 +67,8 @@ async function staffPage(token: string): Promise<{ context: BrowserContext; page
   const context = await browser.newContext({ viewport: VIEWPORT, locale: 'ko-KR', timezoneId: 'Asia/Seoul' });
   const page = await context.newPage();
   page.on('console', (m) => {
-    // The one expected failure: the outsider's 404 page itself.
-    if (m.type() === 'error' && !m.text().includes('status of 404')) problems.push(m.text());
+    // The two expected failures: the outsider's 404 page itself, and the poll refused once a token is revoked.
+    if (m.type() === 'error' && !/status of (404|401)/.test(m.text())) problems.push(m.text());
   });
   page.on('pageerror', (e) => problems.push(e.message));
   await page.goto(`${base}/console`);
@@ -244,6 +245,11 @@ describe('the staff console in headless Chromium', () => {
     expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement.textContent)).toBe('본문 바로가기');
     await page.keyboard.press('Enter');
     expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id)).toBe('main');
+    // Revoking the token ends the session at once: the open inbox's next poll says so, and the next page is the sign-in.
+    await revokeStaff(ctx.db, await staffIdOf(ctx.db, tokens.manager));
+    await expect.poll(() => page.textContent('#new-cases'), { timeout: 15_000 }).toContain('다시 로그인하세요');
+    await page.reload();
+    expect(new URL(page.url()).pathname).toBe('/console/login');
     await context.close();
     const loginContext = await browser.newContext({ viewport: VIEWPORT, locale: 'ko-KR' });
     const login = await loginContext.newPage();

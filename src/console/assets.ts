@@ -137,7 +137,19 @@ export const CONSOLE_JS = `'use strict';
     if (busy || document.hidden) return;
     busy = true;
     fetch(live.getAttribute('data-poll'), { credentials: 'same-origin', headers: { accept: 'application/json' } })
-      .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
+      .then(function (r) {
+        // Signed out or revoked: stop asking (each refusal counts against the office's address).
+        if (r.status === 401) {
+          clearInterval(timer);
+          var link = document.createElement('a');
+          link.href = '/console/login';
+          link.textContent = '로그인이 끝났습니다. 다시 로그인하세요.';
+          live.replaceChildren(link);
+          throw new Error('signed out');
+        }
+        if (!r.ok) throw new Error(String(r.status));
+        return r.json();
+      })
       .then(function (now) {
         if (!now.latestId || now.latestId <= latest) return;
         latest = now.latestId;
@@ -158,6 +170,6 @@ export const CONSOLE_JS = `'use strict';
       .catch(function () { /* the next poll tries again; the page still works by reloading */ })
       .then(function () { busy = false; });
   }
-  setInterval(poll, Number(live.getAttribute('data-poll-ms')) || 5000);
+  var timer = setInterval(poll, Number(live.getAttribute('data-poll-ms')) || 5000);
 })();
 `;
