@@ -261,6 +261,10 @@ describe('actions are the staff API’s own', () => {
     // The counter the page draws: characters, EUC-KR bytes and LMS parts.
     expect(tooLong.body).toContain('3300자 / 최대 3200자 · 6600바이트 · 장문(LMS) 4건으로 나뉨');
     expect((await ctx.db.selectFrom('cases').select('status').where('id', '=', caseId).executeTakeFirstOrThrow()).status).toBe('assigned');
+    // The longest SMS answer (3,200 characters, ~29 KB as a form) goes through.
+    const longest = await post(token, `/console/cases/${caseId}/close`, { disposition: 'explained', text: '나'.repeat(3200) });
+    expect(longest.statusCode).toBe(303);
+    expect((await ctx.db.selectFrom('cases').select('disposition_code').where('id', '=', caseId).executeTakeFirstOrThrow()).disposition_code).toBe('explained');
   });
 
   it('reply, reassign with a reason, extend with a reason, and the full number with a reason, each audited', async () => {

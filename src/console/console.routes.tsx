@@ -72,7 +72,8 @@ function text(form: Form, key: string): string {
  */
 const consoleRoutes: FastifyPluginAsync = async (app) => {
   await app.register(fastifyCookie);
-  await app.register(formbody, { bodyLimit: 32 * 1024 });
+  // An answer of 3,200 characters, percent-encoded, with room for characters of four UTF-8 bytes.
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('content-security-policy', CONSOLE_CSP);
