@@ -325,6 +325,25 @@ describe('triage, search and the manager views', () => {
     expect(correction).toEqual({ department_code: 'ROAD', reason: '도로 파손 민원' });
   });
 
+  it('closes a case the router took for spam with its suggested disposition, from the triage list', async () => {
+    const { caseId } = await makeCase(ctx.db, { department: 'AUDIT', text: '(광고) 최저금리 대출 당일승인' });
+    await ctx.db
+      .updateTable('cases')
+      .set({ routing: JSON.stringify({ router: 'test', confidence: 0.9, reasons: ['광고 표현'], category: 'other', department: 'AUDIT', triage: 'spam', suggestedDisposition: 'exception' }) })
+      .where('id', '=', caseId)
+      .execute();
+    const audit = await signIn(tokens.audit);
+    const page = await get(audit, '/console/triage');
+    expect(page.body).toContain('스팸·욕설 의심');
+    expect(page.body).toContain('답변 없이 종결 (처리예외)');
+    const res = await post(audit, `/console/cases/${caseId}/close`, { from: 'triage', disposition: 'exception' });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/console/triage?done=close');
+    const row = await ctx.db.selectFrom('cases').select(['status', 'disposition_code']).where('id', '=', caseId).executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'closed', disposition_code: 'exception' });
+    expect(await ctx.db.selectFrom('messages').select('id').where('case_id', '=', caseId).where('kind', '=', 'answer').execute()).toEqual([]);
+  });
+
   it('searches by case number, phone tail and words with the API’s search', async () => {
     const token = await signIn(tokens.road);
     const c = await makeCase(ctx.db, { department: 'ROAD', text: '육교 계단 난간이 흔들립니다', phone: '+821055559876' });

@@ -30,6 +30,7 @@ input, select, textarea { font: inherit; padding: 6px 8px; border: 1px solid #6b
 textarea { width: 100%; }
 button { font: inherit; padding: 7px 14px; border-radius: 4px; border: 1px solid var(--blue); background: var(--blue); color: #fff; cursor: pointer; margin-top: 8px; }
 button:hover { background: #164a85; }
+button.secondary { background: #fff; color: var(--blue); } button.secondary:hover { background: var(--soft); }
 .counts { display: grid; grid-template-columns: repeat(4, minmax(120px, 200px)); gap: 10px; margin: 0 0 12px; }
 .counts div { border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; background: var(--soft); }
 .counts dt { font-size: 13px; color: #4a5360; } .counts dd { margin: 0; font-size: 24px; font-weight: bold; }

@@ -367,7 +367,7 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
         if (e.statusCode === 404 && e.code === 'not_found') return notFoundPage(reply, signed.view);
         const values: Record<string, string> = {};
         for (const [k, v] of Object.entries(body)) if (k !== '_csrf' && typeof v === 'string') values[k] = v;
-        if (form === 'assign' && body.from === 'triage') {
+        if (body.from === 'triage') {
           return triagePage(request, reply, signed, e.statusCode, { caseId: id, message: errorLabel(e.code) });
         }
         return casePage(request, reply, signed, id, { status: e.statusCode, state: { form, values, error: errorLabel(e.code) } });
@@ -393,7 +393,7 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
       const disposition = text(body, 'disposition');
       if (!CODE.test(disposition)) throw new AppError(400, 'unknown_disposition', 'choose a disposition');
       await send(request, await closeCase(app.db, staff, id, { disposition, text: text(body, 'text').slice(0, 4000) }, request.ip));
-      return null;
+      return body.from === 'triage' ? `${CONSOLE_PATH}/triage?done=close` : null;
     }),
   );
 

@@ -55,6 +55,16 @@ export function TriagePage({ session, items, codes, done, error }: { session: Vi
                   </button>
                 </div>
               </form>
+              {c.routing?.suggestedDisposition && (
+                <form method="post" action={`/console/cases/${c.id}/close`} class="suggested">
+                  <CsrfField session={session} />
+                  <input type="hidden" name="from" value="triage" />
+                  <input type="hidden" name="disposition" value={c.routing.suggestedDisposition} />
+                  <button type="submit" class="secondary">
+                    답변 없이 종결 ({label(codes.dispositions, c.routing.suggestedDisposition)})
+                  </button>
+                </form>
+              )}
             </li>
           );
         })}
