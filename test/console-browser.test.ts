@@ -188,6 +188,12 @@ describe('the staff console in headless Chromium', () => {
       })
       .where('id', '=', made.caseId)
       .execute();
+    const spam = await makeCase(ctx.db, { department: 'AUDIT', text: '[Web발신] (광고) 최저금리 대출 당일승인' });
+    await ctx.db
+      .updateTable('cases')
+      .set({ routing: JSON.stringify({ router: 'classifier', confidence: 0.92, reasons: ['광고 표현'], category: 'other', department: 'AUDIT', triage: 'spam', suggestedDisposition: 'exception' }) })
+      .where('id', '=', spam.caseId)
+      .execute();
     const { context, page } = await staffPage(tokens.audit);
     await page.getByRole('link', { name: '분류 대기' }).click();
     const card = page.locator(`#triage li[data-case-id="${made.caseId}"]`);

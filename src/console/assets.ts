@@ -77,6 +77,8 @@ ol.triage { list-style: none; padding: 0; display: grid; gap: 12px; }
 ol.triage h2 { border: 0; margin: 0 0 4px; font-size: 16px; }
 .buttons { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; } .buttons button { margin-top: 4px; } .buttons select { margin-top: 4px; }
 ol.triage input[name=reason] { width: 100%; max-width: 640px; }
+ol.triage .buttons select { display: inline-block; width: auto; max-width: 320px; } ol.triage .buttons button { display: inline-block; }
+form.suggested { margin-top: 8px; padding-top: 8px; border-top: 1px dashed var(--line); }
 button .score { font-size: 12px; opacity: .9; }
 .login { max-width: 420px; margin: 48px auto; } .login input { width: 100%; }
 form.search { display: flex; flex-wrap: wrap; gap: 8px; align-items: flex-end; } form.search label { width: 100%; }
