@@ -26,8 +26,19 @@ afterAll(async () => {
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
+/** Posts the sign-in form as a browser does: the form's token from the page, and its cookie. */
+async function login(token: string, headers: Record<string, string> = {}) {
+  const form = await ctx.app.inject({ method: 'GET', url: '/console/login' });
+  const formToken = /name="_csrf" value="([^"]+)"/.exec(form.body)![1]!;
+  const cookie = form.cookies.find((c) => c.name === 'sotong_console_login')!;
+  return ctx.app.inject({
+    method: 'POST', url: '/console/login', headers: { ...FORM, ...headers }, cookies: { sotong_console_login: cookie.value },
+    payload: `_csrf=${encodeURIComponent(formToken)}&token=${encodeURIComponent(token)}`, remoteAddress: '127.0.0.1',
+  });
+}
+
 async function signIn(token: string): Promise<string> {
-  const res = await ctx.app.inject({ method: 'POST', url: '/console/login', headers: FORM, payload: `token=${encodeURIComponent(token)}` });
+  const res = await login(token);
   expect(res.statusCode).toBe(303);
   return token;
 }
@@ -79,15 +90,19 @@ describe('signing in to the console', () => {
   });
 
   it('keeps the token in an HttpOnly, SameSite=Strict cookie scoped to /console that expires', async () => {
-    const wrong = await ctx.app.inject({ method: 'POST', url: '/console/login', headers: FORM, payload: 'token=sotong_nothing' });
+    const wrong = await login('sotong_nothing');
     expect(wrong.statusCode).toBe(401);
-    expect(wrong.headers['set-cookie']).toBeUndefined();
-    const operator = await ctx.app.inject({ method: 'POST', url: '/console/login', headers: FORM, payload: `token=${tokens.operator}` });
+    expect(wrong.cookies.find((c) => c.name === 'sotong_console')).toBeUndefined();
+    const operator = await login(tokens.operator);
     expect(operator.statusCode).toBe(403);
-    const ok = await ctx.app.inject({ method: 'POST', url: '/console/login', headers: FORM, payload: `token=${tokens.road}` });
+    // Without the sign-in form's own token (as another site's page would post it): refused.
+    const forged = await ctx.app.inject({ method: 'POST', url: '/console/login', headers: FORM, payload: `token=${tokens.road}` });
+    expect(forged.statusCode).toBe(403);
+    expect(forged.cookies.find((c) => c.name === 'sotong_console')).toBeUndefined();
+    const ok = await login(tokens.road);
     expect(ok.statusCode).toBe(303);
     expect(ok.headers.location).toBe('/console');
-    const cookie = String(ok.headers['set-cookie']);
+    const cookie = String([ok.headers['set-cookie']].flat().find((c) => String(c).startsWith('sotong_console=')));
     expect(cookie).toMatch(/^sotong_console=/);
     expect(cookie).toContain('Path=/console');
     expect(cookie).toContain('HttpOnly');
@@ -95,10 +110,8 @@ describe('signing in to the console', () => {
     expect(cookie).toMatch(/Max-Age=\d+/);
     expect(cookie).not.toContain('Secure');
     // Behind the district's https proxy the cookie is Secure.
-    const https = await ctx.app.inject({
-      method: 'POST', url: '/console/login', headers: { ...FORM, 'x-forwarded-proto': 'https' }, payload: `token=${tokens.road}`, remoteAddress: '127.0.0.1',
-    });
-    expect(String(https.headers['set-cookie'])).toContain('Secure');
+    const https = await login(tokens.road, { 'x-forwarded-proto': 'https' });
+    expect(String([https.headers['set-cookie']].flat().find((c) => String(c).startsWith('sotong_console=')))).toContain('Secure');
   });
 
   it('ends the session at once when the token is revoked, and on sign-out', async () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
@@ -31,6 +32,8 @@ import { ManagerPage, SearchPage, TriagePage } from './views/other-pages.js';
 
 export const CONSOLE_PATH = '/console';
 export const CONSOLE_COOKIE = 'sotong_console';
+/** The sign-in form's own token (see loginForm). */
+export const LOGIN_COOKIE = 'sotong_console_login';
 const SESSION: SessionCookie = { name: CONSOLE_COOKIE, path: CONSOLE_PATH };
 
 /** This origin's stylesheet and script only; nothing inline, nothing from elsewhere, no framing. */
@@ -142,13 +145,29 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
   app.get('/assets/console.css', async (_request, reply) => reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(CONSOLE_CSS));
   app.get('/assets/console.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(CONSOLE_JS));
 
-  app.get('/login', async (_request, reply) => html(reply, 200, <LoginPage message={null} />));
+  /**
+   * The sign-in form has no session yet: its token is a random value also set in a SameSite=Strict
+   * cookie of its own, which another site's page cannot send (no signing a browser in as someone else).
+   */
+  const loginForm = (request: FastifyRequest, reply: FastifyReply, status: number, message: string | null) => {
+    const formToken = randomBytes(16).toString('base64url');
+    reply.setCookie(LOGIN_COOKIE, formToken, { path: `${CONSOLE_PATH}/login`, httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https', maxAge: 3600 });
+    return html(reply, status, <LoginPage message={message} formToken={formToken} />);
+  };
+
+  app.get('/login', async (request, reply) => loginForm(request, reply, 200, null));
 
   app.post('/login', async (request, reply) => {
-    const token = text((request.body ?? {}) as Form, 'token').trim();
+    const body = (request.body ?? {}) as Form;
+    const expected = request.cookies[LOGIN_COOKIE];
+    if (!expected || text(body, '_csrf') !== expected) {
+      return loginForm(request, reply, 403, '로그인 양식이 만료되었거나 다른 사이트에서 보낸 요청입니다. 다시 입력하세요.');
+    }
+    const token = text(body, 'token').trim();
     const staff = token === '' || token.length > 512 ? undefined : await findStaffByToken(app.db, token);
-    if (!staff) return html(reply, 401, <LoginPage message="토큰이 올바르지 않거나 만료·폐기되었습니다." />);
-    if (!can(staff.role, 'cases:read')) return html(reply, 403, <LoginPage message="민원 콘솔은 담당자와 관리자 계정만 쓸 수 있습니다." />);
+    if (!staff) return loginForm(request, reply, 401, '토큰이 올바르지 않거나 만료·폐기되었습니다.');
+    if (!can(staff.role, 'cases:read')) return loginForm(request, reply, 403, '민원 콘솔은 담당자와 관리자 계정만 쓸 수 있습니다.');
+    reply.clearCookie(LOGIN_COOKIE, { path: `${CONSOLE_PATH}/login` });
     return setSessionCookie(reply, request, SESSION, token, staff).redirect(CONSOLE_PATH, 303);
   });
 

@@ -106,7 +106,7 @@ export function Notice({ kind, children }: { kind: 'error' | 'done'; children: C
   );
 }
 
-export function LoginPage({ message }: { message: string | null }) {
+export function LoginPage({ message, formToken }: { message: string | null; formToken: string }) {
   return (
     <Layout title="로그인" session={null} section="login">
       <div class="login">
@@ -114,6 +114,7 @@ export function LoginPage({ message }: { message: string | null }) {
         <p>발급받은 직원 토큰을 한 번 입력하면 이 브라우저에서 로그인이 유지됩니다.</p>
         {message && <Notice kind="error">{message}</Notice>}
         <form method="post" action="/console/login">
+          <input type="hidden" name="_csrf" value={formToken} />
           <label for="token">직원 토큰</label>
           <input id="token" type="password" name="token" autocomplete="off" required maxLength={200} />
           <button type="submit">로그인</button>
