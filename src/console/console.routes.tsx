@@ -54,6 +54,14 @@ const DONE: Record<string, string> = {
   note: '메모를 남겼습니다.',
 };
 
+/**
+ * A refusal the domain or the edge gave with a stable code (AppError), as a status and code for
+ * the page; null for anything else (a fault: the app's error handler answers it).
+ */
+export function refusal(error: unknown): { status: number; code: string } | null {
+  return error instanceof AppError ? { status: error.statusCode, code: error.code } : null;
+}
+
 interface Signed {
   staff: Staff;
   view: ViewSession;
@@ -225,8 +233,9 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
         pageSize: INBOX_PAGE_SIZE,
       });
     } catch (e) {
-      if (!(e instanceof AppError) || e.statusCode !== 400) throw e;
-      error = errorLabel(e.code);
+      const refused = refusal(e);
+      if (refused?.status !== 400) throw e;
+      error = errorLabel(refused.code);
       query = { page: 1 };
       page = await listInbox(app.db, { scope: scopeCode, page: 1, pageSize: INBOX_PAGE_SIZE });
     }
@@ -294,8 +303,9 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
       }
       return html(reply, 200, <SearchPage session={signed.view} q={q} items={page.items} next={page.nextCursor} wordsSince={page.wordsSince} codes={signed.codes} error={null} />);
     } catch (e) {
-      if (!(e instanceof AppError) || e.statusCode !== 400) throw e;
-      return html(reply, 400, <SearchPage session={signed.view} q={q} items={null} next={null} wordsSince={null} codes={signed.codes} error={errorLabel(e.code, '검색할 수 없는 입력입니다.')} />);
+      const refused = refusal(e);
+      if (refused?.status !== 400) throw e;
+      return html(reply, 400, <SearchPage session={signed.view} q={q} items={null} next={null} wordsSince={null} codes={signed.codes} error={errorLabel(refused.code, '검색할 수 없는 입력입니다.')} />);
     }
   });
 
@@ -382,14 +392,15 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
         if (next !== null && typeof next === 'object') return casePage(request, reply, signed, id, { revealedPhone: next.revealedPhone });
         return reply.redirect(next ?? `${CONSOLE_PATH}/cases/${id}?done=${form}`, 303);
       } catch (e) {
-        if (!(e instanceof AppError)) throw e;
-        if (e.statusCode === 404 && e.code === 'not_found') return notFoundPage(reply, signed.view);
+        const refused = refusal(e);
+        if (!refused) throw e;
+        if (refused.status === 404 && refused.code === 'not_found') return notFoundPage(reply, signed.view);
         const values: Record<string, string> = {};
         for (const [k, v] of Object.entries(body)) if (k !== '_csrf' && typeof v === 'string') values[k] = v;
         if (body.from === 'triage') {
-          return triagePage(request, reply, signed, e.statusCode, { caseId: id, message: errorLabel(e.code) });
+          return triagePage(request, reply, signed, refused.status, { caseId: id, message: errorLabel(refused.code) });
         }
-        return casePage(request, reply, signed, id, { status: e.statusCode, state: { form, values, error: errorLabel(e.code) } });
+        return casePage(request, reply, signed, id, { status: refused.status, state: { form, values, error: errorLabel(refused.code) } });
       }
     };
   }
