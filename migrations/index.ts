@@ -14,7 +14,7 @@ import * as caseNumberReservation from './20261204T110000_case_number_reservatio
 import * as caseSearchAndNotes from './20261204T120000_case_search_and_notes.js';
 import * as staffDepartmentOptional from './20261204T130000_staff_department_optional.js';
 import * as messageCounts from './20261204T150000_message_counts.js';
-import * as consoleInbox from './20261204T170000_console_inbox.js';
+import * as consoleInbox from './20261204T200000_console_inbox.js';
 
 export const migrations: Record<string, Migration> = {
   '20261126T070000_initial': initial,
@@ -31,5 +31,5 @@ export const migrations: Record<string, Migration> = {
   '20261204T120000_case_search_and_notes': caseSearchAndNotes,
   '20261204T130000_staff_department_optional': staffDepartmentOptional,
   '20261204T150000_message_counts': messageCounts,
-  '20261204T170000_console_inbox': consoleInbox,
+  '20261204T200000_console_inbox': consoleInbox,
 };
