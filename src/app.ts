@@ -23,6 +23,7 @@ import auditRoutes from './audit/audit.routes.js';
 import reportsRoutes from './reports/reports.routes.js';
 import reportPage from './reports/report-page.routes.js';
 import { apiReference, openApiDocument } from './http/api-docs.js';
+import consoleRoutes from './console/console.routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -87,5 +88,6 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(auditRoutes, { prefix: '/api' });
   await app.register(reportsRoutes, { prefix: '/api' });
   await app.register(reportPage, { prefix: '/reports' });
+  await app.register(consoleRoutes, { prefix: '/console' });
   return app;
 }

@@ -43,8 +43,9 @@ describe('files read at run time', () => {
   it('include every data file of the sources: a new one must be listed to reach the image', async () => {
     const dataFiles = [];
     for (const dir of ['src', 'workers', 'webhooks', 'migrations']) {
-      // A provider's fixtures sit beside the test that reads them: test data, never read at run time.
-      dataFiles.push(...(await filesUnder(dir)).filter((f) => !f.endsWith('.ts') && !f.split('/').includes('fixtures')));
+      // Code is .ts, and .tsx for the console's pages. A provider's fixtures sit beside the test that
+      // reads them: test data, never read at run time.
+      dataFiles.push(...(await filesUnder(dir)).filter((f) => !/\.tsx?$/.test(f) && !f.split('/').includes('fixtures')));
     }
     expect(dataFiles.sort()).toEqual(Object.values(RUNTIME_FILES).sort());
   });
@@ -52,7 +53,7 @@ describe('files read at run time', () => {
   it('are found through src/paths.ts only: no other code locates files from its own URL', async () => {
     const offenders = [];
     for (const dir of ['src', 'workers', 'webhooks', 'migrations']) {
-      for (const file of (await filesUnder(dir)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'src/paths.ts')) {
+      for (const file of (await filesUnder(dir)).filter((f) => /\.tsx?$/.test(f) && !f.endsWith('.test.ts') && f !== 'src/paths.ts')) {
         if ((await readFile(path.join(PROJECT_ROOT, file), 'utf8')).includes('import.meta.url')) offenders.push(file);
       }
     }

@@ -11,7 +11,8 @@ import { assignCase, closeCase, replyToCase } from './case-actions.js';
 import { listCaseMessages } from './message-repository.js';
 import { listCaseEvents } from './case-repository.js';
 import { handOff } from '../queues/enqueue.js';
-import { AppError, notFound } from '../http/errors.js';
+import { notFound } from '../http/errors.js';
+import { revealResidentPhone } from './resident-phone.js';
 import type { FastifyRequest } from 'fastify';
 import { registerCase } from './register-case.js';
 import { extendDeadline } from '../deadlines/deadline-actions.js';
@@ -216,15 +217,7 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       onRequest: app.requirePermission('cases:resident-phone'),
     },
-    async (request) => {
-      const row = await findCaseWithResident(app.db, request.params.id);
-      if (!row || !canReachCase(request.staff!, 'cases:resident-phone', row)) throw notFound(`case ${request.params.id} not found`);
-      if (!row.resident_phone) {
-        throw new AppError(404, 'no_phone_number', 'no phone number is known for this case (KakaoTalk, or removed after the retention period)');
-      }
-      await recordAudit(app.db, actorOf(request), 'case.resident_phone_read', [row.id], { reason: request.body.reason.trim() });
-      return { caseId: row.id, phone: row.resident_phone };
-    },
+    async (request) => revealResidentPhone(app.db, request.staff!, request.params.id, request.body.reason, actorOf(request)),
   );
 
   // The block list: a sender who abuses the line. Their messages are still kept; their cases close as `exception`.

@@ -5,6 +5,7 @@ import formbody from '@fastify/formbody';
 import { Type } from 'typebox';
 import type { Staff } from '../staff/staff.table.js';
 import { findStaffByToken } from '../staff/staff-repository.js';
+import { clearSessionCookie, sessionStaff, setSessionCookie, type SessionCookie } from '../staff/session.js';
 import { can } from '../staff/policy.js';
 import { seoulDateTime } from '../domain/seoul-time.js';
 import { reportCaseRows, reportCodes, reportSummary, reportTrend } from './report-queries.js';
@@ -14,6 +15,7 @@ import { REPORT_CSS, errorPage, loginPage, reportPage } from './report-page.js';
 
 export const REPORTS_PATH = '/reports';
 export const REPORTS_COOKIE = 'sotong_reports';
+const SESSION: SessionCookie = { name: REPORTS_COOKIE, path: REPORTS_PATH };
 
 const Period = Type.Object({ from: Type.Optional(Day), to: Type.Optional(Day) }, { additionalProperties: false });
 
@@ -42,17 +44,16 @@ const reportPageRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   /** The signed-in manager, or null after answering (a redirect to sign in, or a refusal). */
   async function manager(request: FastifyRequest, reply: FastifyReply): Promise<Staff | null> {
-    const header = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-    const token = header ?? request.cookies[REPORTS_COOKIE];
-    if (!token) {
+    const session = await sessionStaff(app.db, request, SESSION);
+    if (session === null) {
       await reply.redirect(`${REPORTS_PATH}/login`, 303);
       return null;
     }
-    const staff = await findStaffByToken(app.db, token);
-    if (!staff) {
-      await reply.clearCookie(REPORTS_COOKIE, { path: REPORTS_PATH }).redirect(`${REPORTS_PATH}/login`, 303);
+    if (session === 'ended') {
+      await clearSessionCookie(reply, SESSION).redirect(`${REPORTS_PATH}/login`, 303);
       return null;
     }
+    const { staff } = session;
     if (!can(staff.role, 'reports:page')) {
       await html(reply, 403, errorPage('권한 없음', '보고서는 관리자(manager) 계정만 볼 수 있습니다.'));
       return null;
@@ -71,19 +72,12 @@ const reportPageRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const staff = await findStaffByToken(app.db, request.body.token.trim());
       if (!staff) return html(reply, 401, loginPage('토큰이 올바르지 않거나 만료되었습니다.'));
       if (!can(staff.role, 'reports:page')) return html(reply, 403, loginPage('보고서는 관리자(manager) 계정만 볼 수 있습니다.'));
-      return reply
-        .setCookie(REPORTS_COOKIE, request.body.token.trim(), {
-          path: REPORTS_PATH,
-          httpOnly: true,
-          sameSite: 'strict',
-          secure: request.protocol === 'https',
-        })
-        .redirect(REPORTS_PATH, 303);
+      return setSessionCookie(reply, request, SESSION, request.body.token.trim(), staff).redirect(REPORTS_PATH, 303);
     },
   );
 
   app.post('/logout', async (_request, reply) =>
-    reply.clearCookie(REPORTS_COOKIE, { path: REPORTS_PATH }).redirect(`${REPORTS_PATH}/login`, 303),
+    clearSessionCookie(reply, SESSION).redirect(`${REPORTS_PATH}/login`, 303),
   );
 
   app.get('/', { schema: { querystring: Period } }, async (request, reply) => {

@@ -17,7 +17,7 @@ export interface RoutingPolicy {
   deadlines?: DeadlinePolicy;
 }
 
-const TRIAGE_DEPARTMENT = 'AUDIT';
+export const TRIAGE_DEPARTMENT = 'AUDIT';
 const TRIAGE_CATEGORY = 'other';
 
 /** The short, courteous answer to pure thanks, sent when the case closes by itself. */
