@@ -15,6 +15,7 @@ import * as caseSearchAndNotes from './20261204T120000_case_search_and_notes.js'
 import * as staffDepartmentOptional from './20261204T130000_staff_department_optional.js';
 import * as messageCounts from './20261204T150000_message_counts.js';
 import * as sqlFunctionsInFiles from './20261204T190000_sql_functions_in_files.js';
+import * as routingExampleKinds from './20261204T200000_routing_example_kinds.js';
 
 export const migrations: Record<string, Migration> = {
   '20261126T070000_initial': initial,
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '20261204T130000_staff_department_optional': staffDepartmentOptional,
   '20261204T150000_message_counts': messageCounts,
   '20261204T190000_sql_functions_in_files': sqlFunctionsInFiles,
+  '20261204T200000_routing_example_kinds': routingExampleKinds,
 };

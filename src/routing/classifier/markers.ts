@@ -36,6 +36,21 @@ export const PROBLEM_CUES: Cue[] = [
   { name: '위험', pattern: /ㅡㅡ|(?<!안 ?|않게 ?|덜 ?)(?:위험|무서|불안|시끄|힘들|더러|지저분|다칠|심해|냄새)|안 ?좋|좋지 ?않|별로|꺼져 ?있|꺼졌|나갔|막혀|막혔|새요|샌다|새는|넘쳐|끊겼|끊어졌|불친절|반말|무시|불쾌|무례|퉁명|기분 ?(?:이 ?)?(?:상했|상하|나쁘|나빴|별로)|억울|다쳤|넘어|사고|심각|피해|짜증|화나|화가|답답|황당|어이없|미치겠|죽겠|스트레스|방치|엉망|불법|문제(?!가 ?(?:다 ?)?해결|없)/u },
 ];
 
+/** A suggestion for something new (제안·건의): a proposal rather than a fault to fix. */
+export const PROPOSAL_CUES: Cue[] = [
+  { name: '제안', pattern: /제안|건의|아이디어|의견 ?(?:드립|드려|입니다)|검토해 ?(?:주|보|봐)|도입(?:해|하|을|했)/u },
+  { name: '좋겠', pattern: /좋겠|좋을 ?(?:듯|것|거)|했으면|있었으면|생겼으면|생기면|어떨까|어떨지|어떻겠|어떠세요|어떠신|면 ?어떨|만들어 ?주|만들면|만들자|만드는 ?(?:건|게|것)|(?:늘리|늘려|두|놓|운영하|개방하|열|바꾸|바꿔 ?보)면 ?(?:좋|어떨|더)/u },
+];
+
+/** Asking for information (how, when, where, whether, how much): a question (질의). */
+export const INQUIRY_CUES: Cue[] = [
+  { name: '어떻게', pattern: /어떻게|어디(?:서|로|에|다|로 ?가|인가)|언제(?:까지|부터|인가|예요|에요|쯤)?|얼마|몇 ?(?:살|시|번|일|퍼센트|층|개월)|무엇|뭔가요|뭐예요|뭐에요|뭐가 ?(?:있|필요)|궁금|알고 ?싶|알려 ?주/u },
+  { name: '되나요', pattern: /(?:하나요|되나요|있나요|없나요|인가요|건가요|가능한가요|필요한가요|되는지|있는지|하는지|받나요|받아요|돼요|되요|사요|해요|가요|까요)(?= |$)/u },
+];
+
+/** Sarcasm ('참 잘~하시네요', '감사는 무슨'): never thanks. */
+export const SARCASM = /참 ?잘 ?하시|일 ?(?:참|아주|정말) ?잘|잘들 ?하|대단들|감사는 ?무슨|고맙긴 ?(?:한데|하지만)|퍽이나|잘 ?하는 ?짓|잘도 ?하/u;
+
 /** A turn in the message: '감사합니다. 그런데 …' introduces the real point. */
 export const CONTRAST_CUES: Cue[] = [
   { name: '그런데', pattern: /(?:^| )(?:근데|그런데|근대|그른데|하지만|그러나|다만|그치만|그렇지만|그나저나|그건 그렇고|그리고 혹시|혹시|다름이 아니라|다른게 아니라|다른 게 아니라|한가지|한 가지)(?= |$)/u },
@@ -46,9 +61,9 @@ export const THANKS_CUES: Cue[] = [
   // '감사' is also an audit ('회계감사', '감사 요청', '감사원'): those are not thanks.
   { name: '감사', pattern: /(?<!회계 ?)감사(?!원|관|실|팀|담당|청구|위원|결과|보고|기관|좀| ?요청| ?를 ?(?:요청|청구|해|받))|고맙|고마|땡큐|thank|thx|ㄱㅅ|ㄳ|감솨|감삼|사랑해|사랑합/u },
   { name: '수고', pattern: /수고|고생 ?(?:하|많|이 ?많|하셨|하셔)|주신 ?(?:덕|분|거|것|게)|주셨(?!으면)|애쓰|애써|노고|신경 ?써 ?주셔|챙겨 ?주셔|도와 ?주셔|해 ?주셔서|주셔서|주신 ?덕|덕분|덕택/u },
-  { name: '응원', pattern: /응원|칭찬|화이팅|파이팅|홧팅|fighting|멋져|힘내|힘 ?내|존경|최고|짱|멋지|멋있|든든|자랑스|감동|믿음/u },
-  { name: '인사', pattern: /복 ?많이|복 ?받|새해|명절 ?잘|추석 ?잘|설 ?잘|연휴 ?잘|크리스마스|연말 ?잘|좋은 ?하루|좋은 ?주말|건강하세요|건강 ?(?:꼭 ?|잘 ?)?챙기|건강하시|행복하세요|행복한|평안|잘 ?보내세요|보내세요/u },
-  { name: '만족', pattern: /좋아졌|편해졌|깨끗해졌|(?:환해|밝아|조용해|넓어|나아|깔끔해|안전해|시원해|따뜻해|예뻐|이뻐|쾌적해|편리해)졌|훤하|쾌적|살기 ?좋|(?<!안 ?|못 ?)(?:좋아하|좋아했|좋았|좋아요|좋네요|좋습니다|좋더라)|예뻐|예쁘|이뻐|이쁘|(?<!불)친절|유익|재밌|재미있|만족|다행|해결됐|해결 ?되었|잘 ?받았|잘 ?들었|잘 ?봤|빠르시|빠른 ?처리|빠른 ?답변|빠르게 ?처리/u },
+  { name: '응원', pattern: /응원|칭찬|화이팅|파이팅|홧팅|fighting|멋져|힘내|힘 ?내|존경|최고|짱|멋지|멋있|든든|자랑스|감동|믿음|살맛|대박|욕봤|욕보셨|욕보십|역시|잘하셨|잘했|잘됐|잘 ?되었|역대급/u },
+  { name: '인사', pattern: /복 ?많이|명절|한가위|보름달|메리|좋은 ?일만|가득하세요|되세요|되십시오|하십시오|복 ?받|새해|명절 ?잘|추석 ?잘|설 ?잘|연휴 ?잘|크리스마스|연말 ?잘|좋은 ?하루|좋은 ?주말|건강하세요|건강 ?(?:꼭 ?|잘 ?)?챙기|건강하시|행복하세요|행복한|평안|잘 ?보내세요|보내세요/u },
+  { name: '만족', pattern: /좋아졌|편해졌|깨끗해졌|(?:환해|밝아|조용해|넓어|나아|깔끔해|안전해|시원해|따뜻해|예뻐|이뻐|쾌적해|편리해)졌|훤하|쾌적|살기 ?좋|(?<!안 ?|못 ?)(?:좋아하|좋아했|좋았|좋아요|좋네요|좋습니다|좋더라)|예뻐|예쁘|이뻐|이쁘|(?<!불)친절|유익|재밌|재미있|만족|다행|해결됐|해결 ?되었|잘 ?받았|잘 ?들었|잘 ?봤|반짝|즐거웠|즐거운|편하게|편해요|편합니다|덜 ?춥|잘 ?쓰고|잘 ?지내|좋아해|좋아하|회복|빠르시|빠른 ?처리|빠른 ?답변|빠르게 ?처리/u },
 ];
 
 /** Advertising, scams, and messages that are not for the district at all. */
@@ -75,6 +90,13 @@ export interface CueCounts {
   chatter: number;
   question: boolean;
   negation: boolean;
+  /** Proposal cues: suggests something new. */
+  proposal: number;
+  /** Information-question cues. */
+  inquiry: number;
+  sarcasm: number;
+  /** Emoji only (no words): read from the raw text. */
+  positiveEmoji: number;
   /**
    * Sentences of two words or more without any thanks, praise, greeting or
    * "done for me" word: in a message that thanks, they are likely a report.
@@ -92,7 +114,7 @@ export interface CueCounts {
   names: string[];
 }
 
-const POSITIVE_EMOJI = /[\u{1F44D}\u{1F44F}\u{1F64F}\u{2764}\u{1F495}\u{1F496}\u{1F497}\u{1F60A}\u{1F970}\u{263A}\u{1F600}\u{1F604}\u{1F601}\u{1F618}\u{1F339}\u{1F490}\u{1F4AA}\u{1F384}\u{1F381}\u{2728}\u{1F929}\u{1F44C}]|\^\^|\^_\^/gu;
+const POSITIVE_EMOJI = /[\u{1F44F}\u{1F64C}\u{1F389}\u{1F38A}\u{1F60D}\u{1F647}\u{1F31F}\u{2B50}\u{1F49D}\u{1F49E}\u{1F499}\u{1F49A}\u{1F49B}\u{1F49C}\u{1F9E1}\u{1F338}\u{1F337}\u{1F33B}\u{263A}\u{1F44D}\u{1F44F}\u{1F64F}\u{2764}\u{1F495}\u{1F496}\u{1F497}\u{1F60A}\u{1F970}\u{263A}\u{1F600}\u{1F604}\u{1F601}\u{1F618}\u{1F339}\u{1F490}\u{1F4AA}\u{1F384}\u{1F381}\u{2728}\u{1F929}\u{1F44C}]|\^\^|\^_\^/gu;
 const PHONE = /0\d{1,2}[- .]?\d{3,4}[- .]?\d{4}|080[- ]?\d{3}/u;
 const URL = /https?:|www\.|\.(?:com|kr|net|ly|me)\b|bit\.ly/iu;
 
@@ -151,6 +173,11 @@ export function findCues(p: PreparedText): CueCounts {
   const end = lastSentence(p);
   const requestAtEnd = REQUEST_CUES.some((c) => c.pattern.test(requestText(end))) || /[?？]\s*$/u.test(p.raw.trim());
   const negation = NEGATION.test(text);
+  const proposal = count(PROPOSAL_CUES, text, names);
+  const inquiry = count(INQUIRY_CUES, requestText(text), names);
+  const sarcasm = SARCASM.test(text) ? 1 : 0;
+  const positiveEmoji = (p.raw.match(POSITIVE_EMOJI) ?? []).length;
+  POSITIVE_EMOJI.lastIndex = 0;
   let plainSentences = 0;
   let problemSentences = 0;
   const plain: string[] = [];
@@ -176,6 +203,10 @@ export function findCues(p: PreparedText): CueCounts {
     chatter,
     question,
     negation,
+    proposal,
+    inquiry,
+    sarcasm,
+    positiveEmoji,
     plainSentences,
     problemSentences,
     plainText: plain.join('. '),
