@@ -94,10 +94,10 @@ export function noRequestOrProblem(a: Analysed): boolean {
   return (
     cues.request === 0 &&
     cues.contrast === 0 &&
-    cues.problem === 0 &&
+    cues.openProblem === 0 &&
     !cues.question &&
     !cues.negation &&
-    cues.plainSentences === 0 &&
+    cues.problemSentences === 0 &&
     cues.spam === 0 &&
     cues.abuse === 0 &&
     cues.sarcasm === 0 &&
@@ -155,7 +155,14 @@ export function decideKind(pk: Float64Array, a: Analysed): { kind: number; kindC
     kind = bestDepartmentKind(pk);
     kindConfidence = Math.max(withinDepartmentKinds(pk, kind), 0.6);
   }
-  if (kind !== THANKS && kind !== SPAM && cues.thanks > 0 && noRequestOrProblem(a) && a.topicScore === 0) {
+  const noSpamEvidence = cues.spam === 0 && cues.abuse === 0 && cues.chatter === 0 && jamoShare(a.p) < 0.5;
+  if (
+    kind !== THANKS &&
+    (kind !== SPAM || noSpamEvidence) &&
+    cues.thanks > 0 &&
+    noRequestOrProblem(a) &&
+    (a.topicScore === 0 || pk[THANKS]! >= 0.2)
+  ) {
     kind = THANKS;
     kindConfidence = Math.max(pk[THANKS]!, 0.6);
   }
@@ -192,6 +199,12 @@ const COURTESY_WORD = /^(?:구청장님?|구청|직원분들?|공무원분들?|�
  */
 function isPureThanks(model: RouterModel, a: Analysed, kind: number, pk: Float64Array): boolean {
   if (kind !== THANKS || a.cues.thanks === 0 || !noRequestOrProblem(a)) return false;
+  if (a.cues.plainSentences > 0) {
+    // A sentence without thanks ('요즘 산책할 맛 납니다') must read as no request on its own.
+    const rest = model.analyse(a.cues.plainText);
+    const pr = kindProbabilities(model, sparse(rest, model.dictionary, true, model.options.kindTextScale));
+    if (1 - pr[THANKS]! - pr[SPAM]! >= model.options.plainRequestMax) return false;
+  }
   if (pk[THANKS]! >= model.options.pureThanksMin) return true;
   if (a.p.compact.length > SHORT_CHARS) return false;
   return a.p.words.every((w) => COURTESY_WORD.test(w) || isThanksWord(w));
