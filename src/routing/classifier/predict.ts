@@ -200,8 +200,10 @@ const COURTESY_WORD = /^(?:구청장님?|구청|직원분들?|공무원분들?|�
 function isPureThanks(model: RouterModel, a: Analysed, kind: number, pk: Float64Array): boolean {
   if (kind !== THANKS || a.cues.thanks === 0 || !noRequestOrProblem(a)) return false;
   if (a.cues.plainSentences > 0) {
-    // A sentence without thanks ('요즘 산책할 맛 납니다') must read as no request on its own.
+    // A sentence without thanks ('요즘 산책할 맛 납니다') must name no department's topic and
+    // read as no request on its own.
     const rest = model.analyse(a.cues.plainText);
+    if (rest.topicScore > 0) return false;
     const pr = kindProbabilities(model, sparse(rest, model.dictionary, true, model.options.kindTextScale));
     if (1 - pr[THANKS]! - pr[SPAM]! >= model.options.plainRequestMax) return false;
   }
@@ -234,7 +236,12 @@ export function predict(model: RouterModel, text: string): Prediction | null {
   for (let d = 1; d < D; d++) if (pd[d]! > pd[best]!) best = d;
   const chosen = isDepartmentKind(kind) ? best : triage;
   // Probability that each department is the right one, given the kind uncertainty.
-  const pComplaint = isDepartmentKind(kind) ? kindConfidence : 1 - kindConfidence;
+  // For a department, every kind that goes to one counts (complaint, proposal, question).
+  let pDepartmentKinds = 0;
+  for (let k = 0; k < KINDS.length; k++) if (isDepartmentKind(k)) pDepartmentKinds += pk[k]!;
+  // A message that asks for something is never thanks (the labeling rule decideKind applies).
+  if (a.cues.request > 0) pDepartmentKinds /= Math.max(1 - pk[THANKS]!, 1e-9);
+  const pComplaint = isDepartmentKind(kind) ? Math.max(kindConfidence, Math.min(pDepartmentKinds, 1)) : 1 - kindConfidence;
   const combined = Array.from(pd, (p, d) => pComplaint * p + (d === triage ? 1 - pComplaint : 0));
   const candidates = combined
     .map((score, d) => ({ d, score }))
