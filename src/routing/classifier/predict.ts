@@ -106,6 +106,12 @@ export function noRequestOrProblem(a: Analysed): boolean {
   );
 }
 
+/** Evidence of its own that a message is spam: an advert without a complaint word, abuse, chatter, bare jamo. */
+function hasSpamEvidence(a: Analysed): boolean {
+  const { cues } = a;
+  return (cues.spam > 0 && cues.problem === 0) || cues.abuse > 0 || cues.chatter > 0 || jamoShare(a.p) >= 0.5;
+}
+
 /** Short enough that the models have little to read: the cues get a second look. */
 const SHORT_CHARS = 20;
 
@@ -128,8 +134,7 @@ export function decideKind(pk: Float64Array, a: Analysed): { kind: number; kindC
   let kind = COMPLAINT;
   for (let k = 1; k < KINDS.length; k++) if (pk[k]! > pk[kind]!) kind = k;
   let kindConfidence = pk[kind]!;
-  const spamEvidence =
-    (cues.spam > 0 && cues.problem === 0) || cues.abuse > 0 || cues.chatter > 0 || jamoShare(a.p) >= 0.5;
+  const spamEvidence = hasSpamEvidence(a);
   if (kind === SPAM && !spamEvidence) {
     kind = pk[THANKS]! > pk[bestDepartmentKind(pk)]! ? THANKS : bestDepartmentKind(pk);
     kindConfidence = pk[kind]! / (1 - pk[SPAM]! || 1);
@@ -239,8 +244,12 @@ export function predict(model: RouterModel, text: string): Prediction | null {
   // For a department, every kind that goes to one counts (complaint, proposal, question).
   let pDepartmentKinds = 0;
   for (let k = 0; k < KINDS.length; k++) if (isDepartmentKind(k)) pDepartmentKinds += pk[k]!;
-  // A message that asks for something is never thanks (the labeling rule decideKind applies).
-  if (a.cues.request > 0) pDepartmentKinds /= Math.max(1 - pk[THANKS]!, 1e-9);
+  // Kinds the labeling rules exclude (decideKind) take no share: a message that asks for
+  // something is never thanks, one without evidence of spam never spam.
+  let excluded = 0;
+  if (a.cues.request > 0) excluded += pk[THANKS]!;
+  if (!hasSpamEvidence(a)) excluded += pk[SPAM]!;
+  pDepartmentKinds /= Math.max(1 - excluded, 1e-9);
   const pComplaint = isDepartmentKind(kind) ? Math.max(kindConfidence, Math.min(pDepartmentKinds, 1)) : 1 - kindConfidence;
   const combined = Array.from(pd, (p, d) => pComplaint * p + (d === triage ? 1 - pComplaint : 0));
   const candidates = combined
