@@ -39,8 +39,8 @@ export function isContentWord(word: string): boolean {
   if ([...word].length < 2) return MEANINGFUL_SINGLE.has(word);
   // Two characters that are a particle on a fragment ('만에', '앞에') or a form of 있다, 하다,
   // 되다, 같다 ('있다', '했고') carry nothing.
-  if (word.length === 2 && !MEANINGFUL_SINGLE.has(word[0]!) && /[이가을를은는에도의로와과만]$/u.test(word)) return false;
-  if (word.length <= 3 && /^(?:있|없|하|해|했|되|돼|됐|같|만|나|났|가|갔|사|싶)(?:[가-힣]{1,2})?$/u.test(word) && !/^(?:가로|나무|사고|사람|하수|가게|가스|나이|사진|해충)/u.test(word)) return false;
+  if (word.length === 2 && !MEANINGFUL_SINGLE.has(word[0]!) && /[을를은는에]$/u.test(word)) return false;
+  if (/^(?:있|없|하|해|했|되|돼|됐|같|만|나|났|가|갔|사|싶)[다고는은서요게지면네데던]$/u.test(word) && !/^(?:사고|가게|나는)$/u.test(word)) return false;
   return true;
 }
 

@@ -53,7 +53,7 @@ export const SARCASM = /참 ?잘 ?하시|일 ?(?:참|아주|정말) ?잘|잘들 
 
 /** A turn in the message: '감사합니다. 그런데 …' introduces the real point. */
 export const CONTRAST_CUES: Cue[] = [
-  { name: '그런데', pattern: /(?:^| )(?:근데|그런데|근대|그른데|하지만|그러나|다만|그치만|그렇지만|그나저나|그건 그렇고|그리고 혹시|혹시|다름이 아니라|다른게 아니라|다른 게 아니라|한가지|한 가지)(?= |$)/u },
+  { name: '그런데', pattern: /(?:^| )(?:근데|그런데|근대|그른데|하지만|그러나|다만|그치만|그렇지만|그나저나|그건 그렇고|그리고 혹시|혹시|다름이 아니라|다른게 아니라|다른 게 아니라|한가지|한 가지)(?= |$)|[가-힣](?:니다|지)만(?= |$)/u },
 ];
 
 /** Thanks, praise, greetings and encouragement. */
