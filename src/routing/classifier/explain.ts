@@ -166,7 +166,8 @@ const EMOJI = /\p{Extended_Pictographic}/gu;
  */
 export function cueWords(a: Analysed, kind: number): string[] {
   const cues = kind === THANKS ? THANKS_CUES : SPAM_CUES;
-  const words = a.p.words.filter((w) => cues.some((c) => c.pattern.test(w))).map(displayStem).filter(isContentWord);
+  // Whole words as written: a cue word without its ending would be a fragment ('고맙데이' → '고맙데').
+  const words = a.p.words.filter((w) => cues.some((c) => c.pattern.test(w)) && isContentWord(w));
   if (kind === THANKS && words.length === 0) words.push(...new Set(a.p.raw.match(EMOJI) ?? []));
   return [...new Set(words)];
 }
@@ -176,6 +177,6 @@ export function explain(model: RouterModel, prediction: Prediction): string[] {
   const { analysed: a, kind, chosen } = prediction;
   if (isDepartmentKind(kind)) return explainClass(a, model.deptModel, chosen, prediction.deptVector, true, true);
   const found = cueWords(a, kind);
-  const learned = explainClass(a, model.kindModel, kind, prediction.kindVector, false, false).filter((t) => !found.includes(t));
+  const learned = explainClass(a, model.kindModel, kind, prediction.kindVector, false, false).filter((t) => !found.some((f) => f.startsWith(t)));
   return [...found, ...learned].slice(0, MAX_REASONS);
 }
