@@ -16,6 +16,7 @@ import * as staffDepartmentOptional from './20261204T130000_staff_department_opt
 import * as messageCounts from './20261204T150000_message_counts.js';
 import * as sqlFunctionsInFiles from './20261204T190000_sql_functions_in_files.js';
 import * as consoleInbox from './20261204T200000_console_inbox.js';
+import * as routingExampleKinds from './20261204T200000_routing_example_kinds.js';
 
 export const migrations: Record<string, Migration> = {
   '20261126T070000_initial': initial,
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '20261204T150000_message_counts': messageCounts,
   '20261204T190000_sql_functions_in_files': sqlFunctionsInFiles,
   '20261204T200000_console_inbox': consoleInbox,
+  '20261204T200000_routing_example_kinds': routingExampleKinds,
 };

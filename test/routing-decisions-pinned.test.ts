@@ -100,7 +100,7 @@ describe('learned router: pinned decisions', () => {
   it('pins a sample that covers every kind, triage and unsure decisions', () => {
     const pinned = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Pinned[];
     const kinds = new Set(pinned.map((p) => p.decision.kind));
-    expect([...kinds].sort()).toEqual(['complaint', 'spam', 'thanks']);
+    expect([...kinds].sort()).toEqual(['complaint', 'proposal', 'question', 'spam', 'thanks']);
     expect(pinned.some((p) => p.decision.pureThanks)).toBe(true);
     expect(pinned.some((p) => p.decision.confidence === 0)).toBe(true);
     expect(pinned.some((p) => p.decision.confidence > 0 && p.decision.confidence < 0.45)).toBe(true);

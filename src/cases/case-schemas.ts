@@ -43,7 +43,7 @@ export const CaseSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
-    kind: Nullable(OneOf(['complaint', 'proposal', 'thanks', 'spam'])),
+    kind: Nullable(OneOf(['complaint', 'proposal', 'question', 'thanks', 'spam'])),
     routing: Nullable(
       Type.Object(
         {

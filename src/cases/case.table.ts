@@ -10,7 +10,7 @@ export interface RoutingRecord {
   reasons: string[];
   category: string;
   department: string;
-  kind?: 'complaint' | 'thanks' | 'spam';
+  kind?: 'complaint' | 'proposal' | 'question' | 'thanks' | 'spam';
   /** Best departments first, for the triage officer. */
   candidates?: { department: string; category: string; score: number }[];
   /** Why the case went to triage instead of the department the router preferred. */
@@ -29,7 +29,7 @@ export interface CaseTable {
   disposition_code: string | null;
   resident_id: number;
   routing: ColumnType<RoutingRecord | null, string | null, string | null>;
-  kind: 'complaint' | 'proposal' | 'thanks' | 'spam' | null;
+  kind: 'complaint' | 'proposal' | 'question' | 'thanks' | 'spam' | null;
   received_at: ColumnType<Date, Date | undefined, never>;
   /** Time of the resident's latest message; threading compares against it. */
   last_resident_message_at: ColumnType<Date, Date | undefined, Date>;

@@ -1,6 +1,6 @@
 // How many working days a case has, by its category and kind. Set with DEADLINE_RULES.
 
-export const CASE_KINDS = ['complaint', 'proposal', 'thanks', 'spam'] as const;
+export const CASE_KINDS = ['complaint', 'proposal', 'question', 'thanks', 'spam'] as const;
 export type CaseKind = (typeof CASE_KINDS)[number];
 
 /** `*`, a kind, a category code, or `category/kind`, each with its working days. */

@@ -128,8 +128,8 @@ export async function fileAndRouteInbound(
 }
 
 /**
- * The kind and legal deadline a routed case gets. A proposal registered by staff stays one
- * (the router knows complaints, thanks and spam); the deadline is written with the decision,
+ * The kind and legal deadline a routed case gets: the router's kind (a proposal has 14 working
+ * days by default), but a proposal registered by staff stays one; the deadline is written with the decision,
  * and a case that already has one keeps it.
  */
 function caseTerms(policy: RoutingPolicy, record: RoutingRecord, registeredKind: string | null, receivedAt: Date) {

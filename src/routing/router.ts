@@ -4,8 +4,14 @@
  * (classifier/index.ts, trainRouter); callers depend only on these types.
  */
 
-/** What a message is: a complaint or request (routed to a department), thanks, or spam (both AUDIT/'other'). */
-export type MessageKind = 'complaint' | 'thanks' | 'spam';
+/**
+ * What a message is: a complaint or request, a proposal (제안·건의) or a question (질의), each
+ * routed to a department; thanks, or spam and abuse (both AUDIT/'other').
+ */
+export type MessageKind = 'complaint' | 'proposal' | 'question' | 'thanks' | 'spam';
+
+/** Kinds that go to a department (and set the legal deadline: a proposal has 14 working days). */
+export const DEPARTMENT_KINDS: readonly MessageKind[] = ['complaint', 'proposal', 'question'];
 
 export interface RoutingDecision {
   /** Category code from the departments data, e.g. 'roads'. */

@@ -1,6 +1,6 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 
-export type ExampleKind = 'complaint' | 'thanks' | 'spam';
+export type ExampleKind = 'complaint' | 'proposal' | 'question' | 'thanks' | 'spam';
 export type ExampleSource = 'builtin' | 'file' | 'correction';
 
 export interface RoutingExampleTable {

@@ -7,10 +7,15 @@ import { findCues, jamoShare, type CueCounts } from './markers.js';
 import { prepare, type PreparedText } from './text.js';
 
 /** The kind model's classes, in the order of its outputs. */
-export const KINDS: MessageKind[] = ['complaint', 'thanks', 'spam'];
+export const KINDS: MessageKind[] = ['complaint', 'thanks', 'spam', 'proposal', 'question'];
 export const COMPLAINT = 0;
 export const THANKS = 1;
 export const SPAM = 2;
+export const PROPOSAL = 3;
+export const QUESTION = 4;
+
+/** Kinds routed to a department (complaint, proposal, question). */
+export const isDepartmentKind = (k: number): boolean => k === COMPLAINT || k === PROPOSAL || k === QUESTION;
 
 export interface Analysed {
   p: PreparedText;
@@ -69,6 +74,10 @@ export function handFeatures(a: Analysed): [string, number][] {
     ['h:abuse', Math.log1p(cues.abuse)],
     ['h:chatter', Math.log1p(cues.chatter)],
     ['h:question', cues.question ? 1 : 0],
+    ['h:proposal', Math.log1p(cues.proposal)],
+    ['h:inquiry', Math.log1p(cues.inquiry)],
+    ['h:inquiryOnly', cues.inquiry > 0 && cues.problem === 0 && cues.proposal === 0 ? 1 : 0],
+    ['h:sarcasm', cues.sarcasm > 0 ? 1 : 0],
     ['h:requestAtEnd', cues.requestAtEnd ? 1 : 0],
     ['h:thanksOnly', cues.thanks > 0 && cues.request === 0 && cues.problem === 0 ? 1 : 0],
     ['h:plain', Math.log1p(cues.plainSentences)],

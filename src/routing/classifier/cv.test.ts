@@ -79,7 +79,7 @@ for (const set of SETS) {
       for (let f = 0; f < 5; f++) {
         const router = trainRouter({ departments, examples: messages.filter((_, i) => folds[i] !== f) });
         messages.forEach((m, i) => {
-          if (folds[i] !== f || m.kind !== 'complaint') return;
+          if (folds[i] !== f || m.kind === 'thanks' || m.kind === 'spam') return;
           for (const wrap of WRAPS) {
             const decision = router.route(wrap(m.text));
             wrapped++;

@@ -33,6 +33,10 @@ export interface Evaluation {
   complaintDepartmentAccuracy: number;
   thanks: PrecisionRecall;
   spam: PrecisionRecall;
+  /** Precision and recall of every kind (the kind sets the legal deadline). */
+  perKind: Record<MessageKind, PrecisionRecall>;
+  /** Messages of a department kind (complaint, proposal, question) marked pureThanks: must be 0. */
+  requestsAutoClosed: number;
   /** Complaints the router marked pureThanks (would be closed without an answer): must be 0. */
   complaintsAutoClosed: number;
   /** Thanks the router marked pureThanks. */
@@ -44,6 +48,8 @@ export interface Evaluation {
 }
 
 export const SEED = 7;
+
+export const ALL_KINDS: MessageKind[] = ['complaint', 'proposal', 'question', 'thanks', 'spam'];
 
 /** The form in which texts are compared to find overlaps between files. */
 export function textKey(text: string): string {
@@ -91,6 +97,7 @@ export function score(messages: LabeledMessage[], decisions: RoutingDecision[]):
   const confusion = new Map<string, number>();
   const errors: Evaluation['errors'] = [];
   let complaintsAutoClosed = 0;
+  let requestsAutoClosed = 0;
   let thanksAutoClosed = 0;
   let complaints = 0;
   let complaintsRight = 0;
@@ -100,6 +107,7 @@ export function score(messages: LabeledMessage[], decisions: RoutingDecision[]):
     cat.push([m.category, d.category]);
     kinds.push([m.kind, d.kind]);
     if (d.pureThanks && m.kind === 'complaint') complaintsAutoClosed++;
+    if (d.pureThanks && m.kind !== 'thanks' && m.kind !== 'spam') requestsAutoClosed++;
     if (d.pureThanks && m.kind === 'thanks') thanksAutoClosed++;
     if (m.kind === 'complaint') {
       complaints++;
@@ -127,6 +135,8 @@ export function score(messages: LabeledMessage[], decisions: RoutingDecision[]):
     complaintDepartmentAccuracy: complaintsRight / Math.max(complaints, 1),
     thanks: precisionRecall(kinds, 'thanks'),
     spam: precisionRecall(kinds, 'spam'),
+    perKind: Object.fromEntries(ALL_KINDS.map((k) => [k, precisionRecall(kinds, k)])) as Record<MessageKind, PrecisionRecall>,
+    requestsAutoClosed,
     complaintsAutoClosed,
     thanksAutoClosed,
     confusions,

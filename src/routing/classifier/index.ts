@@ -6,17 +6,20 @@
  *  - analyse.ts: text → features (prepared text, keyword hits and priors,
  *    hand-written cues from markers.ts, the sparse feature vector);
  *  - train.ts: examples → two linear models sharing one feature space: the
- *    kind model (complaint / thanks / spam) and the department model, trained
- *    on complaints only, with every department's keyword score as a prior;
+ *    kind model (complaint / thanks / spam / proposal / question) and the
+ *    department model, trained on the kinds that go to a department, with
+ *    every department's keyword score as a prior;
  *  - predict.ts: models + text → kind, department and candidates. Thanks and
  *    spam go to the triage department (AUDIT). The kind model's verdict is
  *    corrected by the labeling rules (decideKind): a message that thanks and
  *    also asks for something, or reports a problem besides the thanks, is a
- *    complaint; spam needs evidence of its own. `pureThanks` (safe to close
- *    automatically) is granted only to confident thanks in which every
- *    sentence thanks, praises or greets, with no request, question, turn
- *    ('그런데 …'), problem word or negation anywhere: a complaint closed as
- *    thanks is the worst error, a thanks left for a person to close costs little;
+ *    complaint, proposal or question; spam needs evidence of its own.
+ *    `pureThanks` (safe to close automatically) is granted only to thanks with
+ *    no request, question, proposal, turn ('그런데 …'), sarcasm, open problem
+ *    or negation anywhere (vetoes first, by construction), and then either a
+ *    confident kind model or, for a short message, nothing but thanks and
+ *    courtesy words: a complaint closed as thanks is the worst error, a thanks
+ *    left for a person to close costs little;
  *  - explain.ts: prediction → the reasons staff see.
  *
  * Deterministic: seeded training order, no randomness at routing time.

@@ -17,6 +17,11 @@ export interface ClassifierOptions extends FeatureOptions {
   /** Minimum thanks probability for pureThanks. */
   pureThanksMin: number;
   /**
+   * Pure thanks may hold sentences without a thanks word only when, read alone, they are a
+   * complaint, proposal or question with less than this probability.
+   */
+  plainRequestMax: number;
+  /**
    * Thanks whose other sentences, read alone, are a complaint with at least
    * this probability is a complaint ('정말 감사합니다. 고지서가 옛 주소로 와요').
    */
@@ -48,6 +53,7 @@ export const DEFAULT_OPTIONS: ClassifierOptions = {
   kindBalance: 0.5,
   kindTextScale: 1,
   pureThanksMin: 0.8,
+  plainRequestMax: 0.5,
   remainderComplaintMin: 0.7,
   courtesyEvery: 2,
   courtesyRequestOnly: true,

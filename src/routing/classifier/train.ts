@@ -1,11 +1,11 @@
 // Train: labelled examples → the two linear models over one shared feature dictionary.
 //  - the kind model (complaint / thanks / spam) reads the text features, scaled, and the
-//    hand-written cues; complaints with a request are also seen wrapped in courtesy phrases;
-//  - the department model, trained on complaints only, reads the text features and every
+//    hand-written cues; requests are also seen wrapped in courtesy phrases;
+//  - the department model, trained on complaints, proposals and questions, reads the text features and every
 //    department's keyword score as a prior.
 // Deterministic: the dictionary follows the examples' order, and training is seeded.
 import type { DepartmentRule, TrainingExample } from '../router.js';
-import { COMPLAINT, KINDS, handFeatures, type Analyse, type Analysed } from './analyse.js';
+import { KINDS, handFeatures, isDepartmentKind, type Analyse, type Analysed } from './analyse.js';
 import { trainLinear, type LinearModel, type Sample } from './linear.js';
 import type { ClassifierOptions } from './options.js';
 
@@ -101,18 +101,18 @@ export function trainModels(
       keys.push(indexOf(key));
       vals.push(a.vector.values[i]!);
     });
-    if (kind === COMPLAINT) {
+    if (isDepartmentKind(kind)) {
       const dept = deptIndex.get(ex.department);
       if (dept !== undefined) deptRaw.push({ keys, vals, prior: a.prior, label: dept });
     }
     addKind(a, kind, false);
     if (
-      kind === COMPLAINT &&
+      isDepartmentKind(kind) &&
       options.courtesyEvery > 0 &&
       (!options.courtesyRequestOnly || a.cues.request > 0) &&
       complaintsSeen++ % options.courtesyEvery === 0
     ) {
-      addKind(analyse(withCourtesy(ex.text, complaintsSeen)), COMPLAINT, true);
+      addKind(analyse(withCourtesy(ex.text, complaintsSeen)), kind, true);
     }
   }
   const F = dictionary.size;
