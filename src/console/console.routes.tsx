@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { registerPagePlumbing } from '../http/page-plumbing.js';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import fastifyCookie from '@fastify/cookie';
-import formbody from '@fastify/formbody';
 import type { Staff } from '../staff/staff.table.js';
 import { findStaffByToken } from '../staff/staff-repository.js';
 import { can, caseScope, canReachCase, type Permission } from '../staff/policy.js';
@@ -85,16 +84,11 @@ function text(form: Form, key: string): string {
  * into their arguments and their results (or coded errors) into pages.
  */
 const consoleRoutes: FastifyPluginAsync = async (app) => {
-  await app.register(fastifyCookie);
-  // An answer of 3,200 characters, percent-encoded, with room for characters of four UTF-8 bytes.
-  await app.register(formbody, { bodyLimit: 64 * 1024 });
-
-  app.addHook('onSend', async (request, reply) => {
-    reply.header('content-security-policy', CONSOLE_CSP);
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('x-frame-options', 'DENY');
-    reply.header('referrer-policy', 'no-referrer');
-    if (!request.url.startsWith(`${CONSOLE_PATH}/assets/`)) reply.header('cache-control', 'no-store');
+  // Forms: an answer of 3,200 characters, percent-encoded, with room for characters of four UTF-8 bytes.
+  await registerPagePlumbing(app, {
+    csp: CONSOLE_CSP,
+    formBodyLimit: 64 * 1024,
+    noStore: (url) => !url.startsWith(`${CONSOLE_PATH}/assets/`),
   });
 
   const html = (reply: FastifyReply, status: number, node: preact.VNode) => reply.status(status).type('text/html; charset=utf-8').send(htmlPage(node));

@@ -1,16 +1,17 @@
 import fp from 'fastify-plugin';
+import { registerPagePlumbing } from './page-plumbing.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import fastifyCookie from '@fastify/cookie';
-import formbody from '@fastify/formbody';
 import { Type } from 'typebox';
 import { findStaffByToken } from '../staff/staff-repository.js';
+import { sessionStaff, setSessionCookie } from '../staff/session.js';
 import { isStaffPath } from './route-kinds.js';
 import { escapeHtml } from '../reports/report-page.js';
 
 export const DOCS_PATH = '/docs';
 export const DOCS_COOKIE = 'sotong_docs';
+const DOCS_SESSION = { name: DOCS_COOKIE, path: DOCS_PATH };
 
 /**
  * The reference page's own policy, stricter than the app's (which allows styles from any
@@ -98,15 +99,7 @@ export const apiReference = fp<ApiDocsOptions>(
 );
 
 async function referencePage(app: FastifyInstance, opts: ApiDocsOptions) {
-  await app.register(fastifyCookie);
-  await app.register(formbody, { bodyLimit: 4 * 1024 });
-
-  app.addHook('onSend', async (_request, reply) => {
-    reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('x-frame-options', 'DENY');
-    reply.header('referrer-policy', 'no-referrer');
-  });
+  await registerPagePlumbing(app, { csp: CONTENT_SECURITY_POLICY, formBodyLimit: 4 * 1024 });
 
   if (opts.requireToken) {
     app.addHook('onRequest', async (request, reply) => {
@@ -125,19 +118,18 @@ async function referencePage(app: FastifyInstance, opts: ApiDocsOptions) {
       { schema: { hide: true, body: Type.Object({ token: Type.String({ maxLength: 512 }) }) } },
       async (request, reply) => {
         const token = (request.body as { token: string }).token.trim();
-        if (!(await findStaffByToken(app.db, token))) return loginPage(reply, 401, '토큰이 올바르지 않거나 만료되었습니다. (The token is unknown, revoked or expired.)');
-        return reply
-          .setCookie(DOCS_COOKIE, token, { path: DOCS_PATH, httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https' })
-          .redirect(`${DOCS_PATH}/`, 303);
+        const staff = await findStaffByToken(app.db, token);
+        if (!staff) return loginPage(reply, 401, '토큰이 올바르지 않거나 만료되었습니다. (The token is unknown, revoked or expired.)');
+        // The same session cookie as /reports and /console: expiring with the working day or the token.
+        return setSessionCookie(reply, request, DOCS_SESSION, token, staff).redirect(`${DOCS_PATH}/`, 303);
       },
     );
   }
 
   /** Any staff member may read the reference (the API itself still checks every call); a proxy may send the header. */
   async function signedIn(request: FastifyRequest): Promise<boolean> {
-    const header = /^Bearer\s+(\S{1,512})$/i.exec(request.headers.authorization ?? '')?.[1];
-    const token = header ?? request.cookies[DOCS_COOKIE];
-    return token !== undefined && token !== '' && (await findStaffByToken(app.db, token)) !== undefined;
+    const session = await sessionStaff(app.db, request, DOCS_SESSION);
+    return session !== null && session !== 'ended';
   }
 
   await app.register(fastifySwaggerUi, {

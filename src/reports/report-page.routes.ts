@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { registerPagePlumbing } from '../http/page-plumbing.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import fastifyCookie from '@fastify/cookie';
-import formbody from '@fastify/formbody';
 import { Type } from 'typebox';
 import type { Staff } from '../staff/staff.table.js';
 import { findStaffByToken } from '../staff/staff-repository.js';
@@ -29,16 +28,7 @@ const CONTENT_SECURITY_POLICY =
  * /reports; a proxy sending `Authorization: Bearer` works as well.
  */
 const reportPageRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  await app.register(fastifyCookie);
-  await app.register(formbody, { bodyLimit: 4 * 1024 });
-
-  app.addHook('onSend', async (_request, reply) => {
-    reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('x-frame-options', 'DENY');
-    reply.header('referrer-policy', 'no-referrer');
-    reply.header('cache-control', 'no-store');
-  });
+  await registerPagePlumbing(app, { csp: CONTENT_SECURITY_POLICY, formBodyLimit: 4 * 1024, noStore: () => true });
 
   const html = (reply: FastifyReply, status: number, page: string) => reply.status(status).type('text/html; charset=utf-8').send(page);
 
