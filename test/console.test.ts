@@ -383,6 +383,34 @@ describe('triage, search and the manager views', () => {
     expect(all.body).toContain('전체 부서');
     expect((await get(await signIn(tokens.road), '/console/manager')).statusCode).toBe(403);
   });
+
+  it('lets a manager withdraw a mistaken correction from the manager page, audited as through the API', async () => {
+    const manager = await signIn(tokens.manager);
+    const road = await signIn(tokens.road);
+    const { caseId } = await makeCase(ctx.db, { department: 'ROAD' });
+    // A ROAD officer moves the case to TAX by mistake: that is a correction the router would learn.
+    const moved = await post(road, `/console/cases/${caseId}/assign`, { department: 'TAX', reason: '세금 문의로 보임' });
+    expect(moved.statusCode).toBe(303);
+    const correction = await ctx.db.selectFrom('routing_examples').select(['id', 'withdrawn_at']).where('case_id', '=', caseId).where('source', '=', 'correction').executeTakeFirstOrThrow();
+    expect(correction.withdrawn_at).toBeNull();
+    const page = await get(manager, '/console/manager');
+    expect(page.body).toContain(`action="/console/corrections/${correction.id}/withdraw"`);
+
+    // Staff cannot withdraw; a forged form (no token) is refused; neither changes anything.
+    expect((await post(road, `/console/corrections/${correction.id}/withdraw`, {})).statusCode).toBe(403);
+    expect((await post(manager, `/console/corrections/${correction.id}/withdraw`, {}, null)).statusCode).toBe(403);
+    const done = await post(manager, `/console/corrections/${correction.id}/withdraw`, {});
+    expect(done.statusCode).toBe(303);
+    expect(done.headers.location).toBe('/console/manager?done=withdraw');
+    const after = await ctx.db.selectFrom('routing_examples').select(['withdrawn_at', 'withdrawn_by']).where('id', '=', correction.id).executeTakeFirstOrThrow();
+    expect(after.withdrawn_at).not.toBeNull();
+    expect((await auditOf(caseId)).map((a) => a.action)).toContain('correction.withdrawn');
+    const shown = await get(manager, '/console/manager?done=withdraw');
+    expect(shown.body).toContain('정정을 철회했습니다');
+    expect(shown.body).not.toContain(`action="/console/corrections/${correction.id}/withdraw"`);
+    // A second withdrawal finds nothing active.
+    expect((await post(manager, `/console/corrections/${correction.id}/withdraw`, {})).statusCode).toBe(404);
+  });
 });
 
 describe('every console route', () => {

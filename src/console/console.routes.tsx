@@ -20,6 +20,7 @@ import { revealResidentPhone } from '../cases/resident-phone.js';
 import { countsByDepartment, inboxCounts, listInbox, listTriage, type InboxStatus } from '../cases/case-inbox.js';
 import { extendDeadline } from '../deadlines/deadline-actions.js';
 import { listCorrections } from '../routing/routing-examples.js';
+import { withdrawStaffCorrection } from '../routing/corrections.js';
 import { TRIAGE_DEPARTMENT } from '../routing/route-message.js';
 import { reportCodes } from '../reports/report-queries.js';
 import { errorLabel } from './labels.js';
@@ -316,7 +317,23 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
       countsByDepartment(app.db),
       can(signed.staff.role, 'corrections:manage') ? listCorrections(app.db, 50) : Promise.resolve([]),
     ]);
-    return html(reply, 200, <ManagerPage session={signed.view} departments={departments} corrections={corrections} codes={signed.codes} />);
+    const done = text(request.query as Form, 'done') === 'withdraw' ? '정정을 철회했습니다. 자동 분류가 다음 학습 때 이 정정을 빼고 배웁니다.' : null;
+    return html(reply, 200, <ManagerPage session={signed.view} departments={departments} corrections={corrections} codes={signed.codes} done={done} />);
+  });
+
+  // The staff API's withdrawal, from a button on the manager page (same domain function and audit).
+  app.post('/corrections/:id/withdraw', async (request, reply) => {
+    const signed = await signedIn(request, reply, 'corrections:manage');
+    if (!signed) return reply;
+    const id = caseId(request);
+    if (id === null) return notFoundPage(reply, signed.view);
+    try {
+      await withdrawStaffCorrection(app.db, actor(request, signed.staff), id);
+    } catch (e) {
+      if (refusal(e)?.status !== 404) throw e;
+      return html(reply, 404, <MessagePage title="정정을 찾을 수 없음" message="이미 철회했거나 없는 정정입니다." session={signed.view} status={404} />);
+    }
+    return reply.redirect(`${CONSOLE_PATH}/manager?done=withdraw`, 303);
   });
 
   function caseId(request: FastifyRequest): number | null {

@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { listCorrections, withdrawCorrection } from './routing-examples.js';
-import { notFound } from '../http/errors.js';
-import { recordAudit } from '../audit/audit-repository.js';
+import { listCorrections } from './routing-examples.js';
+import { withdrawStaffCorrection } from './corrections.js';
 import { DateTime, Id, notFoundError, Nullable, staffErrors } from '../http/api-schemas.js';
 
 const tags = ['routing'];
@@ -86,15 +85,7 @@ const correctionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: auditors,
     },
     async (request) => {
-      const { id } = request.params;
-      const withdrawn = await app.db.transaction().execute(async (trx) => {
-        if (!(await withdrawCorrection(trx, id, request.staff!.id))) return false;
-        const row = await trx.selectFrom('routing_examples').select('case_id').where('id', '=', id).executeTakeFirst();
-        const caseIds = row?.case_id ? [row.case_id] : [];
-        await recordAudit(trx, { staffId: request.staff!.id, ip: request.ip }, 'correction.withdrawn', caseIds, { correctionId: id });
-        return true;
-      });
-      if (!withdrawn) throw notFound(`no active correction ${id}`);
+      await withdrawStaffCorrection(app.db, { staffId: request.staff!.id, ip: request.ip }, request.params.id);
       return { id: request.params.id, withdrawn: true };
     },
   );

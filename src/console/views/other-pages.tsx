@@ -136,10 +136,11 @@ export function SearchPage({ session, q, items, next, wordsSince, codes, error }
 type DepartmentCounts = Awaited<ReturnType<typeof countsByDepartment>>[number];
 type Correction = Awaited<ReturnType<typeof listCorrections>>[number];
 
-export function ManagerPage({ session, departments, corrections, codes }: { session: ViewSession; departments: DepartmentCounts[]; corrections: Correction[]; codes: Codes }) {
+export function ManagerPage({ session, departments, corrections, codes, done }: { session: ViewSession; departments: DepartmentCounts[]; corrections: Correction[]; codes: Codes; done: string | null }) {
   return (
     <Layout title="관리자 현황" session={session} section="manager">
       <h1>관리자 현황</h1>
+      {done && <Notice kind="done">{done}</Notice>}
       <p>
         <a href="/console">전체 부서 받은 민원</a> · <a href="/reports">민원 처리 현황 보고서(/reports)</a>
       </p>
@@ -170,7 +171,7 @@ export function ManagerPage({ session, departments, corrections, codes }: { sess
       </section>
       <section aria-labelledby="h-corrections">
         <h2 id="h-corrections">분류 정정 목록</h2>
-        <p class="hint">직원이 부서를 바꾼 기록이며 자동 분류가 이를 학습합니다. 잘못된 정정은 API로 철회할 수 있습니다.</p>
+        <p class="hint">직원이 부서를 바꾼 기록이며 자동 분류가 이를 학습합니다. 잘못된 정정은 철회하면 자동 분류가 다시 학습할 때 빠집니다.</p>
         <table class="cases" id="corrections">
           <thead>
             <tr>
@@ -180,12 +181,13 @@ export function ManagerPage({ session, departments, corrections, codes }: { sess
               <th scope="col">사유</th>
               <th scope="col">직원</th>
               <th scope="col">일시</th>
+              <th scope="col">철회</th>
             </tr>
           </thead>
           <tbody>
             {corrections.length === 0 && (
               <tr>
-                <td colSpan={6}>정정 기록이 없습니다.</td>
+                <td colSpan={7}>정정 기록이 없습니다.</td>
               </tr>
             )}
             {corrections.map((c) => (
@@ -200,6 +202,18 @@ export function ManagerPage({ session, departments, corrections, codes }: { sess
                 <td>
                   {seoulTime(c.created_at)}
                   {c.withdrawn_at && ' (철회됨)'}
+                </td>
+                <td>
+                  {c.withdrawn_at ? (
+                    '—'
+                  ) : (
+                    <form method="post" action={`/console/corrections/${c.id}/withdraw`} class="inline">
+                      <CsrfField session={session} />
+                      <button type="submit" aria-label={`${c.case_number} 정정 철회`}>
+                        철회
+                      </button>
+                    </form>
+                  )}
                 </td>
               </tr>
             ))}
