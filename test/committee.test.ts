@@ -185,3 +185,14 @@ describe('the finding', () => {
     expect(event.data).toMatchObject({ notified: false, messageId: null });
   });
 });
+
+describe('npm run cli -- staff add --role committee', () => {
+  it('creates a committee member without a department, whose token reaches the committee’s routes only', async () => {
+    const { RUN } = await import('../src/cli/commands.js');
+    const token = await RUN['staff add']!(['--name', '김위원', '--role', 'committee'], { config: ctx.config, db: ctx.db });
+    const member = await ctx.db.selectFrom('staff').selectAll().where('name', '=', '김위원').executeTakeFirstOrThrow();
+    expect(member).toMatchObject({ role: 'committee', department_code: null, revoked_at: null });
+    expect((await api(token, 'GET', '/api/committee/referrals')).statusCode).toBe(200);
+    expect((await api(token, 'GET', '/api/cases')).statusCode).toBe(403);
+  });
+});
