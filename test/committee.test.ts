@@ -196,3 +196,52 @@ describe('npm run cli -- staff add --role committee', () => {
     expect((await api(token, 'GET', '/api/cases')).statusCode).toBe(403);
   });
 });
+
+describe('the console', () => {
+  const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+  const page = (token: string, url: string) => ctx.app.inject({ method: 'GET', url, cookies: { sotong_console: token } });
+  const form = async (token: string, url: string, fields: Record<string, string>) => {
+    const { csrfToken } = await import('../src/staff/session.js');
+    const payload = new URLSearchParams({ ...fields, _csrf: csrfToken(token) }).toString();
+    return ctx.app.inject({ method: 'POST', url, headers: FORM, cookies: { sotong_console: token }, payload });
+  };
+
+  it('a manager refers from the case page, the committee records a finding, the department sees it on the case', async () => {
+    const c = await caseWithHistory('콘솔 회부 민원 본문콘솔마커', '+821047380011');
+    const casePage = await page(t.manager, `/console/cases/${c.caseId}`);
+    expect(casePage.statusCode).toBe(200);
+    expect(casePage.body).toContain('id="refer-form"');
+    expect((await page(t.road, `/console/cases/${c.caseId}`)).body).not.toContain('id="refer-form"');
+
+    const refused = await form(t.manager, `/console/cases/${c.caseId}/committee-referrals`, { reason: '짧음' });
+    expect(refused.statusCode).toBe(400);
+    const referred = await form(t.manager, `/console/cases/${c.caseId}/committee-referrals`, { reason: '콘솔에서 회부합니다' });
+    expect(referred.statusCode).toBe(303);
+    expect(referred.headers.location).toBe(`/console/cases/${c.caseId}?done=refer`);
+    const referral = await ctx.db.selectFrom('committee_referrals').selectAll().where('case_id', '=', c.caseId).executeTakeFirstOrThrow();
+
+    // The committee member lands on their list, sees the referral, and no case page.
+    expect((await page(t.committee, '/console')).headers.location).toBe('/console/committee');
+    const list = await page(t.committee, '/console/committee');
+    expect(list.statusCode).toBe(200);
+    expect(list.body).toContain(`/console/committee/referrals/${referral.id}`);
+    expect((await page(t.committee, `/console/cases/${c.caseId}`)).statusCode).toBe(403);
+    const detail = await page(t.committee, `/console/committee/referrals/${referral.id}`);
+    expect(detail.statusCode).toBe(200);
+    expect(detail.body).toContain('본문콘솔마커');
+    expect(detail.body).toContain('콘솔에서 회부합니다');
+    for (const hidden of ['답변중마커', '메모마커', '0011']) expect(detail.body, hidden).not.toContain(hidden);
+
+    const missing = await form(t.committee, `/console/committee/referrals/${referral.id}/finding`, { finding: '', opinion: '의견' });
+    expect(missing.statusCode).toBe(400);
+    const done = await form(t.committee, `/console/committee/referrals/${referral.id}/finding`, { finding: 'improvement', opinion: '제도 개선을 권고함 콘솔의견마커' });
+    expect(done.statusCode).toBe(303);
+    expect((await page(t.committee, done.headers.location as string)).body).toContain('콘솔의견마커');
+
+    const seen = await page(t.road, `/console/cases/${c.caseId}`);
+    expect(seen.body).toContain('제도개선 권고');
+    expect(seen.body).toContain('콘솔의견마커');
+    // Managers and staff have no committee list.
+    expect((await page(t.road, '/console/committee')).statusCode).toBe(403);
+  });
+});
