@@ -245,3 +245,16 @@ describe('the console', () => {
     expect((await page(t.road, '/console/committee')).statusCode).toBe(403);
   });
 });
+
+describe('reports', () => {
+  it('count the referrals and findings of the period in the summary (withdrawn ones left out)', async () => {
+    const rows = await ctx.db.selectFrom('committee_referrals').select(['status', 'reviewed_at']).execute();
+    const res = await api(t.manager, 'GET', '/api/reports/summary');
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().committee).toEqual({
+      referred: rows.filter((r) => r.status !== 'withdrawn').length,
+      reviewed: rows.filter((r) => r.reviewed_at !== null).length,
+    });
+    expect(res.json().committee.reviewed).toBeGreaterThan(0);
+  });
+});
