@@ -5,12 +5,13 @@ import { createTestContext, type TestContext } from './support/harness.js';
 import { makeCase } from './support/cases.js';
 import { recordCorrection } from '../src/routing/routing-examples.js';
 import { listRoutes } from './support/routes.js';
+import { referCase } from '../src/committee/referrals.js';
 
-type Role = 'anonymous' | 'staffOwn' | 'staffOther' | 'manager' | 'operator' | 'admin';
-const ROLES: Role[] = ['anonymous', 'staffOwn', 'staffOther', 'manager', 'operator', 'admin'];
+type Role = 'anonymous' | 'staffOwn' | 'staffOther' | 'manager' | 'operator' | 'admin' | 'committee';
+const ROLES: Role[] = ['anonymous', 'staffOwn', 'staffOther', 'manager', 'operator', 'admin', 'committee'];
 
 let ctx: TestContext;
-const tokens: Record<Role, string | null> = { anonymous: null, staffOwn: '', staffOther: '', manager: '', operator: '', admin: '' };
+const tokens: Record<Role, string | null> = { anonymous: null, staffOwn: '', staffOther: '', manager: '', operator: '', admin: '', committee: '' };
 
 beforeAll(async () => {
   // Limits high enough that the matrix measures the policy, not the rate limits.
@@ -20,6 +21,7 @@ beforeAll(async () => {
   tokens.manager = await ctx.staffToken('manager', 'AUDIT');
   tokens.operator = await ctx.staffToken('operator', 'AUDIT');
   tokens.admin = await ctx.staffToken('admin', 'AUDIT');
+  tokens.committee = await ctx.staffToken('committee', 'AUDIT');
 });
 afterAll(async () => {
   await ctx?.close();
@@ -31,6 +33,8 @@ interface Target {
   caseNumber: string;
   correctionId: number;
   deadLetterId: number;
+  /** An open referral to the grievance committee, of another case of the same department. */
+  referralId: number;
 }
 
 async function freshTarget(department: string | null = 'ROAD'): Promise<Target> {
@@ -58,7 +62,10 @@ async function freshTarget(department: string | null = 'ROAD'): Promise<Target> 
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  return { caseId, caseNumber, correctionId: correction.id, deadLetterId: dead.id };
+  const referred = await makeCase(ctx.db, { department: department ?? 'ROAD' });
+  const manager = await ctx.db.selectFrom('staff').selectAll().where('role', '=', 'manager').executeTakeFirstOrThrow();
+  const referral = await referCase(ctx.db, manager, referred.caseId, '민원인이 부서 답변에 이의를 제기함', { staffId: manager.id, ip: null });
+  return { caseId, caseNumber, correctionId: correction.id, deadLetterId: dead.id, referralId: referral.id };
 }
 
 interface RouteCase {
@@ -71,13 +78,15 @@ interface RouteCase {
   expected: Record<Role, number>;
 }
 
-const row = (anonymous: number, staffOwn: number, staffOther: number, manager: number, operator: number, admin: number) => ({
+// A committee member (grievance committee) has no case scope: 403 on every route but the committee's own.
+const row = (anonymous: number, staffOwn: number, staffOther: number, manager: number, operator: number, admin: number, committee = 403) => ({
   anonymous,
   staffOwn,
   staffOther,
   manager,
   operator,
   admin,
+  committee,
 });
 
 // The case in each cell belongs to ROAD: staffOwn's department, not staffOther's.
@@ -195,6 +204,40 @@ const MATRIX: RouteCase[] = [
   { name: 'report summary', method: 'GET', url: () => '/api/reports/summary?from=2026-11-01&to=2026-11-30', expected: row(401, 200, 200, 200, 403, 403) },
   { name: 'report trend', method: 'GET', url: () => '/api/reports/trend?by=month', expected: row(401, 200, 200, 200, 403, 403) },
   { name: 'daily digests', method: 'GET', url: () => '/api/reports/digests', expected: row(401, 200, 200, 200, 403, 403) },
+  // The grievance committee: managers refer and withdraw; committee members see referred cases only.
+  {
+    name: 'refer a case to the grievance committee',
+    method: 'POST',
+    url: (t) => `/api/cases/${t.caseId}/committee-referrals`,
+    payload: { reason: '부서 답변에 대한 이의 제기' },
+    expected: row(401, 403, 403, 201, 403, 403, 403),
+  },
+  {
+    name: "a case's committee referrals and findings",
+    method: 'GET',
+    url: (t) => `/api/cases/${t.caseId}/committee-referrals`,
+    expected: row(401, 200, 404, 200, 403, 403, 403),
+  },
+  {
+    name: 'withdraw a committee referral',
+    method: 'POST',
+    url: (t) => `/api/committee/referrals/${t.referralId}/withdraw`,
+    expected: row(401, 403, 403, 200, 403, 403, 403),
+  },
+  { name: "the committee's referrals", method: 'GET', url: () => '/api/committee/referrals', expected: row(401, 403, 403, 403, 403, 403, 200) },
+  {
+    name: 'read a referred case (committee)',
+    method: 'GET',
+    url: (t) => `/api/committee/referrals/${t.referralId}`,
+    expected: row(401, 403, 403, 403, 403, 403, 200),
+  },
+  {
+    name: "record the committee's finding",
+    method: 'POST',
+    url: (t) => `/api/committee/referrals/${t.referralId}/finding`,
+    payload: { finding: 'opinion', opinion: '부서는 현장을 다시 확인하고 결과를 안내할 것' },
+    expected: row(401, 403, 403, 403, 403, 403, 200),
+  },
 ];
 
 describe('authorisation matrix', () => {
@@ -269,7 +312,7 @@ describe('authorisation matrix', () => {
       .filter((r) => /^\/(api|ops)\//.test(r.path) && !r.path.startsWith('/ops/board/'))
       .map((r) => `${r.method} ${r.path.replace(/:\w+/g, ':id')}`);
     const covered = new Set(
-      MATRIX.map((m) => `${m.method} ${m.url({ caseId: 0, caseNumber: '', correctionId: 0, deadLetterId: 0 }).split('?')[0]}`.replace(/\/0(\/|$)/g, '/:id$1')),
+      MATRIX.map((m) => `${m.method} ${m.url({ caseId: 0, caseNumber: '', correctionId: 0, deadLetterId: 0, referralId: 0 }).split('?')[0]}`.replace(/\/0(\/|$)/g, '/:id$1')),
     );
     expect(staffRoutes.length).toBeGreaterThan(10);
     for (const route of staffRoutes) expect(covered, `${route} is not in the matrix`).toContain(route);

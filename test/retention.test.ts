@@ -187,6 +187,8 @@ const HOLDS_NO_PERSONAL_TEXT: Record<string, string> = {
   'audit_log.action': 'what was done, a fixed code (case.read, resident.blocked, ...)',
   'audit_log.ip': "the staff member's address, not a resident's",
   'case_events.type': 'the kind of event, a fixed code',
+  'committee_referrals.finding': "the grievance committee's finding, a fixed code (correction, opinion, ...)",
+  'committee_referrals.status': 'a referral status code',
   'cases.case_number': 'the number the office gave the case (2026-000123)',
   'cases.category_code': 'a category code',
   'cases.channel': 'a channel code (sms, kakao, visit, web)',
@@ -250,6 +252,8 @@ const PURGED = [
   'audit_log.detail',
   'case_events.data',
   'case_notes.text',
+  'committee_referrals.opinion',
+  'committee_referrals.reason',
   'cases.extension_reason',
   'cases.routing',
   'message_parts.text',
@@ -343,6 +347,11 @@ async function caseWithEveryCopy(marker: string, phone: string, closedAt: Date, 
   await recordAudit(ctx.db, { staffId, ip: '10.0.0.1' }, 'case.resident_phone_read', [caseId], { reason: `${marker} 회신 요청` });
   await recordCorrection(ctx.db, { caseId, staffId, department: 'ROAD', reason: `${marker} 이첩 사유` });
   await ctx.db.insertInto('case_notes').values({ case_id: caseId, staff_id: staffId, text: `${marker} 내부 메모: 민원인 ${phone}` }).execute();
+  // The grievance committee: the manager's reason and the committee's opinion may quote the resident.
+  await ctx.db
+    .insertInto('committee_referrals')
+    .values({ case_id: caseId, reason: `${marker} 회부 사유`, referred_by: staffId, status: 'reviewed', finding: 'opinion', opinion: `${marker} 위원회 의견`, reviewed_by: staffId, reviewed_at: new Date() })
+    .execute();
 
   const answer = await ctx.db
     .insertInto('messages')

@@ -13,7 +13,13 @@ export type AuditAction =
   | 'resident.unblocked'
   | 'correction.withdrawn'
   | 'dead_letter.retried'
-  | 'audit.read';
+  | 'audit.read'
+  /** The grievance committee (src/committee): detail names the referral (and the finding code), never its text. */
+  | 'committee.referred'
+  | 'committee.withdrawn'
+  | 'committee.listed'
+  | 'committee.read'
+  | 'committee.finding_recorded';
 
 export interface AuditLogTable {
   id: Generated<number>;

@@ -11,6 +11,7 @@ import { recordCorrection } from '../routing/routing-examples.js';
 import { InvalidInput, NotFound, StateConflict } from '../domain/errors.js';
 import { findActiveDepartment, listDispositionCodes } from '../departments/department-repository.js';
 import { setDeadlineIfMissing, type DeadlinePolicy } from '../deadlines/deadlines.js';
+import { markFindingAnswered } from '../committee/referral-answered.js';
 
 /** Dispositions that need no answer to the resident. */
 const SILENT_DISPOSITIONS = new Set(['thanks', 'exception']);
@@ -130,6 +131,8 @@ export async function closeLockedCase(
     closed_at: now,
     ...(input.text !== '' && !theCase.answered_at ? { answered_at: now } : {}),
   });
+  // The answer was given with the grievance committee's finding, when it had one (src/committee).
+  const referralId = await markFindingAnswered(trx, theCase.id, now);
   await addCaseEvent(
     trx,
     theCase.id,
@@ -140,6 +143,7 @@ export async function closeLockedCase(
       // An answer with no one to send it to (a walk-in without contact) was given in person: kept here.
       ...(input.text !== '' && !message ? { text: input.text, sent: false } : {}),
       ...(input.automatic ? { automatic: true } : {}),
+      ...(referralId !== null ? { referralId } : {}),
     },
     input.staffId,
   );

@@ -13,7 +13,11 @@ export type CaseEventType =
   | 'deadline_extended'
   | 'interim_notice'
   /** data: { noteId } only; the text stays in case_notes. */
-  | 'note_added';
+  | 'note_added'
+  /** The grievance committee (src/committee): data { referralId } (and { finding, messageId, notified } once reviewed). */
+  | 'committee_referred'
+  | 'committee_reviewed'
+  | 'committee_withdrawn';
 
 export interface CaseEventTable {
   id: Generated<number>;

@@ -20,10 +20,10 @@ export interface PurgeResult {
  */
 const EVENT_KEYS_KEPT = [
   'messageId', 'messageIds', 'registeredBy', 'from', 'to', 'disposition', 'automatic', 'sent', 'notified',
-  'days', 'errorCode', 'category', 'department', 'kind', 'confidence', 'triage', 'candidates',
+  'days', 'errorCode', 'category', 'department', 'kind', 'confidence', 'triage', 'candidates', 'referralId', 'finding',
 ];
 const ROUTING_KEYS_KEPT = ['router', 'confidence', 'category', 'department', 'kind', 'candidates', 'triage', 'suggestedDisposition'];
-const AUDIT_KEYS_KEPT = ['messageId', 'disposition', 'from', 'to', 'residentId', 'correctionId', 'query'];
+const AUDIT_KEYS_KEPT = ['messageId', 'disposition', 'from', 'to', 'residentId', 'correctionId', 'query', 'referralId', 'referralIds', 'finding'];
 
 /** `column` without the keys not in `kept` (a jsonb object; anything else is left as it is). */
 function onlyKeys<T>(column: string, kept: string[]): RawBuilder<T> {
@@ -41,7 +41,8 @@ function onlyKeys<T>(column: string, kept: string[]): RawBuilder<T> {
  *   (the resident's own words), an answer given in person, a deadline extension's reason;
  * - the routing record loses its reasons, the case its extension reason;
  * - audit entries naming the case keep who did what when, without a written reason;
- * - staff's internal notes on the case are blanked;
+ * - staff's internal notes on the case are blanked, and so are a committee referral's reason
+ *   and the committee's opinion (its finding code and dates stay);
  * - a staff correction learnt from the case is withdrawn and its text blanked;
  * - the case is marked `purged_at`.
  * What reports count stays: category, department, disposition, channel, kind, dates, status.
@@ -101,6 +102,12 @@ export async function purgeClosedCases(db: Db, cutoff: Date, batchSize = 500): P
         .execute();
       // Staff's own words about the case (notes, why it was moved) may quote the resident.
       await trx.updateTable('case_notes').set({ text: '' }).where('case_id', 'in', ids).execute();
+      // The grievance committee's referral: the manager's reason and the committee's opinion.
+      await trx
+        .updateTable('committee_referrals')
+        .set({ reason: '', opinion: sql<string | null>`case when opinion is null then null else '' end` })
+        .where('case_id', 'in', ids)
+        .execute();
       await trx
         .updateTable('routing_examples')
         .set({ text: '', reason: null, withdrawn_at: sql`coalesce(withdrawn_at, ${now})` })

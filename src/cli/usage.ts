@@ -18,7 +18,8 @@ export const COMMANDS: Record<string, CommandHelp> = {
     help: `Creates a staff account and prints its API token as the last line (shown once).
 --department is required for the staff role: the department whose cases they see and act on.
 Managers (every case), operators and admins (no case content) need none; one given is recorded
-and grants nothing more.`,
+and grants nothing more. A committee member (구민고충처리위원회: a citizen or an expert) sees
+only the cases referred to the committee, and needs none either.`,
   },
   'staff revoke': {
     args: '--id ID',

@@ -30,6 +30,8 @@ import { htmlPage, LoginPage, MessagePage, type ViewSession } from './views/layo
 import { InboxPage, type Codes, type InboxQuery } from './views/inbox.js';
 import { CasePage, type FormState } from './views/case.js';
 import { ManagerPage, SearchPage, TriagePage } from './views/other-pages.js';
+import { CommitteeListPage, CommitteeReferralPage, type FindingFormState } from './views/committee.js';
+import { listCaseReferrals, listCommitteeReferrals, readCommitteeReferral, recordFinding, referCase, withdrawReferral } from '../committee/referrals.js';
 
 export const CONSOLE_PATH = '/console';
 export const CONSOLE_COOKIE = 'sotong_console';
@@ -53,6 +55,9 @@ const DONE: Record<string, string> = {
   assign: '부서를 배정했습니다.',
   extend: '처리기한을 연장하고 민원인에게 안내했습니다.',
   note: '메모를 남겼습니다.',
+  refer: '구민고충처리위원회에 회부했습니다.',
+  withdraw_referral: '위원회 회부를 철회했습니다.',
+  finding: '심의 결과를 기록했습니다. 민원인에게 위원회 검토가 끝났다고 안내했습니다.',
 };
 
 /**
@@ -136,13 +141,20 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
       csrf: csrfToken(token),
       isManager: staff.role === 'manager',
       canTriage: canTriage(staff),
+      isCommittee: can(staff.role, 'committee:review'),
     };
     if (request.method === 'POST' && !csrfTokenMatches(token, (request.body as Form | undefined)?._csrf)) {
       await html(reply, 403, <MessagePage title="요청 거부" message="양식이 만료되었거나 다른 사이트에서 보낸 요청입니다. 페이지를 새로 열고 다시 시도하세요." session={view} status={403} />);
       return null;
     }
     if (!can(staff.role, permission)) {
-      await html(reply, 403, <MessagePage title="권한 없음" message="이 계정의 역할로는 할 수 없는 일입니다. 민원 콘솔은 담당자와 관리자 계정용입니다." session={can(staff.role, 'cases:read') ? view : null} status={403} />);
+      // A committee member's front page is the committee's list.
+      if (view.isCommittee && request.method === 'GET' && /^\/console\/?(\?|$)/.test(request.url)) {
+        await reply.redirect(`${CONSOLE_PATH}/committee`, 303);
+        return null;
+      }
+      const mayUseConsole = can(staff.role, 'cases:read') || view.isCommittee;
+      await html(reply, 403, <MessagePage title="권한 없음" message="이 계정의 역할로는 할 수 없는 일입니다. 민원 콘솔은 담당자와 관리자, 구민고충처리위원 계정용입니다." session={mayUseConsole ? view : null} status={403} />);
       return null;
     }
     return { staff, view, codes: all };
@@ -172,7 +184,9 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
     const token = text(body, 'token').trim();
     const staff = token === '' || token.length > 512 ? undefined : await findStaffByToken(app.db, token);
     if (!staff) return loginForm(request, reply, 401, '토큰이 올바르지 않거나 만료·폐기되었습니다.');
-    if (!can(staff.role, 'cases:read')) return loginForm(request, reply, 403, '민원 콘솔은 담당자와 관리자 계정만 쓸 수 있습니다.');
+    if (!can(staff.role, 'cases:read') && !can(staff.role, 'committee:review')) {
+      return loginForm(request, reply, 403, '민원 콘솔은 담당자와 관리자, 구민고충처리위원 계정만 쓸 수 있습니다.');
+    }
     reply.clearCookie(LOGIN_COOKIE, { path: `${CONSOLE_PATH}/login` });
     return setSessionCookie(reply, request, SESSION, token, staff).redirect(CONSOLE_PATH, 303);
   });
@@ -348,11 +362,12 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
     const { staff } = signed;
     const row = await findCaseWithResident(app.db, id);
     if (!row || !canReachCase(staff, 'cases:read', row)) return notFoundPage(reply, signed.view);
-    const [messages, events, notes, channel] = await Promise.all([
+    const [messages, events, notes, channel, referrals] = await Promise.all([
       listCaseMessages(app.db, row.id),
       listCaseEvents(app.db, row.id),
       listCaseNotes(app.db, row.id),
       contactChannel(app.db, row),
+      listCaseReferrals(app.db, row.id),
     ]);
     const staffIds = [...new Set([...messages.map((m) => m.staff_id), ...events.map((e) => e.staff_id)].filter((x): x is number => x !== null))];
     const names = staffIds.length === 0 ? [] : await app.db.selectFrom('staff').select(['id', 'name']).where('id', 'in', staffIds).execute();
@@ -374,7 +389,9 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
           act: canReachCase(staff, 'cases:act', row),
           note: canReachCase(staff, 'cases:note', row),
           phone: canReachCase(staff, 'cases:resident-phone', row),
+          refer: canReachCase(staff, 'committee:refer', row),
         }}
+        referrals={referrals}
         revealedPhone={options.revealedPhone ?? null}
         state={options.state ?? null}
         done={done}
@@ -485,6 +502,82 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
       return { revealedPhone: phone };
     }),
   );
+
+  // The grievance committee (src/committee): managers refer from the case page and withdraw there.
+  app.post(
+    '/cases/:id/committee-referrals',
+    caseAction('refer', 'committee:refer', async ({ staff }, id, body, request) => {
+      const reason = text(body, 'reason').trim().slice(0, 1000);
+      if (reason.length < 5) throw new AppError(400, 'reason_required', 'a reason of 5 characters or more');
+      await referCase(app.db, staff, id, reason, actor(request, staff));
+      return null;
+    }),
+  );
+
+  app.post('/committee/referrals/:id/withdraw', async (request, reply) => {
+    const signed = await signedIn(request, reply, 'committee:refer');
+    if (!signed) return reply;
+    const id = caseId(request);
+    if (id === null) return notFoundPage(reply, signed.view);
+    try {
+      const referral = await withdrawReferral(app.db, signed.staff, id, actor(request, signed.staff));
+      return reply.redirect(`${CONSOLE_PATH}/cases/${referral.case_id}?done=withdraw_referral`, 303);
+    } catch (e) {
+      const refused = refusal(e);
+      if (!refused || refused.status >= 500) throw e;
+      return html(reply, refused.status, <MessagePage title="회부를 철회할 수 없음" message={errorLabel(refused.code, '없는 회부이거나 철회할 수 없는 회부입니다.')} session={signed.view} status={refused.status} />);
+    }
+  });
+
+  // The committee's own pages: the referred cases only, through their referrals.
+  const referralNotFound = (reply: FastifyReply, view: ViewSession) =>
+    html(reply, 404, <MessagePage title="회부 민원을 찾을 수 없음" message="없는 회부이거나 철회된 회부입니다." session={view} status={404} />);
+
+  app.get('/committee', async (request, reply) => {
+    const signed = await signedIn(request, reply, 'committee:review');
+    if (!signed) return reply;
+    const items = await listCommitteeReferrals(app.db, signed.staff, {}, actor(request, signed.staff));
+    return html(reply, 200, <CommitteeListPage session={signed.view} items={items} codes={signed.codes} done={null} />);
+  });
+
+  async function referralPage(request: FastifyRequest, reply: FastifyReply, signed: Signed, id: number, status = 200, state: FindingFormState | null = null) {
+    let referral;
+    try {
+      referral = await readCommitteeReferral(app.db, signed.staff, id, actor(request, signed.staff));
+    } catch (e) {
+      if (refusal(e)?.status === 404) return referralNotFound(reply, signed.view);
+      throw e;
+    }
+    const done = state ? null : (DONE[text(request.query as Form, 'done')] ?? null);
+    return html(reply, status, <CommitteeReferralPage session={signed.view} referral={referral} codes={signed.codes} state={state} done={done} />);
+  }
+
+  app.get('/committee/referrals/:id', async (request, reply) => {
+    const signed = await signedIn(request, reply, 'committee:review');
+    if (!signed) return reply;
+    const id = caseId(request);
+    if (id === null) return referralNotFound(reply, signed.view);
+    return referralPage(request, reply, signed, id);
+  });
+
+  app.post('/committee/referrals/:id/finding', async (request, reply) => {
+    const signed = await signedIn(request, reply, 'committee:review');
+    if (!signed) return reply;
+    const id = caseId(request);
+    if (id === null) return referralNotFound(reply, signed.view);
+    const body = (request.body ?? {}) as Form;
+    const values = { finding: text(body, 'finding'), opinion: text(body, 'opinion').slice(0, 4000) };
+    try {
+      const { send: notice } = await recordFinding(app.db, signed.staff, id, values, actor(request, signed.staff));
+      if (notice) await handOff(app.queues, request.log, { send: [notice] });
+      return reply.redirect(`${CONSOLE_PATH}/committee/referrals/${id}?done=finding`, 303);
+    } catch (e) {
+      const refused = refusal(e);
+      if (!refused) throw e;
+      if (refused.status === 404) return referralNotFound(reply, signed.view);
+      return referralPage(request, reply, signed, id, refused.status, { values, error: errorLabel(refused.code) });
+    }
+  });
 };
 
 export default consoleRoutes;

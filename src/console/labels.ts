@@ -28,9 +28,15 @@ export const EVENT_LABELS: Record<string, string> = {
   deadline_extended: '처리기한 연장',
   interim_notice: '중간 안내 발송',
   note_added: '내부 메모',
+  committee_referred: '구민고충처리위원회 회부',
+  committee_reviewed: '구민고충처리위원회 심의 결과',
+  committee_withdrawn: '구민고충처리위원회 회부 철회',
 };
 export const TRIAGE_LABELS: Record<string, string> = { low_confidence: '분류 신뢰도 낮음', spam: '스팸·욕설 의심' };
-export const ROLE_LABELS: Record<string, string> = { staff: '담당자', manager: '관리자', operator: '운영자', admin: '시스템 관리자' };
+export const ROLE_LABELS: Record<string, string> = { staff: '담당자', manager: '관리자', operator: '운영자', admin: '시스템 관리자', committee: '구민고충처리위원' };
+/** The grievance committee's findings and a referral's states (src/committee). */
+export const FINDING_LABELS: Record<string, string> = { correction: '시정권고', improvement: '제도개선 권고', opinion: '의견표명', dismissed: '기각' };
+export const REFERRAL_STATUS_LABELS: Record<string, string> = { referred: '심의 중', reviewed: '심의 완료', withdrawn: '회부 철회' };
 
 /** What a domain error code means to the person at the form (the API's English message is for developers). */
 export const ERROR_LABELS: Record<string, string> = {
@@ -50,6 +56,11 @@ export const ERROR_LABELS: Record<string, string> = {
   search_too_long: '검색어는 다섯 낱말까지입니다.',
   invalid_date: '날짜 형식이 올바르지 않습니다(YYYY-MM-DD).',
   invalid_input: '입력값이 올바르지 않습니다.',
+  already_referred: '이미 구민고충처리위원회에 회부되어 심의 중인 민원입니다.',
+  referral_closed: '이미 심의가 끝났거나 철회된 회부입니다.',
+  already_reviewed: '이미 심의 결과가 기록된 회부입니다.',
+  unknown_finding: '심의 결과를 선택하세요.',
+  opinion_required: '위원회 의견을 입력하세요.',
 };
 
 export function errorLabel(code: string, fallback = '요청을 처리하지 못했습니다.'): string {

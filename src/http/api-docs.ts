@@ -62,6 +62,7 @@ export const openApiDocument = fp(
           { name: 'cases', description: '민원: read, search, answer, reassign, extend, annotate and close cases' },
           { name: 'reports', description: '통계: the report tables, CSV and daily digests' },
           { name: 'routing', description: 'routing corrections the router learns from' },
+          { name: 'committee', description: '구민고충처리위원회: referrals to the grievance committee and its findings' },
           { name: 'audit', description: 'the audit log (admins)' },
           { name: 'operations', description: 'health, readiness, metrics, queues and dead letters' },
         ],

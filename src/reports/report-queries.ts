@@ -46,6 +46,8 @@ export interface ReportSummary {
   overdue: number;
   /** Cases closed in the period after their due time. */
   closedLate: number;
+  /** The grievance committee (src/committee): cases referred to it in the period, and findings it recorded in the period. */
+  committee: { referred: number; reviewed: number };
 }
 
 /** A ratio that is 0, not NaN, when nothing was counted. */
@@ -68,7 +70,7 @@ export async function reportSummary(db: Db, period: ReportPeriod, scope: ReportS
   const { start, end, days } = periodBounds(period);
   const snapshot = end < now ? end : now;
   const inScope = scope === 'all' ? sql<boolean>`true` : sql<boolean>`department_code = ${scope}`;
-  const [codes, received, closed, backlog] = await Promise.all([
+  const [codes, received, closed, backlog, committee] = await Promise.all([
     reportCodes(db),
     sql<{ category_code: string | null; channel: string; n: number; answered: number }>`
       select category_code, channel, count(*)::int as n, count(answered_at)::int as answered
@@ -86,6 +88,12 @@ export async function reportSummary(db: Db, period: ReportPeriod, scope: ReportS
       select count(*)::int as open, count(*) filter (where due_at < ${snapshot})::int as overdue
       from cases
       where received_at < ${snapshot} and (closed_at is null or closed_at >= ${snapshot}) and ${inScope}
+    `.execute(db),
+    sql<{ referred: number; reviewed: number }>`
+      select count(*) filter (where r.referred_at >= ${start} and r.referred_at < ${end})::int as referred,
+             count(*) filter (where r.reviewed_at >= ${start} and r.reviewed_at < ${end})::int as reviewed
+      from committee_referrals r join cases on cases.id = r.case_id
+      where r.status <> 'withdrawn' and ${inScope}
     `.execute(db),
   ]);
 
@@ -129,6 +137,7 @@ export async function reportSummary(db: Db, period: ReportPeriod, scope: ReportS
     open: backlog.rows[0]?.open ?? 0,
     overdue: backlog.rows[0]?.overdue ?? 0,
     closedLate,
+    committee: { referred: committee.rows[0]?.referred ?? 0, reviewed: committee.rows[0]?.reviewed ?? 0 },
   };
 }
 

@@ -28,6 +28,13 @@ export const ReportSummarySchema = Type.Object(
     open: Type.Integer({ minimum: 0, description: "open at the period's end (or now)" }),
     overdue: Type.Integer({ minimum: 0, description: "open and past due at the period's end (or now)" }),
     closedLate: Type.Integer({ minimum: 0, description: 'closed in the period after their due time' }),
+    committee: Type.Object(
+      {
+        referred: Type.Integer({ minimum: 0, description: 'cases referred to the grievance committee (구민고충처리위원회) in the period, withdrawn referrals left out' }),
+        reviewed: Type.Integer({ minimum: 0, description: 'findings the committee recorded in the period' }),
+      },
+      { additionalProperties: false },
+    ),
   },
   { additionalProperties: false },
 );

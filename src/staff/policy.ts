@@ -29,15 +29,24 @@ export const PERMISSIONS = [
   'reports:page',
   /** Put a case's sender on the block list, or take them off (audited). */
   'senders:block',
+  /** Refer a case to the grievance committee (구민고충처리위원회) with a reason, or withdraw the referral. */
+  'committee:refer',
+  /**
+   * The committee's work: the referred cases only (the resident's messages, contact masked; no
+   * notes, no other case, no phone number), and recording a finding. See `committeeMaySee`.
+   */
+  'committee:review',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Readonly<Record<StaffRole, readonly Permission[]>> = {
   staff: ['cases:read', 'cases:act', 'cases:note', 'cases:resident-phone', 'reports:read'],
   // Managers oversee every case but do not call residents: the owning department does.
-  manager: ['cases:read', 'cases:act', 'cases:note', 'corrections:manage', 'reports:read', 'reports:page', 'senders:block'],
+  manager: ['cases:read', 'cases:act', 'cases:note', 'corrections:manage', 'reports:read', 'reports:page', 'senders:block', 'committee:refer'],
   operator: ['ops:read', 'ops:retry'],
   admin: ['ops:read', 'ops:retry', 'corrections:manage', 'audit:read'],
+  // Citizens and experts of the grievance committee: no case scope at all, only referrals.
+  committee: ['committee:review'],
 };
 
 export function can(role: StaffRole, permission: Permission): boolean {
@@ -66,6 +75,14 @@ export function inCaseScope(scope: CaseScope, theCase: { department_code: string
   if (scope.kind === 'all') return true;
   if (scope.kind === 'department') return theCase.department_code === scope.department;
   return false;
+}
+
+/**
+ * A committee member sees a case only through a referral to the committee that is open or
+ * answered by a finding; a withdrawn referral is gone from their view (it looks missing).
+ */
+export function committeeMaySee(staff: Pick<Staff, 'role'>, referral: { status: 'referred' | 'reviewed' | 'withdrawn' }): boolean {
+  return can(staff.role, 'committee:review') && referral.status !== 'withdrawn';
 }
 
 export function canReachCase(staff: Pick<Staff, 'role' | 'department_code'>, permission: Permission, theCase: { department_code: string | null }): boolean {

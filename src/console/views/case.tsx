@@ -9,13 +9,15 @@ import { CsrfField, Layout, Notice, type ViewSession } from './layout.js';
 import { UrgencyBadge, label, type Codes } from './inbox.js';
 import type { AnswerRules } from '../answer-rules.js';
 import { describeAnswer } from '../answer-rules.js';
+import type { CaseReferralRow } from '../../committee/referrals.js';
+import { CaseCommitteeSection } from './committee.js';
 
 export type CaseRow = NonNullable<Awaited<ReturnType<typeof findCaseWithResident>>>;
 type Note = Awaited<ReturnType<typeof listCaseNotes>>[number];
 
 /** Which form was sent, what it held, and what went wrong: the page is drawn again with it. */
 export interface FormState {
-  form: 'reply' | 'close' | 'assign' | 'extend' | 'note' | 'phone';
+  form: 'reply' | 'close' | 'assign' | 'extend' | 'note' | 'phone' | 'refer';
   values: Record<string, string>;
   error: string | null;
 }
@@ -30,7 +32,9 @@ export interface CasePageProps {
   codes: Codes;
   /** The channel an answer goes out on (null: no contact, given in person), and its limits. */
   answer: AnswerRules | null;
-  can: { act: boolean; note: boolean; phone: boolean };
+  can: { act: boolean; note: boolean; phone: boolean; refer: boolean };
+  /** The case's referrals to the grievance committee and its findings (src/committee). */
+  referrals: CaseReferralRow[];
   revealedPhone: string | null;
   state: FormState | null;
   done: string | null;
@@ -277,6 +281,15 @@ export function CasePage(p: CasePageProps) {
           )}
         </section>
       )}
+
+      <CaseCommitteeSection
+        session={p.session}
+        caseId={row.id}
+        referrals={p.referrals}
+        canRefer={p.can.refer}
+        caseOpen={open}
+        state={state?.form === 'refer' ? state : null}
+      />
 
       <section aria-labelledby="h-notes">
         <h2 id="h-notes">내부 메모</h2>

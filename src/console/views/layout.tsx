@@ -11,9 +11,11 @@ export interface ViewSession {
   csrf: string;
   isManager: boolean;
   canTriage: boolean;
+  /** A member of the grievance committee: their pages are the referred cases only. */
+  isCommittee: boolean;
 }
 
-export type Section = 'inbox' | 'triage' | 'search' | 'manager' | 'case' | 'login';
+export type Section = 'inbox' | 'triage' | 'search' | 'manager' | 'case' | 'login' | 'committee';
 
 /** A page as sent: preact escapes every text and attribute value it renders. */
 export function htmlPage(node: preact.VNode): string {
@@ -53,7 +55,16 @@ export function Layout({ title, session, section, children }: { title: string; s
           <p class="brand">
             <a href="/console">구청장 소통폰 민원 콘솔</a>
           </p>
-          {session && (
+          {session?.isCommittee && (
+            <nav aria-label="주 메뉴">
+              <ul>
+                <NavLink href="/console/committee" current={section === 'committee'}>
+                  위원회 회부 민원
+                </NavLink>
+              </ul>
+            </nav>
+          )}
+          {session && !session.isCommittee && (
             <nav aria-label="주 메뉴">
               <ul>
                 <NavLink href="/console" current={section === 'inbox'}>
@@ -130,7 +141,13 @@ export function MessagePage({ title, message, session, status }: { title: string
       <h1>{title}</h1>
       <Notice kind="error">{message}</Notice>
       <p>
-        {session ? <a href="/console">받은 민원으로 돌아가기</a> : <a href="/console/login">로그인</a>}
+        {session?.isCommittee ? (
+          <a href="/console/committee">위원회 회부 민원으로 돌아가기</a>
+        ) : session ? (
+          <a href="/console">받은 민원으로 돌아가기</a>
+        ) : (
+          <a href="/console/login">로그인</a>
+        )}
         <span class="sr-only"> (오류 {status})</span>
       </p>
     </Layout>
