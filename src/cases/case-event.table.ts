@@ -13,7 +13,11 @@ export type CaseEventType =
   | 'deadline_extended'
   | 'interim_notice'
   /** data: { noteId } only; the text stays in case_notes. */
-  | 'note_added';
+  | 'note_added'
+  /** data: { messageId, appended }: the satisfaction question went out (src/satisfaction/). */
+  | 'satisfaction_asked'
+  /** data: { messageId, score, recorded }: the resident's reply; recorded false for a second one. */
+  | 'satisfaction';
 
 export interface CaseEventTable {
   id: Generated<number>;

@@ -419,8 +419,10 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
     };
   }
 
-  const send = async (request: FastifyRequest, result: { messageId: number | null; channel: 'sms' | 'kakao' | null }) => {
-    if (result.messageId !== null && result.channel !== null) await handOff(app.queues, request.log, { send: [{ channel: result.channel, messageId: result.messageId }] });
+  const send = async (request: FastifyRequest, result: { messageId: number | null; channel: 'sms' | 'kakao' | null; question?: { channel: 'sms' | 'kakao'; messageId: number } }) => {
+    if (result.messageId !== null && result.channel !== null) {
+      await handOff(app.queues, request.log, { send: [{ channel: result.channel, messageId: result.messageId }, ...(result.question ? [result.question] : [])] });
+    }
   };
 
   app.post(
@@ -436,7 +438,7 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
     caseAction('close', 'cases:act', async ({ staff }, id, body, request) => {
       const disposition = text(body, 'disposition');
       if (!CODE.test(disposition)) throw new AppError(400, 'unknown_disposition', 'choose a disposition');
-      await send(request, await closeCase(app.db, staff, id, { disposition, text: text(body, 'text').slice(0, 4000) }, request.ip));
+      await send(request, await closeCase(app.db, staff, id, { disposition, text: text(body, 'text').slice(0, 4000) }, request.ip, app.config.satisfaction));
       return body.from === 'triage' ? `${CONSOLE_PATH}/triage?done=close` : null;
     }),
   );
