@@ -87,7 +87,7 @@ describe('GET /api/reports/summary', () => {
     expect([...raw.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = raw.toString('utf8').slice(1).trimEnd().split('\r\n');
     expect(lines[0]).toBe(
-      'caseNumber,receivedAt,channel,category,categoryLabel,department,departmentName,kind,status,disposition,dispositionLabel,deadlineDays,dueAt,extended,answeredAt,closedAt,processingDays,overdue',
+      'caseNumber,receivedAt,channel,category,categoryLabel,department,departmentName,kind,status,disposition,dispositionLabel,deadlineDays,dueAt,extended,answeredAt,closedAt,processingDays,overdue,satisfactionAsked,satisfactionScore',
     );
     expect(lines).toHaveLength(1 + 7);
     // Oldest first; times in Seoul.

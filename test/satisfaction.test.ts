@@ -16,12 +16,14 @@ import {
 import { eucKrByteLength, isKsX1001 } from '../src/outbound/sms-text.js';
 import { sendStoredMessage } from '../src/outbound/send-message.js';
 import { TransientSendError } from '../src/outbound/channel.js';
+import { seoulDate } from '../src/domain/seoul-time.js';
+import { reportPage } from '../src/reports/report-page.js';
 
 let ctx: TestContext;
 let manager: string;
 
 beforeAll(async () => {
-  ctx = await createTestContext({ KAKAO_SKILL_SECRET: SKILL_SECRET, THREAD_WINDOW_MINUTES: '30' });
+  ctx = await createTestContext({ KAKAO_SKILL_SECRET: SKILL_SECRET, THREAD_WINDOW_MINUTES: '30', SATISFACTION_REPLY_HOURS: '72' });
   manager = await ctx.staffToken('manager');
 });
 afterAll(async () => {
@@ -232,5 +234,74 @@ describe('KakaoTalk', () => {
       .where('residents.kakao_user_key', '=', userKey)
       .execute();
     expect(all).toHaveLength(1);
+  });
+});
+
+describe('reports and the console', () => {
+  it('the summary counts questions asked in the period, responses, scores and the positive share, by department and category', async () => {
+    // A case of its own with a known score, in a department of its own for this test.
+    const phone = newPhone();
+    const { caseId } = await makeCase(ctx.db, { phone, department: 'PARKING' });
+    await close(caseId, '단속했습니다.');
+    await sms(phone, '매우 불만');
+
+    const today = seoulDate(new Date());
+    const res = await api('GET', `/api/reports/summary?from=${today}&to=${today}`);
+    expect(res.statusCode).toBe(200);
+    const q = res.json().satisfaction;
+
+    const rows = await ctx.db
+      .selectFrom('satisfaction_surveys')
+      .innerJoin('cases', 'cases.id', 'satisfaction_surveys.case_id')
+      .select(['satisfaction_surveys.score', 'cases.department_code'])
+      .execute();
+    const scores = rows.map((r) => r.score).filter((s): s is number => s !== null);
+    expect(q.asked).toBe(rows.length);
+    expect(q.responded).toBe(scores.length);
+    expect(q.responseRate).toBeCloseTo(scores.length / rows.length);
+    for (const s of [1, 2, 3, 4, 5]) expect(q.distribution[String(s)]).toBe(scores.filter((x) => x === s).length);
+    expect(q.positiveShare).toBeCloseTo(scores.filter((x) => x >= 4).length / scores.length);
+    expect(q.byDepartment.PARKING).toMatchObject({ asked: 1, responded: 1, positiveShare: 0, distribution: { '1': 1, '2': 0, '3': 0, '4': 0, '5': 0 } });
+    expect(q.byCategory.traffic).toMatchObject({ asked: 1, responded: 1 });
+
+    // A department's staff see their own department only.
+    const parking = await ctx.staffToken('staff', 'PARKING');
+    const scoped = await ctx.app.inject({ method: 'GET', url: `/api/reports/summary?from=${today}&to=${today}`, headers: { authorization: `Bearer ${parking}` } });
+    expect(scoped.statusCode).toBe(200);
+    expect(Object.keys(scoped.json().satisfaction.byDepartment)).toEqual(['PARKING']);
+
+    // The CSV: asked and score per case.
+    const csv = await api('GET', `/api/reports/summary?from=${today}&to=${today}&format=csv`);
+    const lines = csv.body.slice(1).trimEnd().split('\r\n');
+    const header = lines[0]!.split(',');
+    const caseNumber = (await ctx.db.selectFrom('cases').select('case_number').where('id', '=', caseId).executeTakeFirstOrThrow()).case_number;
+    const line = lines.find((l) => l.startsWith(`${caseNumber},`))!.split(',');
+    expect(line[header.indexOf('satisfactionAsked')]).toBe('Y');
+    expect(line[header.indexOf('satisfactionScore')]).toBe('1');
+
+    // The printable page's section.
+    const html = reportPage({
+      summary: res.json(),
+      trend: { by: 'month', from: today, to: today, scope: 'all', periods: [] },
+      categories: [{ code: 'traffic', label: '교통·주차' }],
+      dispositions: [],
+      departments: { PARKING: '주차관리과' },
+      generatedAt: today,
+    });
+    expect(html).toContain('<h2>만족도</h2>');
+    expect(html).toMatch(/<tr><td>주차관리과<\/td><td>1<\/td><td>1<\/td><td>100\.0%<\/td><td>0\.0%<\/td><td>1\.00<\/td><\/tr>/);
+    expect(html).toContain('id="chart-satisfaction"');
+  });
+
+  it('the console case page shows the score', async () => {
+    const phone = newPhone();
+    const { caseId } = await makeCase(ctx.db, { phone });
+    await close(caseId, '보수했습니다.');
+    const waiting = await ctx.app.inject({ method: 'GET', url: `/console/cases/${caseId}`, cookies: { sotong_console: manager } });
+    expect(waiting.statusCode).toBe(200);
+    expect(waiting.body).toMatch(/<dd id="satisfaction">응답 대기/);
+    await sms(phone, '5');
+    const answered = await ctx.app.inject({ method: 'GET', url: `/console/cases/${caseId}`, cookies: { sotong_console: manager } });
+    expect(answered.body).toMatch(/<dd id="satisfaction">5점 \(매우 만족\)/);
   });
 });

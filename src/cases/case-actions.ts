@@ -11,7 +11,7 @@ import { recordCorrection } from '../routing/routing-examples.js';
 import { InvalidInput, NotFound, StateConflict } from '../domain/errors.js';
 import { findActiveDepartment, listDispositionCodes } from '../departments/department-repository.js';
 import { setDeadlineIfMissing, type DeadlinePolicy } from '../deadlines/deadlines.js';
-import { askSatisfaction, DEFAULT_SATISFACTION_POLICY, type SatisfactionPolicy } from '../satisfaction/satisfaction.js';
+import { askSatisfaction, type SatisfactionPolicy } from '../satisfaction/satisfaction.js';
 
 /** Dispositions that need no answer to the resident. */
 const SILENT_DISPOSITIONS = new Set(['thanks', 'exception']);
@@ -107,7 +107,8 @@ export async function closeCase(
   caseId: number,
   input: { disposition: string; text?: string | undefined },
   ip: string | null = null,
-  satisfaction: SatisfactionPolicy = DEFAULT_SATISFACTION_POLICY,
+  /** The configured satisfaction question (config.satisfaction); absent: none is asked. */
+  satisfaction?: SatisfactionPolicy,
 ): Promise<Closed> {
   const dispositions = await listDispositionCodes(db);
   if (!dispositions.includes(input.disposition)) {
@@ -120,7 +121,12 @@ export async function closeCase(
   return db.transaction().execute(async (trx) => {
     const theCase = await lockCaseInScope(trx, staff, caseId);
     if (theCase.status === 'closed') throw new StateConflict('case_closed', 'the case is already closed');
-    const closed = await closeLockedCase(trx, theCase, { disposition: input.disposition, text, staffId: staff.id, satisfaction });
+    const closed = await closeLockedCase(trx, theCase, {
+      disposition: input.disposition,
+      text,
+      staffId: staff.id,
+      ...(satisfaction ? { satisfaction } : {}),
+    });
     await recordAudit(trx, { staffId: staff.id, ip }, 'case.closed', [theCase.id], { disposition: input.disposition, messageId: closed.messageId });
     return closed;
   });

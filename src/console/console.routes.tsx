@@ -14,6 +14,7 @@ import { findCaseWithResident, listCases } from '../cases/case-queries.js';
 import { parseCaseSearch, searchKinds } from '../cases/case-search.js';
 import { assignCase, closeCase, contactChannel, replyToCase } from '../cases/case-actions.js';
 import { addCaseNote, listCaseNotes } from '../cases/case-notes.js';
+import { findCaseSatisfaction } from '../satisfaction/satisfaction.js';
 import { listCaseMessages } from '../cases/message-repository.js';
 import { listCaseEvents } from '../cases/case-repository.js';
 import { revealResidentPhone } from '../cases/resident-phone.js';
@@ -348,11 +349,12 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
     const { staff } = signed;
     const row = await findCaseWithResident(app.db, id);
     if (!row || !canReachCase(staff, 'cases:read', row)) return notFoundPage(reply, signed.view);
-    const [messages, events, notes, channel] = await Promise.all([
+    const [messages, events, notes, channel, satisfaction] = await Promise.all([
       listCaseMessages(app.db, row.id),
       listCaseEvents(app.db, row.id),
       listCaseNotes(app.db, row.id),
       contactChannel(app.db, row),
+      findCaseSatisfaction(app.db, row.id),
     ]);
     const staffIds = [...new Set([...messages.map((m) => m.staff_id), ...events.map((e) => e.staff_id)].filter((x): x is number => x !== null))];
     const names = staffIds.length === 0 ? [] : await app.db.selectFrom('staff').select(['id', 'name']).where('id', 'in', staffIds).execute();
@@ -367,6 +369,7 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
         messages={messages}
         events={events}
         notes={notes}
+        satisfaction={satisfaction}
         staffNames={new Map(names.map((n) => [n.id, n.name]))}
         codes={signed.codes}
         answer={channel ? answerRules(channel) : null}

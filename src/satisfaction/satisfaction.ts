@@ -25,7 +25,6 @@ export interface SatisfactionPolicy {
   intervalDays: number;
 }
 
-export const DEFAULT_SATISFACTION_POLICY: SatisfactionPolicy = { replyHours: 72, intervalDays: 30 };
 
 /** Dispositions closed without asking: thanks and exceptions are not answers to be rated. */
 const NOT_ASKED = new Set(['thanks', 'exception']);
