@@ -33,9 +33,19 @@ export async function up(db: Kysely<any>): Promise<void> {
   await applySqlFunctions(db, ['satisfaction_score', 'survey_of_sender', 'accept_resident_message']);
 }
 
-// accept_resident_message keeps its new body (it reads the table only for a score): the table goes.
+// accept_resident_message keeps its new body, which reads the table only for a message that
+// satisfaction_score calls a score: that function is left answering "no score" for every text,
+// so the body never reaches the dropped table, and files every message as before.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop function if exists survey_of_sender(text, text, text, text, timestamptz)`.execute(db);
+  await sql`
+    create or replace function satisfaction_score(p_text text) returns smallint
+    language plpgsql immutable parallel safe as $fn$
+    begin
+      return null;
+    end
+    $fn$
+  `.execute(db);
   await sql`drop table satisfaction_surveys`.execute(db);
 }
