@@ -18,6 +18,7 @@ import { sendStoredMessage } from '../src/outbound/send-message.js';
 import { TransientSendError } from '../src/outbound/channel.js';
 import { seoulDate } from '../src/domain/seoul-time.js';
 import { reportPage } from '../src/reports/report-page.js';
+import { insertInbound, insertInboundMany } from '../src/intake/inbox-repository.js';
 
 let ctx: TestContext;
 let manager: string;
@@ -200,6 +201,37 @@ describe('SMS', () => {
       [2, true],
       [5, false],
     ]);
+  });
+});
+
+describe('messages kept in Redis while Postgres was away', () => {
+  it('a buffered score, stored late, is filed on the closed case; a buffered text beside it opens a case', async () => {
+    const phone = newPhone();
+    const { caseId } = await makeCase(ctx.db, { phone });
+    await close(caseId, '정비했습니다.');
+    const row = (text: string, n: number) => ({
+      channel: 'sms' as const,
+      provider: 'twilio',
+      providerMessageId: `SM-buffered-${caseId}-${n}`,
+      sender: { phone },
+      text,
+      raw: {},
+      acknowledgement: null,
+      acknowledgementStatus: 'delivered' as const,
+      receivedAt: new Date(),
+    });
+    // As drain-buffer.ts stores them: several in one statement, and one by one.
+    await insertInboundMany(ctx.db, [row('3', 1)], 30);
+    await insertInbound(ctx.db, row('가로수가 쓰러졌어요', 2), 30);
+    const told = await ctx.db.selectFrom('inbound_messages').select(['case_number']).where('provider_message_id', 'like', `SM-buffered-${caseId}-%`).orderBy('id').execute();
+    const closedNumber = (await ctx.db.selectFrom('cases').select('case_number').where('id', '=', caseId).executeTakeFirstOrThrow()).case_number;
+    expect(told[0]!.case_number).toBe(closedNumber);
+    expect(told[1]!.case_number).not.toBe(closedNumber);
+    await fileInbox(ctx.app);
+    expect((await survey(caseId))!.score).toBe(3);
+    const cases = await casesOf(phone);
+    expect(cases).toHaveLength(2);
+    expect(cases[0]).toEqual({ id: caseId, status: 'closed' });
   });
 });
 
