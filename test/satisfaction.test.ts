@@ -144,6 +144,14 @@ describe('SMS', () => {
     expect(await sendStoredMessage(ctx.db, channels, out[0]!.id, { publicBaseUrl: 'http://x' })).toBe('sent');
     expect(await sendStoredMessage(ctx.db, channels, question.id, { publicBaseUrl: 'http://x' })).toBe('sent');
     expect(sent).toEqual(['가'.repeat(40), question.text]);
+
+    // An answer that could not be sent at all: its question is not sent either.
+    const other = await makeCase(ctx.db);
+    await close(other.caseId, '나'.repeat(40));
+    const [answer, second] = await outbound(other.caseId);
+    await ctx.db.updateTable('messages').set({ delivery_status: 'failed' }).where('id', '=', answer!.id).execute();
+    await expect(sendStoredMessage(ctx.db, channels, second!.id, { publicBaseUrl: 'http://x' })).rejects.toMatchObject({ code: 'answer_failed' });
+    expect(sent).toHaveLength(2);
   });
 
   it('asks at most once in the interval, never for thanks or exceptions, never a blocked sender', async () => {

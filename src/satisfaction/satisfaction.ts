@@ -152,22 +152,23 @@ export async function askSatisfaction(
 }
 
 /**
- * A question sent apart waits for its answer to leave first: true while an answer of the
- * same case, stored before it, has not been accepted by the provider yet.
+ * Where the answer a question sent apart follows stands: 'waiting' while an answer of the same
+ * case, stored before it, has not been accepted by the provider yet (the question waits);
+ * 'failed' when that answer could not be sent at all (nothing to rate: the question is not
+ * sent either); 'left' otherwise.
  */
-export async function answerStillUnsent(db: Db, caseId: number, questionId: number): Promise<boolean> {
-  const row = await db
+export async function answerBeforeQuestion(db: Db, caseId: number, questionId: number): Promise<'waiting' | 'failed' | 'left'> {
+  const rows = await db
     .selectFrom('messages')
-    .select('id')
+    .select(['provider_message_id', 'delivery_status'])
     .where('case_id', '=', caseId)
     .where('direction', '=', 'out')
     .where('kind', '=', 'answer')
     .where('id', '<', questionId)
-    .where('provider_message_id', 'is', null)
-    .where('delivery_status', 'in', ['pending', 'sending'])
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
+    .execute();
+  if (rows.some((r) => r.provider_message_id === null && (r.delivery_status === 'pending' || r.delivery_status === 'sending'))) return 'waiting';
+  if (rows.length > 0 && rows.every((r) => r.delivery_status === 'failed')) return 'failed';
+  return 'left';
 }
 
 /** What a case shows of its question: null when none was asked. */
