@@ -18,6 +18,7 @@ import * as sqlFunctionsInFiles from './20261204T190000_sql_functions_in_files.j
 import * as consoleInbox from './20261204T200000_console_inbox.js';
 import * as routingExampleKinds from './20261204T200000_routing_example_kinds.js';
 import * as committeeReferrals from './20261205T130000_committee_referrals.js';
+import * as satisfactionSurveys from './20261205T120000_satisfaction_surveys.js';
 
 export const migrations: Record<string, Migration> = {
   '20261126T070000_initial': initial,
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '20261204T200000_console_inbox': consoleInbox,
   '20261204T200000_routing_example_kinds': routingExampleKinds,
   '20261205T130000_committee_referrals': committeeReferrals,
+  '20261205T120000_satisfaction_surveys': satisfactionSurveys,
 };

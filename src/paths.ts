@@ -22,6 +22,8 @@ export const PROJECT_ROOT = path.basename(CODE_ROOT) === 'dist' ? path.resolve(C
 export const SQL_FUNCTIONS = [
   'next_case_number',
   'open_case_of_sender',
+  'satisfaction_score',
+  'survey_of_sender',
   'reserve_case_number',
   'accept_resident_message',
   'store_inbound_message',

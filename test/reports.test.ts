@@ -87,15 +87,15 @@ describe('GET /api/reports/summary', () => {
     expect([...raw.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = raw.toString('utf8').slice(1).trimEnd().split('\r\n');
     expect(lines[0]).toBe(
-      'caseNumber,receivedAt,channel,category,categoryLabel,department,departmentName,kind,status,disposition,dispositionLabel,deadlineDays,dueAt,extended,answeredAt,closedAt,processingDays,overdue',
+      'caseNumber,receivedAt,channel,category,categoryLabel,department,departmentName,kind,status,disposition,dispositionLabel,deadlineDays,dueAt,extended,answeredAt,closedAt,processingDays,overdue,satisfactionAsked,satisfactionScore',
     );
     expect(lines).toHaveLength(1 + 7);
     // Oldest first; times in Seoul.
-    expect(lines[1]).toBe(`${numbers.A},2026-10-01 00:30,sms,roads,도로정비,ROAD,도로과,complaint,closed,resolved,처리완료,7,2026-10-12 18:00,N,2026-10-02 10:00,2026-10-03 00:30,2.00,N`);
+    expect(lines[1]).toBe(`${numbers.A},2026-10-01 00:30,sms,roads,도로정비,ROAD,도로과,complaint,closed,resolved,처리완료,7,2026-10-12 18:00,N,2026-10-02 10:00,2026-10-03 00:30,2.00,N,N,`);
     const h = lines.find((l) => l.startsWith(numbers.H!))!;
-    expect(h.endsWith(',10.00,Y')).toBe(true); // closed after its due time
+    expect(h.endsWith(',10.00,Y,N,')).toBe(true); // closed after its due time (no satisfaction question)
     const f = lines.find((l) => l.startsWith(numbers.F!))!;
-    expect(f).toBe(`${numbers.F},2026-10-10 12:00,kakao,,,,,,received,,,,,N,,,,N`);
+    expect(f).toBe(`${numbers.F},2026-10-10 12:00,kakao,,,,,,received,,,,,N,,,,N,N,`);
     expect(raw.toString('utf8')).not.toContain('+8210');
   });
 

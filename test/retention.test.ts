@@ -200,6 +200,7 @@ const HOLDS_NO_PERSONAL_TEXT: Record<string, string> = {
   'categories.label': 'office configuration',
   'delivery_reports.error_code': "a provider's error code",
   'message_counts.channel': 'a channel code, a label of the /metrics counts',
+  'satisfaction_surveys.channel': 'a channel code (sms, kakao): where the satisfaction question was asked',
   'message_counts.delivery_status': 'a delivery status code, a label of the /metrics counts',
   'message_counts.direction': 'in or out, a label of the /metrics counts',
   'message_counts.kind': 'a message kind code, a label of the /metrics counts',

@@ -12,6 +12,7 @@ import { InvalidInput, NotFound, StateConflict } from '../domain/errors.js';
 import { findActiveDepartment, listDispositionCodes } from '../departments/department-repository.js';
 import { setDeadlineIfMissing, type DeadlinePolicy } from '../deadlines/deadlines.js';
 import { markFindingAnswered } from '../committee/referral-answered.js';
+import { askSatisfaction, type SatisfactionPolicy } from '../satisfaction/satisfaction.js';
 
 /** Dispositions that need no answer to the resident. */
 const SILENT_DISPOSITIONS = new Set(['thanks', 'exception']);
@@ -89,14 +90,27 @@ export async function replyToCase(
   });
 }
 
-/** Closes with a disposition; the answer (if any) goes to the resident on the case's channel. */
+/** What closing hands to the outbound queue: the answer, and the satisfaction question when it went apart. */
+export interface Closed {
+  messageId: number | null;
+  channel: Channel | null;
+  /** The satisfaction question as a message of its own (src/satisfaction/); absent when none was. */
+  question?: { channel: Channel; messageId: number };
+}
+
+/**
+ * Closes with a disposition; the answer (if any) goes to the resident on the case's channel,
+ * with the satisfaction question when the policy asks it (src/satisfaction/satisfaction.ts).
+ */
 export async function closeCase(
   db: Db,
   staff: Staff,
   caseId: number,
   input: { disposition: string; text?: string | undefined },
   ip: string | null = null,
-): Promise<{ messageId: number | null; channel: Channel | null }> {
+  /** The configured satisfaction question (config.satisfaction); absent: none is asked. */
+  satisfaction?: SatisfactionPolicy,
+): Promise<Closed> {
   const dispositions = await listDispositionCodes(db);
   if (!dispositions.includes(input.disposition)) {
     throw new InvalidInput('unknown_disposition', `disposition must be one of ${dispositions.join(', ')}`);
@@ -108,7 +122,12 @@ export async function closeCase(
   return db.transaction().execute(async (trx) => {
     const theCase = await lockCaseInScope(trx, staff, caseId);
     if (theCase.status === 'closed') throw new StateConflict('case_closed', 'the case is already closed');
-    const closed = await closeLockedCase(trx, theCase, { disposition: input.disposition, text, staffId: staff.id });
+    const closed = await closeLockedCase(trx, theCase, {
+      disposition: input.disposition,
+      text,
+      staffId: staff.id,
+      ...(satisfaction ? { satisfaction } : {}),
+    });
     await recordAudit(trx, { staffId: staff.id, ip }, 'case.closed', [theCase.id], { disposition: input.disposition, messageId: closed.messageId });
     return closed;
   });
@@ -121,8 +140,8 @@ export async function closeCase(
 export async function closeLockedCase(
   trx: Db,
   theCase: CaseToAnswer,
-  input: { disposition: string; text: string; staffId: number | null; automatic?: boolean },
-): Promise<{ messageId: number | null; channel: Channel | null }> {
+  input: { disposition: string; text: string; staffId: number | null; automatic?: boolean; satisfaction?: SatisfactionPolicy },
+): Promise<Closed> {
   const message = input.text === '' ? null : await addOutbound(trx, theCase, input.staffId, 'answer', input.text);
   const now = new Date();
   await updateCase(trx, theCase.id, {
@@ -147,7 +166,16 @@ export async function closeLockedCase(
     },
     input.staffId,
   );
-  return { messageId: message?.id ?? null, channel: message?.channel ?? null };
+  // The resident is asked how satisfied they are with the answer (not for thanks or an exception).
+  const asked =
+    message && input.satisfaction
+      ? await askSatisfaction(trx, theCase.id, theCase.resident_id, input.disposition, message, input.satisfaction, now)
+      : null;
+  return {
+    messageId: message?.id ?? null,
+    channel: message?.channel ?? null,
+    ...(asked && asked.messageId !== null ? { question: { channel: asked.channel, messageId: asked.messageId } } : {}),
+  };
 }
 
 /**

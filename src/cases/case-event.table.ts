@@ -17,7 +17,11 @@ export type CaseEventType =
   /** The grievance committee (src/committee): data { referralId } (and { finding, messageId, notified } once reviewed). */
   | 'committee_referred'
   | 'committee_reviewed'
-  | 'committee_withdrawn';
+  | 'committee_withdrawn'
+  /** data: { messageId, appended }: the satisfaction question went out (src/satisfaction/). */
+  | 'satisfaction_asked'
+  /** data: { messageId, score, recorded }: the resident's reply; recorded false for a second one. */
+  | 'satisfaction';
 
 export interface CaseEventTable {
   id: Generated<number>;

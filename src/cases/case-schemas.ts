@@ -3,6 +3,7 @@ import { CASE_STATUSES } from './case.table.js';
 import { CASE_CHANNELS } from '../domain/channel.js';
 import { DELIVERY_STATUSES } from '../outbound/delivery-status.js';
 import { DateTime, Id, Nullable, OneOf } from '../http/api-schemas.js';
+import { CaseSatisfactionSchema } from '../satisfaction/satisfaction-schemas.js';
 
 // The response schemas of the staff API's case routes: what caseView, messageView, eventView
 // and noteView (case-view.ts, case-notes.ts) return, field for field. A field a view gains
@@ -69,7 +70,7 @@ export const MessageSchema = Type.Object(
   {
     id: Id,
     direction: OneOf(['in', 'out']),
-    kind: OneOf(['resident', 'acknowledgement', 'interim', 'answer']),
+    kind: OneOf(['resident', 'acknowledgement', 'interim', 'answer', 'survey']),
     text: Type.String({ description: 'empty once retention removed it' }),
     createdAt: DateTime,
     // Outbound messages only:
@@ -84,7 +85,7 @@ export const MessageSchema = Type.Object(
 export const EventSchema = Type.Object(
   {
     id: Id,
-    type: Type.String({ description: 'received, message_added, routed, assigned, replied, closed, delivery_failed, answer_pulled, delivery_retried, deadline_extended, interim_notice, note_added' }),
+    type: Type.String({ description: 'received, message_added, routed, assigned, replied, closed, delivery_failed, answer_pulled, delivery_retried, deadline_extended, interim_notice, note_added, satisfaction_asked, satisfaction' }),
     staffId: Nullable(Type.Integer({ description: 'null for the system' })),
     data: Type.Record(Type.String(), Type.Unknown(), { description: "the event's details (a note's id, never its text)" }),
     createdAt: DateTime,
@@ -109,6 +110,7 @@ export const CaseDetailSchema = Type.Object(
     messages: Type.Array(MessageSchema, { description: 'oldest first' }),
     events: Type.Array(EventSchema, { description: 'oldest first' }),
     notes: Type.Array(NoteSchema, { description: 'internal notes, oldest first; never sent to the resident' }),
+    satisfaction: CaseSatisfactionSchema,
   },
   { additionalProperties: false },
 );

@@ -5,6 +5,8 @@ import { CASE_CHANNELS, STAFF_CHANNELS } from '../domain/channel.js';
 import { listCases, findCaseWithResident } from './case-queries.js';
 import { parseCaseSearch, searchKinds } from './case-search.js';
 import { caseView, eventView, messageView } from './case-view.js';
+import { findCaseSatisfaction } from '../satisfaction/satisfaction.js';
+import { satisfactionView } from '../satisfaction/satisfaction-schemas.js';
 import { caseScope, canReachCase } from '../staff/policy.js';
 import { recordAudit, type Actor } from '../audit/audit-repository.js';
 import { assignCase, closeCase, replyToCase } from './case-actions.js';
@@ -165,13 +167,20 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/cases/:id', { schema: readSchema, onRequest: readers }, async (request) => {
     const row = await findCaseWithResident(app.db, request.params.id);
     if (!row || !canReachCase(request.staff!, 'cases:read', row)) throw notFound(`case ${request.params.id} not found`);
-    const [messages, events, notes] = await Promise.all([
+    const [messages, events, notes, satisfaction] = await Promise.all([
       listCaseMessages(app.db, row.id),
       listCaseEvents(app.db, row.id),
       listCaseNotes(app.db, row.id),
+      findCaseSatisfaction(app.db, row.id),
     ]);
     await recordAudit(app.db, actorOf(request), 'case.read', [row.id]);
-    return { ...caseView(row), messages: messages.map(messageView), events: events.map(eventView), notes: notes.map(noteView) };
+    return {
+      ...caseView(row),
+      messages: messages.map(messageView),
+      events: events.map(eventView),
+      notes: notes.map(noteView),
+      satisfaction: satisfactionView(satisfaction),
+    };
   });
 
   // Internal notes: for whoever can see the case (its department, managers), never the resident.
@@ -320,8 +329,8 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: caseWorkers,
     },
     async (request) => {
-      const { messageId, channel } = await closeCase(app.db, request.staff!, request.params.id, request.body, request.ip);
-      if (messageId !== null && channel !== null) await handOff(app.queues, request.log, { send: [{ channel, messageId }] });
+      const { messageId, channel, question } = await closeCase(app.db, request.staff!, request.params.id, request.body, request.ip, app.config.satisfaction);
+      if (messageId !== null && channel !== null) await handOff(app.queues, request.log, { send: [{ channel, messageId }, ...(question ? [question] : [])] });
       return { id: request.params.id, status: 'closed' as const, messageId };
     },
   );

@@ -3,8 +3,8 @@ import type { CaseChannel, Channel } from '../domain/channel.js';
 import type { DeliveryStatus } from '../outbound/delivery-status.js';
 
 export type MessageDirection = 'in' | 'out';
-/** resident: what the resident wrote; the rest are what the office sent. */
-export type MessageKind = 'resident' | 'acknowledgement' | 'interim' | 'answer';
+/** resident: what the resident wrote; the rest are what the office sent (survey: the satisfaction question, src/satisfaction/). */
+export type MessageKind = 'resident' | 'acknowledgement' | 'interim' | 'answer' | 'survey';
 
 export interface MessageTable {
   id: Generated<number>;

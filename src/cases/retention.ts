@@ -21,6 +21,7 @@ export interface PurgeResult {
 const EVENT_KEYS_KEPT = [
   'messageId', 'messageIds', 'registeredBy', 'from', 'to', 'disposition', 'automatic', 'sent', 'notified',
   'days', 'errorCode', 'category', 'department', 'kind', 'confidence', 'triage', 'candidates', 'referralId', 'finding',
+  'score', 'recorded', 'appended',
 ];
 const ROUTING_KEYS_KEPT = ['router', 'confidence', 'category', 'department', 'kind', 'candidates', 'triage', 'suggestedDisposition'];
 const AUDIT_KEYS_KEPT = ['messageId', 'disposition', 'from', 'to', 'residentId', 'correctionId', 'query', 'referralId', 'referralIds', 'finding'];

@@ -5,6 +5,7 @@
 import type { DeadlineRules } from '../deadlines/deadline-rules.js';
 import { readEnvironment, type Environment, type RawEnv } from './env-schema.js';
 import { loadSmsGateways, type SmsGatewayConfig } from './sms-gateways.js';
+import type { SatisfactionPolicy } from '../satisfaction/satisfaction.js';
 
 export type { SmsGatewayConfig } from './sms-gateways.js';
 
@@ -36,6 +37,8 @@ export interface KakaoEventConfig {
   botId: string;
   restApiKey: string;
   eventName: string;
+  /** The event whose block shows the satisfaction question with its five quick replies; null: eventName's. */
+  surveyEventName?: string | null;
   apiBaseUrl: string;
 }
 
@@ -125,6 +128,8 @@ export interface Config {
    */
   trustProxy: boolean | string[];
   deadlines: DeadlineConfig;
+  /** The satisfaction question after a case closes with an answer (src/satisfaction/). */
+  satisfaction: SatisfactionPolicy;
 }
 
 export interface DeadlineConfig {
@@ -215,7 +220,13 @@ function kakaoSettings(env: Environment, problems: string[]): KakaoConfig {
   }
   let event: KakaoEventConfig | null = null;
   if (botId !== undefined && restApiKey !== undefined && eventName !== undefined) {
-    event = { botId: botIdOf(botId), restApiKey, eventName, apiBaseUrl: env.KAKAO_API_BASE_URL };
+    event = {
+      botId: botIdOf(botId),
+      restApiKey,
+      eventName,
+      ...(env.KAKAO_SURVEY_EVENT_NAME === undefined ? {} : { surveyEventName: env.KAKAO_SURVEY_EVENT_NAME }),
+      apiBaseUrl: env.KAKAO_API_BASE_URL,
+    };
   } else if (restApiKey !== undefined || eventName !== undefined) {
     const names = missing([['KAKAO_BOT_ID', botId], ['KAKAO_REST_API_KEY', restApiKey], ['KAKAO_EVENT_NAME', eventName]]);
     problems.push(`${names.join(' and ')} must be set too: KAKAO_BOT_ID, KAKAO_REST_API_KEY and KAKAO_EVENT_NAME go together`);
@@ -287,6 +298,7 @@ export function loadConfig(raw: RawEnv = process.env): Config {
       noticeScanMs: env.INTERIM_NOTICE_SCAN_SECONDS * 1000,
       digestAt: env.DAILY_DIGEST_AT,
     },
+    satisfaction: { replyHours: env.SATISFACTION_REPLY_HOURS, intervalDays: env.SATISFACTION_INTERVAL_DAYS },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -146,6 +146,7 @@ export const EnvSchema = Type.Object({
   KAKAO_BOT_ID: optionalText(),
   KAKAO_REST_API_KEY: optionalText(),
   KAKAO_EVENT_NAME: optionalText(),
+  KAKAO_SURVEY_EVENT_NAME: optionalText(),
   KAKAO_API_BASE_URL: url(HTTP, 'https://bot-api.kakao.com'),
 
   THREAD_WINDOW_MINUTES: wholeNumber(0, 24 * 60, 30),
@@ -173,6 +174,9 @@ export const EnvSchema = Type.Object({
   INTERIM_NOTICE_WORKING_HOURS: wholeNumber(0, 200, 8),
   INTERIM_NOTICE_SCAN_SECONDS: wholeNumber(1, 86_400, 300),
   DAILY_DIGEST_AT: timeOfDay('08:30'),
+
+  SATISFACTION_REPLY_HOURS: wholeNumber(0, 24 * 30, 72),
+  SATISFACTION_INTERVAL_DAYS: wholeNumber(0, 366, 30),
 });
 
 /** The environment as the code reads it: defaults filled in, numbers as numbers. */

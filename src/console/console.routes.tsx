@@ -14,6 +14,7 @@ import { findCaseWithResident, listCases } from '../cases/case-queries.js';
 import { parseCaseSearch, searchKinds } from '../cases/case-search.js';
 import { assignCase, closeCase, contactChannel, replyToCase } from '../cases/case-actions.js';
 import { addCaseNote, listCaseNotes } from '../cases/case-notes.js';
+import { findCaseSatisfaction } from '../satisfaction/satisfaction.js';
 import { listCaseMessages } from '../cases/message-repository.js';
 import { listCaseEvents } from '../cases/case-repository.js';
 import { revealResidentPhone } from '../cases/resident-phone.js';
@@ -362,12 +363,13 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
     const { staff } = signed;
     const row = await findCaseWithResident(app.db, id);
     if (!row || !canReachCase(staff, 'cases:read', row)) return notFoundPage(reply, signed.view);
-    const [messages, events, notes, channel, referrals] = await Promise.all([
+    const [messages, events, notes, channel, referrals, satisfaction] = await Promise.all([
       listCaseMessages(app.db, row.id),
       listCaseEvents(app.db, row.id),
       listCaseNotes(app.db, row.id),
       contactChannel(app.db, row),
       listCaseReferrals(app.db, row.id),
+      findCaseSatisfaction(app.db, row.id),
     ]);
     const staffIds = [...new Set([...messages.map((m) => m.staff_id), ...events.map((e) => e.staff_id)].filter((x): x is number => x !== null))];
     const names = staffIds.length === 0 ? [] : await app.db.selectFrom('staff').select(['id', 'name']).where('id', 'in', staffIds).execute();
@@ -382,6 +384,7 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
         messages={messages}
         events={events}
         notes={notes}
+        satisfaction={satisfaction}
         staffNames={new Map(names.map((n) => [n.id, n.name]))}
         codes={signed.codes}
         answer={channel ? answerRules(channel) : null}
@@ -436,8 +439,10 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
     };
   }
 
-  const send = async (request: FastifyRequest, result: { messageId: number | null; channel: 'sms' | 'kakao' | null }) => {
-    if (result.messageId !== null && result.channel !== null) await handOff(app.queues, request.log, { send: [{ channel: result.channel, messageId: result.messageId }] });
+  const send = async (request: FastifyRequest, result: { messageId: number | null; channel: 'sms' | 'kakao' | null; question?: { channel: 'sms' | 'kakao'; messageId: number } }) => {
+    if (result.messageId !== null && result.channel !== null) {
+      await handOff(app.queues, request.log, { send: [{ channel: result.channel, messageId: result.messageId }, ...(result.question ? [result.question] : [])] });
+    }
   };
 
   app.post(
@@ -453,7 +458,7 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
     caseAction('close', 'cases:act', async ({ staff }, id, body, request) => {
       const disposition = text(body, 'disposition');
       if (!CODE.test(disposition)) throw new AppError(400, 'unknown_disposition', 'choose a disposition');
-      await send(request, await closeCase(app.db, staff, id, { disposition, text: text(body, 'text').slice(0, 4000) }, request.ip));
+      await send(request, await closeCase(app.db, staff, id, { disposition, text: text(body, 'text').slice(0, 4000) }, request.ip, app.config.satisfaction));
       return body.from === 'triage' ? `${CONSOLE_PATH}/triage?done=close` : null;
     }),
   );

@@ -14,7 +14,7 @@ export const DELIVERY_LABELS: Record<string, string> = {
   undelivered: '전달 실패',
   failed: '발송 실패',
 };
-export const MESSAGE_KIND_LABELS: Record<string, string> = { resident: '민원인', acknowledgement: '접수 안내', interim: '중간 답변', answer: '최종 답변' };
+export const MESSAGE_KIND_LABELS: Record<string, string> = { resident: '민원인', acknowledgement: '접수 안내', interim: '중간 답변', answer: '최종 답변', survey: '만족도 질문' };
 export const EVENT_LABELS: Record<string, string> = {
   received: '접수',
   message_added: '추가 메시지',
@@ -31,6 +31,8 @@ export const EVENT_LABELS: Record<string, string> = {
   committee_referred: '구민고충처리위원회 회부',
   committee_reviewed: '구민고충처리위원회 심의 결과',
   committee_withdrawn: '구민고충처리위원회 회부 철회',
+  satisfaction_asked: '만족도 질문 발송',
+  satisfaction: '만족도 응답',
 };
 export const TRIAGE_LABELS: Record<string, string> = { low_confidence: '분류 신뢰도 낮음', spam: '스팸·욕설 의심' };
 export const ROLE_LABELS: Record<string, string> = { staff: '담당자', manager: '관리자', operator: '운영자', admin: '시스템 관리자', committee: '구민고충처리위원' };

@@ -16,6 +16,7 @@ import type { SenderFloodCountTable } from '../intake/sender-flood-count.table.j
 import type { AuditLogTable } from '../audit/audit.table.js';
 import type { DepartmentDigestTable } from '../deadlines/digest.table.js';
 import type { CommitteeReferralTable } from '../committee/referral.table.js';
+import type { SatisfactionSurveyTable } from '../satisfaction/satisfaction.table.js';
 
 export interface Database {
   categories: CategoryTable;
@@ -35,6 +36,7 @@ export interface Database {
   audit_log: AuditLogTable;
   department_digests: DepartmentDigestTable;
   committee_referrals: CommitteeReferralTable;
+  satisfaction_surveys: SatisfactionSurveyTable;
 }
 
 export type Db = Kysely<Database>;

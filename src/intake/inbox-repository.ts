@@ -4,6 +4,7 @@ import type { Channel } from '../domain/channel.js';
 import type { DeliveryStatus } from '../outbound/delivery-status.js';
 import type { InboundSender } from './inbound-message.table.js';
 import { CASE_NUMBER, type NumberedAcknowledgement } from './acknowledgement.js';
+import { SATISFACTION_THANKS } from '../satisfaction/satisfaction.js';
 import { FLOOD_NOTICE, floodSenderKey, hearsNoticeEveryTime, type FloodLimit, type FloodStanding } from './sender-flood.js';
 
 export interface InboundRow {
@@ -52,13 +53,15 @@ export async function insertInboundMany(db: Db, rows: InboundRow[], threadWindow
     insert into inbound_messages
       (channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, received_at, flood, case_number)
     select g.channel, g.provider, g.provider_message_id, g.sender, g.text, g.raw, g.acknowledgement, g.acknowledgement_status,
-           g.received_at, g.flood, r.reserved_number
+           g.received_at, g.flood, coalesce(v.survey_case_number, r.reserved_number)
     from unnest(${channel}::text[], ${provider}::text[], ${id}::text[], ${sender}::jsonb[], ${text}::text[],
                 ${raw}::jsonb[], ${ack}::text[], ${ackStatus}::text[], ${receivedAt}::timestamptz[], ${flood}::boolean[],
                 ${senderKey}::text[], ${phone}::text[], ${kakaoUserKey}::text[])
       with ordinality as g(channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status,
                            received_at, flood, sender_key, phone, kakao_user_key, n)
-    cross join lateral reserve_case_number(g.sender_key, false, 0, 0, g.channel, g.phone, g.kakao_user_key, g.received_at, ${threadWindowMinutes}::integer) r
+    cross join lateral survey_of_sender(g.channel, g.phone, g.kakao_user_key, g.text, g.received_at) v
+    cross join lateral reserve_case_number(case when v.survey_case_number is null then g.sender_key end,
+                                           false, 0, 0, g.channel, g.phone, g.kakao_user_key, g.received_at, ${threadWindowMinutes}::integer) r
     order by g.n
     on conflict (provider, provider_message_id) do nothing
     returning id`.execute(db);
@@ -103,12 +106,16 @@ export async function insertInbound(db: Db, row: InboundRow, threadWindowMinutes
   const rows = await preparedQuery<{ id: number }>(
     db,
     'sotong_insert_inbound',
-    `with reserved as (
-       select * from reserve_case_number($11, false, 0, 0, $1, $12, $13, $9::timestamptz, $14)
+    `with survey as (
+       select * from survey_of_sender($1, $12, $13, $5, $9::timestamptz)
+     ), reserved as (
+       select * from reserve_case_number(case when (select survey_case_number from survey) is null then $11 end,
+                                         false, 0, 0, $1, $12, $13, $9::timestamptz, $14)
      )
      insert into inbound_messages
        (channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, received_at, flood, case_number)
-     values ($1, $2, $3, $4::jsonb, $5, $6::jsonb, $7, $8, $9, $10, (select reserved_number from reserved))
+     values ($1, $2, $3, $4::jsonb, $5, $6::jsonb, $7, $8, $9, $10,
+             coalesce((select survey_case_number from survey), (select reserved_number from reserved)))
      on conflict (provider, provider_message_id) do nothing
      returning id`,
     [...inboxValues(row), row.flood ?? false, ...senderValues(row.sender), threadWindowMinutes],
@@ -145,8 +152,12 @@ export async function insertCountedInbound(
   const rows = await preparedQuery<{ id: number; acknowledgement: string | null; standing: FloodStanding; case_number: string | null; joins_case: boolean }>(
     db,
     'sotong_insert_counted_inbound',
-    `with counted as (
-       select * from reserve_case_number($10, true, $11, $12, $1, $15, $16, $9::timestamptz, $17)
+    `with survey as (
+       select * from survey_of_sender($1, $15, $16, $5, $9::timestamptz)
+     ), counted as (
+       -- A score answering the sender's satisfaction question names its closed case: no number, no count.
+       select * from reserve_case_number(case when (select survey_case_number from survey) is null then $10 end,
+                                         true, $11, $12, $1, $15, $16, $9::timestamptz, $17)
      ), standing as (
        select case when n <= $12::int then 'normal' when n = $12::int + 1 then 'first-over' else 'over' end as standing
        from (select coalesce((select sender_messages from counted), 0) as n) as sender_messages
@@ -154,14 +165,16 @@ export async function insertCountedInbound(
      insert into inbound_messages
        (channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, received_at, flood, case_number)
      select $1, $2, $3, $4::jsonb, $5, $6::jsonb,
+       case when v.survey_case_number is not null then $20::text else
        case s.standing
          when 'normal' then coalesce(replace(case when r.joins_case then $19::text else $18::text end, '${CASE_NUMBER}', r.reserved_number), $7::text)
          when 'first-over' then $13::text
-         else case when $14::boolean then $13::text end end,
-       $8, $9, s.standing <> 'normal', r.reserved_number
-     from standing s left join counted r on true
+         else case when $14::boolean then $13::text end end end,
+       $8, $9, s.standing <> 'normal', coalesce(v.survey_case_number, r.reserved_number)
+     from standing s left join counted r on true left join survey v on true
      on conflict (provider, provider_message_id) do nothing
-     returning id, acknowledgement, (select standing from standing) as standing, case_number, coalesce((select joins_case from counted), false) as joins_case`,
+     returning id, acknowledgement, (select standing from standing) as standing, case_number,
+       coalesce((select joins_case from counted), false) or (select survey_case_number from survey) is not null as joins_case`,
     [
       ...inboxValues(row),
       sender,
@@ -174,6 +187,7 @@ export async function insertCountedInbound(
       threadWindowMinutes,
       row.numberedAcknowledgement?.newCase ?? null,
       row.numberedAcknowledgement?.followUp ?? null,
+      SATISFACTION_THANKS[row.channel],
     ],
   );
   const stored = rows[0];

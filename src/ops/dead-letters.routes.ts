@@ -16,7 +16,7 @@ const DeadLetterList = Type.Object(
           messageId: Id,
           caseNumber: Type.String(),
           channel: OneOf(CHANNELS),
-          kind: OneOf(['resident', 'acknowledgement', 'interim', 'answer'], 'an outbound kind: acknowledgement, interim or answer'),
+          kind: OneOf(['resident', 'acknowledgement', 'interim', 'answer', 'survey'], 'an outbound kind: acknowledgement, interim, answer or survey'),
           errorCode: Nullable(Type.String({ description: "the provider's code (its message can quote the number, so it is not shown)" })),
           createdAt: DateTime,
           failedAt: Nullable(DateTime),

@@ -87,7 +87,10 @@ export interface ChatPushProvider {
   readonly maxRecipients: number;
   /** The longest text one push shows. */
   readonly maxTextLength: number;
-  /** Pushes one text to several residents; returns the provider's task id. */
-  push(text: string, recipients: ChatRecipient[]): Promise<{ taskId: string }>;
+  /**
+   * Pushes one text to several residents; returns the provider's task id. `purpose` 'survey':
+   * the satisfaction question, shown by the block with its quick replies when one is configured.
+   */
+  push(text: string, recipients: ChatRecipient[], purpose?: 'answer' | 'survey'): Promise<{ taskId: string }>;
   report(taskId: string): Promise<ChatPushReport>;
 }

@@ -29,7 +29,7 @@ export async function deliverKakaoAnswer(
     .selectFrom('messages')
     .innerJoin('cases', 'cases.id', 'messages.case_id')
     .innerJoin('residents', 'residents.id', 'cases.resident_id')
-    .select(['messages.id', 'messages.text', 'residents.kakao_user_key', 'residents.kakao_is_friend'])
+    .select(['messages.id', 'messages.text', 'messages.kind', 'residents.kakao_user_key', 'residents.kakao_is_friend'])
     .where('messages.id', '=', messageId)
     .where('messages.delivery_status', '=', 'pending')
     .where('messages.provider_message_id', 'is', null)
@@ -41,7 +41,8 @@ export async function deliverKakaoAnswer(
   }
 
   const tooLong = [...message.text].length > provider.maxTextLength;
-  const batch = await claimBatch(db, messageId, tooLong ? null : message.text, provider.maxTextLength, provider.maxRecipients);
+  const survey = message.kind === 'survey';
+  const batch = await claimBatch(db, messageId, tooLong ? null : message.text, provider.maxTextLength, provider.maxRecipients, survey);
   // Another job's batch took this answer meanwhile; the others claimed here are still this
   // job's to push (left claimed, they would wait for the sweeper).
   const own = batch.some((m) => m.id === messageId);
@@ -53,6 +54,7 @@ export async function deliverKakaoAnswer(
     ({ taskId } = await provider.push(
       tooLong ? PULL_NOTICE : message.text,
       batch.map((m) => ({ userKey: m.user_key, caseNumber: m.case_number })),
+      survey ? 'survey' : 'answer',
     ));
   } catch (error) {
     if (error instanceof PermanentSendError) {
@@ -89,6 +91,8 @@ async function claimBatch(
   text: string | null,
   maxTextLength: number,
   limit: number,
+  /** A satisfaction question goes only with questions (their own event block), an answer only with answers. */
+  survey: boolean,
 ): Promise<BatchMember[]> {
   const sameText = text === null ? sql`char_length(m.text) > ${maxTextLength}` : sql`m.text = ${text}`;
   const result = await sql<BatchMember>`
@@ -99,7 +103,7 @@ async function claimBatch(
       join residents r on r.id = c.resident_id
       where m.direction = 'out' and m.channel = 'kakao' and m.delivery_status = 'pending'
         and m.provider_message_id is null and r.kakao_is_friend and r.kakao_user_key is not null
-        and (m.id = ${messageId} or ${sameText})
+        and (m.id = ${messageId} or (${sameText} and (m.kind = 'survey') = ${survey}))
       order by r.id, (m.id = ${messageId}) desc, m.id
     ),
     chosen as (

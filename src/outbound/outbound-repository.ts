@@ -202,6 +202,8 @@ export async function loadOutgoing(db: Db, messageId: number) {
     .select([
       'messages.id',
       'messages.direction',
+      'messages.kind',
+      'messages.case_id',
       'messages.channel',
       'messages.text',
       'messages.provider_message_id',

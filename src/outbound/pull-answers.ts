@@ -5,7 +5,8 @@ export interface PullableAnswer {
   id: number;
   caseId: number;
   caseNumber: string;
-  kind: 'interim' | 'answer';
+  /** survey: the satisfaction question asked with the closing answer (src/satisfaction/). */
+  kind: 'interim' | 'answer' | 'survey';
   text: string;
 }
 
@@ -18,7 +19,7 @@ export async function findPullableAnswers(db: Db, residentId: number, limit = 20
     .where('cases.resident_id', '=', residentId)
     .where('messages.direction', '=', 'out')
     .where('messages.channel', '=', 'kakao')
-    .where('messages.kind', 'in', ['interim', 'answer'])
+    .where('messages.kind', 'in', ['interim', 'answer', 'survey'])
     // 'sending': a push holds it right now; it will be delivered or come back.
     .where('messages.delivery_status', 'not in', ['delivered', 'sending'])
     .orderBy('messages.id')
@@ -28,7 +29,7 @@ export async function findPullableAnswers(db: Db, residentId: number, limit = 20
     id: r.id,
     caseId: r.case_id,
     caseNumber: r.case_number,
-    kind: r.kind as 'interim' | 'answer',
+    kind: r.kind as PullableAnswer['kind'],
     text: r.text,
   }));
 }

@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.js';
 import type { Channel } from '../domain/channel.js';
-import { PermanentSendError, type ChatPushProvider, type SmsProvider } from './channel.js';
+import { PermanentSendError, TransientSendError, type ChatPushProvider, type SmsProvider } from './channel.js';
+import { answerBeforeQuestion } from '../satisfaction/satisfaction.js';
 import { deliverKakaoAnswer } from './kakao-push.js';
 import { isFinalDeliveryStatus } from './delivery-status.js';
 import { listAcceptedParts, loadOutgoing, recordAccepted, recordAllPartsAccepted, recordPartAccepted } from './outbound-repository.js';
@@ -36,6 +37,13 @@ export async function sendStoredMessage(
   if (!message || message.direction !== 'out') return 'nothing-to-send';
   if (message.provider_message_id !== null) return 'already-sent';
   if (message.delivery_status && isFinalDeliveryStatus(message.delivery_status)) return 'nothing-to-send';
+  // The satisfaction question sent apart follows its answer: tried again (with back-off) until
+  // the answer has left; never sent when the answer could not be.
+  if (message.kind === 'survey') {
+    const answer = await answerBeforeQuestion(db, message.case_id, message.id);
+    if (answer === 'waiting') throw new TransientSendError('answer_not_sent_yet', 'the satisfaction question waits for its answer to leave first');
+    if (answer === 'failed') throw new PermanentSendError('answer_failed', 'the answer this question asks about could not be sent');
+  }
 
   const channel: Channel = message.channel;
   switch (channel) {

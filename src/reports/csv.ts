@@ -37,6 +37,8 @@ export const CSV_COLUMNS = [
   'closedAt',
   'processingDays',
   'overdue',
+  'satisfactionAsked',
+  'satisfactionScore',
 ] as const;
 
 /** One row per case (no resident's phone, no message text), times in Seoul. */
@@ -65,6 +67,8 @@ export function casesCsv(rows: CaseRow[], now = new Date()): string {
         seoulTime(r.closed_at),
         processingDays,
         overdue ? 'Y' : 'N',
+        r.satisfaction_asked ? 'Y' : 'N',
+        r.satisfaction_score,
       ]
         .map(field)
         .join(','),

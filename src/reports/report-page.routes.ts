@@ -74,12 +74,14 @@ const reportPageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (!(await manager(request, reply))) return reply;
     const p = reportPeriod(request.query);
     const now = new Date();
-    const [summary, trend, codes] = await Promise.all([
+    const [summary, trend, codes, departments] = await Promise.all([
       reportSummary(app.db, p, 'all', now),
       reportTrend(app.db, { from: monthsBack(p.to, 11), to: p.to }, 'month', 'all', now),
       reportCodes(app.db),
+      app.db.selectFrom('departments').select(['code', 'name']).execute(),
     ]);
-    return html(reply, 200, reportPage({ summary, trend, ...codes, generatedAt: seoulDateTime(now) }));
+    const names = Object.fromEntries(departments.map((d) => [d.code, d.name]));
+    return html(reply, 200, reportPage({ summary, trend, ...codes, departments: names, generatedAt: seoulDateTime(now) }));
   });
 
   app.get('/cases.csv', { schema: { querystring: Period } }, async (request, reply) => {

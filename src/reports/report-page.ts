@@ -86,7 +86,41 @@ export interface ReportPageData {
   trend: Trend;
   categories: { code: string; label: string }[];
   dispositions: { code: string; label: string }[];
+  /** Department names by code, for the satisfaction table (the code is shown when missing). */
+  departments?: Record<string, string>;
   generatedAt: string;
+}
+
+const SCORE_LABELS = ['매우 만족', '만족', '보통', '불만', '매우 불만'];
+
+/** The satisfaction question's figures: the scores as bars, then by department and by category. */
+function satisfactionSection(data: ReportPageData): string {
+  const q = data.summary.satisfaction;
+  const bars = [5, 4, 3, 2, 1].map((score, i) => ({ key: String(score), label: `${score} ${SCORE_LABELS[i]!}`, value: q.distribution[String(score) as '1'] }));
+  const categoryLabels = Object.fromEntries(data.categories.map((c) => [c.code, c.label]));
+  const rowsOf = (by: typeof q.byDepartment, names: Record<string, string>) =>
+    Object.entries(by).map(([code, f]) => [
+      code === 'none' ? '미지정' : (names[code] ?? code),
+      f.asked,
+      f.responded,
+      percent(f.responseRate),
+      f.responded === 0 ? '-' : percent(f.positiveShare),
+      f.averageScore === null ? '-' : decimal(f.averageScore, 2),
+    ]);
+  const headers = ['', '질문', '응답', '응답률', '긍정(4·5점)', '평균'];
+  return `<section><h2>만족도</h2>
+<dl id="satisfaction-figures">${[
+    ['질문', String(q.asked)],
+    ['응답', String(q.responded)],
+    ['응답률', percent(q.responseRate)],
+    ['긍정 비율(4·5점)', q.responded === 0 ? '-' : percent(q.positiveShare)],
+    ['평균 점수', q.averageScore === null ? '-' : decimal(q.averageScore, 2)],
+  ]
+    .map(([k, v]) => `<div><dt>${escapeHtml(k!)}</dt><dd>${escapeHtml(v!)}</dd></div>`)
+    .join('')}</dl>
+${horizontalBarChart('chart-satisfaction', '만족도 점수 분포', bars, '#6a5acd')}
+${table(['부서', ...headers.slice(1)], rowsOf(q.byDepartment, data.departments ?? {}), 'table-satisfaction-department')}
+${table(['분야', ...headers.slice(1)], rowsOf(q.byCategory, categoryLabels), 'table-satisfaction-category')}</section>`;
 }
 
 function layout(title: string, body: string): string {
@@ -128,10 +162,11 @@ ${table(['분야', '건수'], [...categoryBars.map((b) => [b.label, b.value]), .
 <section><h2>처리결과별 종결</h2>${horizontalBarChart('chart-disposition', '처리결과별 종결', dispositionBars, '#d08a2c')}
 ${table(['처리결과', '건수'], [...dispositionBars.map((b) => [b.label, b.value]), ['계', s.closed], ['처리완료율 (처리완료+조치예정)/종결', percent(s.completionRate)]], 'table-disposition')}</section>
 <section><h2>채널별 접수</h2>${table(['채널', '건수'], Object.entries(s.byChannel).map(([k, v]) => [CHANNEL_LABELS[k] ?? k, v]), 'table-channel')}</section>
+${satisfactionSection(data)}
 <section class="page-break"><h2>월별 추이</h2>${trendChart('chart-trend', trend)}
 <p class="legend"><span class="swatch received"></span>접수 <span class="swatch closed"></span>종결</p>
 ${table(['월', '접수', '종결', '처리완료율', '평균 처리일수'], trend.periods.map((p) => [p.period, p.received, p.closed, percent(p.completionRate), decimal(p.averageProcessingDays)]), 'table-trend')}</section>
-<footer>접수·분야·채널은 기간 중 접수된 민원, 처리결과는 기간 중 종결된 민원 기준입니다. 미처리·기한 초과는 기간 말(또는 현재) 기준입니다.</footer>`;
+<footer>접수·분야·채널은 기간 중 접수된 민원, 처리결과는 기간 중 종결된 민원 기준입니다. 미처리·기한 초과는 기간 말(또는 현재) 기준입니다. 만족도는 기간 중 보낸 질문과 그 응답 기준입니다.</footer>`;
   return layout(`민원 처리 현황 ${s.period.from} ~ ${s.period.to}`, body);
 }
 

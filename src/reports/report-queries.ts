@@ -3,6 +3,7 @@ import type { Db } from '../db/database.js';
 import { CASE_CHANNELS } from '../domain/channel.js';
 import { seoulDayStart } from '../domain/seoul-time.js';
 import { InvalidInput } from '../domain/errors.js';
+import { satisfactionReport, type SatisfactionReport } from '../satisfaction/satisfaction-report.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** The longest period one report covers: a few years of quarterly analysis. */
@@ -48,6 +49,8 @@ export interface ReportSummary {
   closedLate: number;
   /** The grievance committee (src/committee): cases referred to it in the period, and findings it recorded in the period. */
   committee: { referred: number; reviewed: number };
+  /** The satisfaction questions asked in the period and their answers (src/satisfaction/). */
+  satisfaction: SatisfactionReport;
 }
 
 /** A ratio that is 0, not NaN, when nothing was counted. */
@@ -70,7 +73,7 @@ export async function reportSummary(db: Db, period: ReportPeriod, scope: ReportS
   const { start, end, days } = periodBounds(period);
   const snapshot = end < now ? end : now;
   const inScope = scope === 'all' ? sql<boolean>`true` : sql<boolean>`department_code = ${scope}`;
-  const [codes, received, closed, backlog, committee] = await Promise.all([
+  const [codes, received, closed, backlog, committee, satisfaction] = await Promise.all([
     reportCodes(db),
     sql<{ category_code: string | null; channel: string; n: number; answered: number }>`
       select category_code, channel, count(*)::int as n, count(answered_at)::int as answered
@@ -95,6 +98,7 @@ export async function reportSummary(db: Db, period: ReportPeriod, scope: ReportS
       from committee_referrals r join cases on cases.id = r.case_id
       where r.status <> 'withdrawn' and ${inScope}
     `.execute(db),
+    satisfactionReport(db, start, end, scope),
   ]);
 
   const byCategory = Object.fromEntries(codes.categories.map((c) => [c.code, 0]));
@@ -138,6 +142,7 @@ export async function reportSummary(db: Db, period: ReportPeriod, scope: ReportS
     overdue: backlog.rows[0]?.overdue ?? 0,
     closedLate,
     committee: { referred: committee.rows[0]?.referred ?? 0, reviewed: committee.rows[0]?.reviewed ?? 0 },
+    satisfaction,
   };
 }
 
@@ -218,6 +223,9 @@ export async function reportCaseRows(db: Db, period: ReportPeriod, scope: Report
       'cases.extended_at',
       'cases.answered_at',
       'cases.closed_at',
+      (eb) => eb.selectFrom('satisfaction_surveys').select('satisfaction_surveys.score').whereRef('satisfaction_surveys.case_id', '=', 'cases.id').as('satisfaction_score'),
+      (eb) =>
+        eb.exists(eb.selectFrom('satisfaction_surveys').select('satisfaction_surveys.case_id').whereRef('satisfaction_surveys.case_id', '=', 'cases.id')).as('satisfaction_asked'),
     ])
     .where('cases.received_at', '>=', start)
     .where('cases.received_at', '<', end);

@@ -10,6 +10,28 @@ const Ratio = Type.Number({ minimum: 0, maximum: 1 });
 const Counts = (description: string) => Type.Record(Type.String(), Count, { description });
 const Scope = Type.String({ description: '"all" (the district) or the one department reported on' });
 
+const SatisfactionFiguresProps = {
+  asked: Type.Integer({ minimum: 0, description: 'satisfaction questions asked in the period' }),
+  responded: Type.Integer({ minimum: 0, description: 'of those, answered by the resident' }),
+  responseRate: Type.Number({ minimum: 0, maximum: 1, description: 'responded / asked' }),
+  distribution: Type.Object(
+    { '1': Count, '2': Count, '3': Count, '4': Count, '5': Count },
+    { additionalProperties: false, description: 'responses by score: 5 매우 만족 … 1 매우 불만' },
+  ),
+  positiveShare: Type.Number({ minimum: 0, maximum: 1, description: 'scores 4 and 5, of all responses' }),
+  averageScore: Type.Union([Type.Number({ minimum: 1, maximum: 5 }), Type.Null()], { description: 'mean score; null without responses' }),
+};
+const SatisfactionFigures = Type.Object(SatisfactionFiguresProps, { additionalProperties: false });
+
+const SatisfactionReportSchema = Type.Object(
+  {
+    ...SatisfactionFiguresProps,
+    byDepartment: Type.Record(Type.String(), SatisfactionFigures, { description: "by the case's department code ('none': no department)" }),
+    byCategory: Type.Record(Type.String(), SatisfactionFigures, { description: "by the case's category code ('none': no category)" }),
+  },
+  { additionalProperties: false, description: 'the satisfaction question (docs/satisfaction.md), for the questions asked in the period' },
+);
+
 export const ReportSummarySchema = Type.Object(
   {
     period: Type.Object({ from: Date_, to: Date_, days: Count }, { additionalProperties: false }),
@@ -35,6 +57,7 @@ export const ReportSummarySchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    satisfaction: SatisfactionReportSchema,
   },
   { additionalProperties: false },
 );

@@ -53,6 +53,9 @@ export async function createTestContext(env: Record<string, string> = {}, servic
     TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
     LOG_LEVEL: 'silent',
     WORKER_METRICS_PORT: '0',
+    // No satisfaction question after a closing answer unless a test asks for it (test/satisfaction.test.ts):
+    // other tests count the messages a closing sends.
+    SATISFACTION_REPLY_HOURS: '0',
     ...env,
   });
   await prepareDatabase(config, silentLogger);

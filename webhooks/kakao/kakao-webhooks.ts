@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { SkillRequest, isBotTester, readIdentity, skillCallerCheck } from './skill-request.js';
-import { SkillResponse, packBlocks, skillResponse } from './skill-response.js';
+import { CHECK_ANSWERS, SkillResponse, packBlocks, skillResponse } from './skill-response.js';
 import {
   ALL_CLOSED_TEXT,
   HELP_TEXT,
@@ -16,6 +16,10 @@ import {
 } from './replies.js';
 import { refreshKakaoResident } from '../../src/residents/resident-repository.js';
 import { pullAnswers, type AnswerCheck } from '../../src/outbound/pull-answers.js';
+import { SATISFACTION_CHOICES } from '../../src/satisfaction/satisfaction.js';
+
+/** Shown with a satisfaction question: its five answers, then "답변 확인". */
+const SURVEY_QUICK_REPLIES = [...SATISFACTION_CHOICES.map((c) => c.label), CHECK_ANSWERS];
 
 /**
  * "답변 확인" in the chat's format (src/outbound/pull-answers.ts decides what is shown): the
@@ -36,7 +40,8 @@ function answersReply(check: AnswerCheck): { reply: SkillResponse; answersShown:
   const blocks = check.answers.map(answerBlock);
   const withSummary = packBlocks([summary, ...blocks], moreAnswersNotice);
   const packed = withSummary.included > 1 ? { ...withSummary, included: withSummary.included - 1 } : packBlocks(blocks, moreAnswersNotice);
-  return { reply: skillResponse(packed.bubbles), answersShown: packed.included };
+  const asks = check.answers.slice(0, packed.included).some((a) => a.kind === 'survey');
+  return { reply: skillResponse(packed.bubbles, asks ? SURVEY_QUICK_REPLIES : undefined), answersShown: packed.included };
 }
 
 /** Kakao i Open Builder → us: the channel's fallback block calls this skill with what the resident wrote. */

@@ -58,6 +58,8 @@ export function caseStatusSummary(cases: { caseNumber: string; status: CaseStatu
 }
 
 export function answerBlock(answer: PullableAnswer): string {
+  // The satisfaction question names its case itself; the quick replies carry the answers.
+  if (answer.kind === 'survey') return answer.text;
   return `[접수번호 ${answer.caseNumber} ${answer.kind === 'answer' ? '답변' : '중간 답변'}]\n${answer.text}`;
 }
 

@@ -11,6 +11,7 @@ import type { AnswerRules } from '../answer-rules.js';
 import { describeAnswer } from '../answer-rules.js';
 import type { CaseReferralRow } from '../../committee/referrals.js';
 import { CaseCommitteeSection } from './committee.js';
+import { SATISFACTION_LABELS, type CaseSatisfaction } from '../../satisfaction/satisfaction.js';
 
 export type CaseRow = NonNullable<Awaited<ReturnType<typeof findCaseWithResident>>>;
 type Note = Awaited<ReturnType<typeof listCaseNotes>>[number];
@@ -28,6 +29,8 @@ export interface CasePageProps {
   messages: Message[];
   events: CaseEvent[];
   notes: Note[];
+  /** The satisfaction question of the case (src/satisfaction/); null when none was asked. */
+  satisfaction?: CaseSatisfaction | null;
   staffNames: Map<number, string>;
   codes: Codes;
   /** The channel an answer goes out on (null: no contact, given in person), and its limits. */
@@ -142,6 +145,18 @@ export function CasePage(p: CasePageProps) {
               <dt>처리결과</dt>
               <dd>
                 {label(codes.dispositions, row.disposition_code)} ({seoulTime(row.closed_at)})
+              </dd>
+            </div>
+          )}
+          {p.satisfaction && (
+            <div>
+              <dt>만족도</dt>
+              <dd id="satisfaction">
+                {p.satisfaction.score !== null
+                  ? `${p.satisfaction.score}점 (${SATISFACTION_LABELS[p.satisfaction.score] ?? ''}) · ${seoulTime(p.satisfaction.answeredAt)} 응답`
+                  : p.satisfaction.expiresAt.getTime() > Date.now()
+                    ? `응답 대기 (${seoulTime(p.satisfaction.expiresAt)}까지)`
+                    : '응답 없음'}
               </dd>
             </div>
           )}

@@ -6,7 +6,11 @@
 --     its case if that is open, or a new case with that number; without one (or if that case
 --     closed in the meantime) a follow-up within the thread window joins the resident's open case;
 --   - a new case may be created already routed (p_route: the worker's decision, see
---     file_and_route_inbound), unless the sender is blocked.
+--     file_and_route_inbound), unless the sender is blocked;
+--   - a score (satisfaction_score) answering the resident's satisfaction question on this
+--     channel within its reply window is filed on the closed case asked about and recorded
+--     there (the first answer counts); it never opens a case. A second score told that case's
+--     number by the webhook joins it too, unrecorded.
 -- Tests file messages directly through it (test/support/accept-message.ts); in production the
 -- routing worker reaches it through store_inbound_message.
 create or replace function accept_resident_message(
@@ -44,6 +48,9 @@ declare
   v_blocked boolean;
   v_routed boolean := false;
   v_reserved record;
+  v_score smallint;
+  v_survey boolean := false;
+  v_survey_open boolean;
 begin
   -- A provider re-sending a webhook: answer with what was stored the first time.
   if p_provider_message_id is not null then
@@ -72,7 +79,23 @@ begin
     returning r.id, r.blocked_at is not null into v_resident, v_blocked;
   end if;
 
-  if p_case_number is not null then
+  -- A reply to the satisfaction question: its closed case, never a new one (see above).
+  if not v_blocked then
+    v_score := satisfaction_score(p_text);
+    if v_score is not null then
+      select s.case_id, c.case_number, s.score is null into v_case_id, v_case_number, v_survey_open
+        from satisfaction_surveys s join cases c on c.id = s.case_id
+       where s.resident_id = v_resident and s.channel = p_channel
+         and p_received_at >= s.asked_at and p_received_at <= s.expires_at
+         and (s.score is null or c.case_number = p_case_number)
+       order by (s.score is null) desc, s.asked_at desc
+       limit 1
+       for update of s;
+      v_survey := found;
+    end if;
+  end if;
+
+  if p_case_number is not null and not v_survey then
     -- The number the resident was told: its case if it is there and open, else a new case with it.
     select c.id, c.case_number, c.status, c.resident_id, c.channel into v_reserved from cases c where c.case_number = p_case_number;
     if not found then
@@ -84,7 +107,7 @@ begin
   end if;
 
   -- No number reserved (or its case closed meanwhile): the resident's open case within the window.
-  if v_case_id is null and v_number is null and p_thread_window_minutes > 0 then
+  if v_case_id is null and v_number is null and p_thread_window_minutes > 0 and not v_survey then
     select c.id, c.case_number into v_case_id, v_case_number
       from cases c
      where c.resident_id = v_resident and c.channel = p_channel and c.status <> 'closed'
@@ -106,7 +129,7 @@ begin
             case when v_routed then (p_route ->> 'noticeDueAt')::timestamptz end, case when v_routed then (p_route ->> 'dueAt')::timestamptz end)
     returning c.id, c.case_number into v_case_id, v_case_number;
     v_ack := p_ack_new;
-  else
+  elsif not v_survey then
     -- The routing worker may file two of one resident's messages out of order.
     update cases set last_resident_message_at = greatest(last_resident_message_at, p_received_at) where id = v_case_id;
     v_ack := p_ack_follow_up;
@@ -117,11 +140,20 @@ begin
           case when v_routed then now() end)
   returning m.id into v_message_id;
 
-  insert into case_events (case_id, type, data)
-  values (v_case_id, case when v_new then 'received' else 'message_added' end,
-          jsonb_build_object('messageId', v_message_id)
-            || case when p_case_number is not null and p_case_number <> v_case_number
-                    then jsonb_build_object('toldCaseNumber', p_case_number) else '{}'::jsonb end);
+  if v_survey then
+    if v_survey_open then
+      update satisfaction_surveys set score = v_score, answered_at = p_received_at, reply_message_id = v_message_id
+       where case_id = v_case_id;
+    end if;
+    insert into case_events (case_id, type, data)
+    values (v_case_id, 'satisfaction', jsonb_build_object('messageId', v_message_id, 'score', v_score, 'recorded', v_survey_open));
+  else
+    insert into case_events (case_id, type, data)
+    values (v_case_id, case when v_new then 'received' else 'message_added' end,
+            jsonb_build_object('messageId', v_message_id)
+              || case when p_case_number is not null and p_case_number <> v_case_number
+                      then jsonb_build_object('toldCaseNumber', p_case_number) else '{}'::jsonb end);
+  end if;
   if v_routed then
     insert into case_events (case_id, type, data) values (v_case_id, 'routed', p_route -> 'event');
   end if;

@@ -63,9 +63,10 @@ export function createKakaoEventProvider(config: KakaoEventConfig): ChatPushProv
     name: 'kakao',
     maxRecipients: 100,
     maxTextLength: KAKAO_PUSH_TEXT_LIMIT,
-    async push(text: string, recipients: ChatRecipient[]) {
+    async push(text: string, recipients: ChatRecipient[], purpose: 'answer' | 'survey' = 'answer') {
+      const eventName = purpose === 'survey' ? (config.surveyEventName ?? config.eventName) : config.eventName;
       const body = {
-        event: { name: config.eventName, data: { text } },
+        event: { name: eventName, data: { text } },
         user: recipients.map((r) => ({ type: 'botUserKey', id: r.userKey, properties: { caseNumber: r.caseNumber } })),
       };
       const answer = (await call('POST', `/v2/bots/${encodeURIComponent(config.botId)}/talk`, body)) as {
