@@ -21,6 +21,7 @@ import securityHeaders from './http/security-headers.js';
 import inputLimits from './http/input-limits.js';
 import auditRoutes from './audit/audit.routes.js';
 import reportsRoutes from './reports/reports.routes.js';
+import mayorSessionsRoutes from './mayor-sessions/mayor-sessions.routes.js';
 import reportPage from './reports/report-page.routes.js';
 import { apiReference, openApiDocument } from './http/api-docs.js';
 import consoleRoutes from './console/console.routes.js';
@@ -87,6 +88,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(deadLettersRoutes, { prefix: '/api' });
   await app.register(auditRoutes, { prefix: '/api' });
   await app.register(reportsRoutes, { prefix: '/api' });
+  await app.register(mayorSessionsRoutes, { prefix: '/api' });
   await app.register(reportPage, { prefix: '/reports' });
   await app.register(consoleRoutes, { prefix: '/console' });
   return app;

@@ -195,6 +195,15 @@ const MATRIX: RouteCase[] = [
   { name: 'report summary', method: 'GET', url: () => '/api/reports/summary?from=2026-11-01&to=2026-11-30', expected: row(401, 200, 200, 200, 403, 403) },
   { name: 'report trend', method: 'GET', url: () => '/api/reports/trend?by=month', expected: row(401, 200, 200, 200, 403, 403) },
   { name: 'daily digests', method: 'GET', url: () => '/api/reports/digests', expected: row(401, 200, 200, 200, 403, 403) },
+  // The mayor's sessions: managers only.
+  { name: '온데이트 volunteers', method: 'GET', url: () => '/api/ondate/volunteers?month=2026-11', expected: row(401, 403, 403, 200, 403, 403) },
+  {
+    name: '온데이트 choice (no volunteers that month: 409 once allowed)',
+    method: 'POST',
+    url: () => '/api/ondate/selections',
+    payload: { month: '2020-01', chosen: [1], sessionAt: '2099-01-15T05:00:00Z', mode: 'phone' },
+    expected: row(401, 403, 403, 409, 403, 403),
+  },
 ];
 
 describe('authorisation matrix', () => {

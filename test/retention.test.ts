@@ -220,6 +220,11 @@ const HOLDS_NO_PERSONAL_TEXT: Record<string, string> = {
   'inbound_messages.provider': 'a provider name',
   'inbound_messages.provider_message_id': "the provider's id of the message (or ours), kept to recognise a re-send",
   'kysely_migration.name': 'a migration name',
+  'mayor_visit_requests.status': 'a status code',
+  'mayor_visit_sessions.place': "a public venue staff named for the mayor's session (주민센터), not a resident's words",
+  'ondate_volunteers.month': 'a month (YYYY-MM), the session volunteered for',
+  'ondate_volunteers.status': 'a status code',
+  'ondate_volunteers.mode': 'video or phone',
   'kysely_migration.timestamp': 'when a migration ran',
   'kysely_migration_lock.id': 'the migration lock',
   'message_parts.delivery_status': 'a delivery status code',
@@ -252,6 +257,7 @@ const PURGED = [
   'case_notes.text',
   'cases.extension_reason',
   'cases.routing',
+  'mayor_visit_requests.outcome_note',
   'message_parts.text',
   'messages.error_message',
   'messages.raw',
@@ -343,6 +349,11 @@ async function caseWithEveryCopy(marker: string, phone: string, closedAt: Date, 
   await recordAudit(ctx.db, { staffId, ip: '10.0.0.1' }, 'case.resident_phone_read', [caseId], { reason: `${marker} 회신 요청` });
   await recordCorrection(ctx.db, { caseId, staffId, department: 'ROAD', reason: `${marker} 이첩 사유` });
   await ctx.db.insertInto('case_notes').values({ case_id: caseId, staff_id: staffId, text: `${marker} 내부 메모: 민원인 ${phone}` }).execute();
+  // 찾아가는 구청장실: how the meeting went, in staff's words.
+  await ctx.db
+    .insertInto('mayor_visit_requests')
+    .values({ case_id: caseId, resident_id: residentId, status: 'met', outcome_note: `${marker} 구청장 면담: 가로등 교체 요청`, outcome_by: staffId, outcome_at: new Date() })
+    .execute();
 
   const answer = await ctx.db
     .insertInto('messages')

@@ -13,7 +13,13 @@ export type AuditAction =
   | 'resident.unblocked'
   | 'correction.withdrawn'
   | 'dead_letter.retried'
-  | 'audit.read';
+  | 'audit.read'
+  | 'ondate.listed'
+  | 'ondate.decided'
+  | 'visits.listed'
+  | 'visit.session_created'
+  | 'visit.scheduled'
+  | 'visit.outcome_recorded';
 
 export interface AuditLogTable {
   id: Generated<number>;

@@ -44,6 +44,8 @@ export async function addOutbound(
   staffId: number | null,
   kind: 'interim' | 'answer',
   text: string,
+  /** A line added after the text on SMS only (the 온데이트 offer, src/mayor-sessions); not counted against the limit. */
+  smsFooter?: string,
 ): Promise<{ id: number; channel: Channel } | null> {
   const channel = await contactChannel(trx, theCase);
   if (channel === null) return null;
@@ -57,7 +59,7 @@ export async function addOutbound(
     direction: 'out',
     kind,
     channel,
-    text,
+    text: channel === 'sms' && smsFooter ? `${text}\n\n${smsFooter}` : text,
     provider: 'pending',
     delivery_status: 'pending',
     staff_id: staffId,
@@ -95,6 +97,8 @@ export async function closeCase(
   caseId: number,
   input: { disposition: string; text?: string | undefined },
   ip: string | null = null,
+  /** A line a closing SMS answer ends with (ONDATE_OFFER=on: the 온데이트 offer). */
+  smsFooter?: string,
 ): Promise<{ messageId: number | null; channel: Channel | null }> {
   const dispositions = await listDispositionCodes(db);
   if (!dispositions.includes(input.disposition)) {
@@ -107,7 +111,7 @@ export async function closeCase(
   return db.transaction().execute(async (trx) => {
     const theCase = await lockCaseInScope(trx, staff, caseId);
     if (theCase.status === 'closed') throw new StateConflict('case_closed', 'the case is already closed');
-    const closed = await closeLockedCase(trx, theCase, { disposition: input.disposition, text, staffId: staff.id });
+    const closed = await closeLockedCase(trx, theCase, { disposition: input.disposition, text, staffId: staff.id, smsFooter });
     await recordAudit(trx, { staffId: staff.id, ip }, 'case.closed', [theCase.id], { disposition: input.disposition, messageId: closed.messageId });
     return closed;
   });
@@ -120,9 +124,9 @@ export async function closeCase(
 export async function closeLockedCase(
   trx: Db,
   theCase: CaseToAnswer,
-  input: { disposition: string; text: string; staffId: number | null; automatic?: boolean },
+  input: { disposition: string; text: string; staffId: number | null; automatic?: boolean; smsFooter?: string | undefined },
 ): Promise<{ messageId: number | null; channel: Channel | null }> {
-  const message = input.text === '' ? null : await addOutbound(trx, theCase, input.staffId, 'answer', input.text);
+  const message = input.text === '' ? null : await addOutbound(trx, theCase, input.staffId, 'answer', input.text, input.smsFooter);
   const now = new Date();
   await updateCase(trx, theCase.id, {
     status: 'closed',

@@ -13,7 +13,14 @@ export type CaseEventType =
   | 'deadline_extended'
   | 'interim_notice'
   /** data: { noteId } only; the text stays in case_notes. */
-  | 'note_added';
+  | 'note_added'
+  /** The mayor's sessions (src/mayor-sessions): ids, codes and dates only. */
+  | 'ondate_opt_in'
+  | 'ondate_decided'
+  | 'visit_requested'
+  | 'visit_scheduled'
+  | 'visit_outcome'
+  | 'visit_linked';
 
 export interface CaseEventTable {
   id: Generated<number>;

@@ -15,6 +15,8 @@ import { notFound } from '../http/errors.js';
 import { revealResidentPhone } from './resident-phone.js';
 import type { FastifyRequest } from 'fastify';
 import { registerCase } from './register-case.js';
+import { ondateFooter } from '../mayor-sessions/texts.js';
+import { mayorSessionsOfCase } from '../mayor-sessions/case-record.js';
 import { extendDeadline } from '../deadlines/deadline-actions.js';
 import { addCaseNote, listCaseNotes, NOTE_MAX_CHARS, noteView } from './case-notes.js';
 import { CaseDetailSchema, CaseListSchema, CaseSchema, NoteSchema } from './case-schemas.js';
@@ -165,13 +167,14 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/cases/:id', { schema: readSchema, onRequest: readers }, async (request) => {
     const row = await findCaseWithResident(app.db, request.params.id);
     if (!row || !canReachCase(request.staff!, 'cases:read', row)) throw notFound(`case ${request.params.id} not found`);
-    const [messages, events, notes] = await Promise.all([
+    const [messages, events, notes, mayorSessions] = await Promise.all([
       listCaseMessages(app.db, row.id),
       listCaseEvents(app.db, row.id),
       listCaseNotes(app.db, row.id),
+      mayorSessionsOfCase(app.db, row.id),
     ]);
     await recordAudit(app.db, actorOf(request), 'case.read', [row.id]);
-    return { ...caseView(row), messages: messages.map(messageView), events: events.map(eventView), notes: notes.map(noteView) };
+    return { ...caseView(row), messages: messages.map(messageView), events: events.map(eventView), notes: notes.map(noteView), mayorSessions };
   });
 
   // Internal notes: for whoever can see the case (its department, managers), never the resident.
@@ -320,7 +323,7 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: caseWorkers,
     },
     async (request) => {
-      const { messageId, channel } = await closeCase(app.db, request.staff!, request.params.id, request.body, request.ip);
+      const { messageId, channel } = await closeCase(app.db, request.staff!, request.params.id, request.body, request.ip, ondateFooter(app.config));
       if (messageId !== null && channel !== null) await handOff(app.queues, request.log, { send: [{ channel, messageId }] });
       return { id: request.params.id, status: 'closed' as const, messageId };
     },

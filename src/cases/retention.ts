@@ -41,7 +41,8 @@ function onlyKeys<T>(column: string, kept: string[]): RawBuilder<T> {
  *   (the resident's own words), an answer given in person, a deadline extension's reason;
  * - the routing record loses its reasons, the case its extension reason;
  * - audit entries naming the case keep who did what when, without a written reason;
- * - staff's internal notes on the case are blanked;
+ * - staff's internal notes on the case are blanked, and so is the outcome note of a meeting
+ *   with the mayor (찾아가는 구청장실) the case applied for or came from;
  * - a staff correction learnt from the case is withdrawn and its text blanked;
  * - the case is marked `purged_at`.
  * What reports count stays: category, department, disposition, channel, kind, dates, status.
@@ -101,6 +102,13 @@ export async function purgeClosedCases(db: Db, cutoff: Date, batchSize = 500): P
         .execute();
       // Staff's own words about the case (notes, why it was moved) may quote the resident.
       await trx.updateTable('case_notes').set({ text: '' }).where('case_id', 'in', ids).execute();
+      // How a meeting with the mayor went (src/mayor-sessions), on the application or the case it opened.
+      await trx
+        .updateTable('mayor_visit_requests')
+        .set({ outcome_note: null })
+        .where((eb) => eb.or([eb('case_id', 'in', ids), eb('outcome_case_id', 'in', ids)]))
+        .where('outcome_note', 'is not', null)
+        .execute();
       await trx
         .updateTable('routing_examples')
         .set({ text: '', reason: null, withdrawn_at: sql`coalesce(withdrawn_at, ${now})` })

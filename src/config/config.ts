@@ -125,6 +125,15 @@ export interface Config {
    */
   trustProxy: boolean | string[];
   deadlines: DeadlineConfig;
+  mayorSessions: MayorSessionsConfig;
+}
+
+/** The mayor's sessions (docs/mayor-sessions.md). */
+export interface MayorSessionsConfig {
+  /** ONDATE_OFFER=on: answers offer 온데이트 and a reply of '온데이트' volunteers the resident. */
+  ondateOffer: boolean;
+  /** HOMEPAGE_FORM_SECRET: the homepage's shared secret for visit applications; null refuses them. */
+  homepageFormSecret: string | null;
 }
 
 export interface DeadlineConfig {
@@ -287,6 +296,7 @@ export function loadConfig(raw: RawEnv = process.env): Config {
       noticeScanMs: env.INTERIM_NOTICE_SCAN_SECONDS * 1000,
       digestAt: env.DAILY_DIGEST_AT,
     },
+    mayorSessions: { ondateOffer: env.ONDATE_OFFER === 'on', homepageFormSecret: env.HOMEPAGE_FORM_SECRET ?? null },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

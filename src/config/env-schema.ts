@@ -173,6 +173,9 @@ export const EnvSchema = Type.Object({
   INTERIM_NOTICE_WORKING_HOURS: wholeNumber(0, 200, 8),
   INTERIM_NOTICE_SCAN_SECONDS: wholeNumber(1, 86_400, 300),
   DAILY_DIGEST_AT: timeOfDay('08:30'),
+
+  ONDATE_OFFER: oneOf(['on', 'off'], 'off'),
+  HOMEPAGE_FORM_SECRET: optionalText(),
 });
 
 /** The environment as the code reads it: defaults filled in, numbers as numbers. */

@@ -30,6 +30,7 @@ import { htmlPage, LoginPage, MessagePage, type ViewSession } from './views/layo
 import { InboxPage, type Codes, type InboxQuery } from './views/inbox.js';
 import { CasePage, type FormState } from './views/case.js';
 import { ManagerPage, SearchPage, TriagePage } from './views/other-pages.js';
+import { ondateFooter } from '../mayor-sessions/texts.js';
 
 export const CONSOLE_PATH = '/console';
 export const CONSOLE_COOKIE = 'sotong_console';
@@ -436,7 +437,7 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
     caseAction('close', 'cases:act', async ({ staff }, id, body, request) => {
       const disposition = text(body, 'disposition');
       if (!CODE.test(disposition)) throw new AppError(400, 'unknown_disposition', 'choose a disposition');
-      await send(request, await closeCase(app.db, staff, id, { disposition, text: text(body, 'text').slice(0, 4000) }, request.ip));
+      await send(request, await closeCase(app.db, staff, id, { disposition, text: text(body, 'text').slice(0, 4000) }, request.ip, ondateFooter(app.config)));
       return body.from === 'triage' ? `${CONSOLE_PATH}/triage?done=close` : null;
     }),
   );

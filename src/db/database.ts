@@ -15,6 +15,7 @@ import type { InboundMessageTable } from '../intake/inbound-message.table.js';
 import type { SenderFloodCountTable } from '../intake/sender-flood-count.table.js';
 import type { AuditLogTable } from '../audit/audit.table.js';
 import type { DepartmentDigestTable } from '../deadlines/digest.table.js';
+import type { MayorVisitRequestTable, MayorVisitSessionTable, OndateVolunteerTable } from '../mayor-sessions/mayor-sessions.table.js';
 
 export interface Database {
   categories: CategoryTable;
@@ -33,6 +34,9 @@ export interface Database {
   sender_flood_counts: SenderFloodCountTable;
   audit_log: AuditLogTable;
   department_digests: DepartmentDigestTable;
+  ondate_volunteers: OndateVolunteerTable;
+  mayor_visit_sessions: MayorVisitSessionTable;
+  mayor_visit_requests: MayorVisitRequestTable;
 }
 
 export type Db = Kysely<Database>;

@@ -29,13 +29,15 @@ export const PERMISSIONS = [
   'reports:page',
   /** Put a case's sender on the block list, or take them off (audited). */
   'senders:block',
+  /** The mayor's sessions (온데이트, 찾아가는 구청장실): choose and schedule residents, record meetings. */
+  'mayor-sessions:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Readonly<Record<StaffRole, readonly Permission[]>> = {
   staff: ['cases:read', 'cases:act', 'cases:note', 'cases:resident-phone', 'reports:read'],
   // Managers oversee every case but do not call residents: the owning department does.
-  manager: ['cases:read', 'cases:act', 'cases:note', 'corrections:manage', 'reports:read', 'reports:page', 'senders:block'],
+  manager: ['cases:read', 'cases:act', 'cases:note', 'corrections:manage', 'reports:read', 'reports:page', 'senders:block', 'mayor-sessions:manage'],
   operator: ['ops:read', 'ops:retry'],
   admin: ['ops:read', 'ops:retry', 'corrections:manage', 'audit:read'],
 };
