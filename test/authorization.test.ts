@@ -204,6 +204,28 @@ const MATRIX: RouteCase[] = [
     payload: { month: '2020-01', chosen: [1], sessionAt: '2099-01-15T05:00:00Z', mode: 'phone' },
     expected: row(401, 403, 403, 409, 403, 403),
   },
+  { name: '찾아가는 구청장실 list', method: 'GET', url: () => '/api/visits', expected: row(401, 403, 403, 200, 403, 403) },
+  {
+    name: '찾아가는 구청장실 session',
+    method: 'POST',
+    url: () => '/api/visits/sessions',
+    payload: { startsAt: '2099-01-15T05:00:00Z', place: '구청 소회의실' },
+    expected: row(401, 403, 403, 201, 403, 403),
+  },
+  {
+    name: '찾아가는 구청장실 schedule (no such request: 404 once allowed)',
+    method: 'POST',
+    url: (t) => `/api/visits/requests/${t.caseId}/schedule`,
+    payload: { sessionId: 1 },
+    expected: row(401, 403, 403, 404, 403, 403),
+  },
+  {
+    name: '찾아가는 구청장실 outcome (no such request: 404 once allowed)',
+    method: 'POST',
+    url: (t) => `/api/visits/requests/${t.caseId}/outcome`,
+    payload: { outcome: 'met' },
+    expected: row(401, 403, 403, 404, 403, 403),
+  },
 ];
 
 describe('authorisation matrix', () => {

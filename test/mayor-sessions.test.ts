@@ -13,15 +13,23 @@ import {
   ONDATE_OFFER_LINE,
   ONDATE_OPT_IN_ACK,
   ondateChosenNotice,
+  visitRequestAck,
+  visitScheduledNotice,
 } from '../src/mayor-sessions/texts.js';
 import { seoulMonth } from '../src/mayor-sessions/ondate.js';
 
+const HOMEPAGE_SECRET = 'homepage-form-secret';
 let ctx: TestContext;
 let manager: string;
 let staff: string;
 
 beforeAll(async () => {
-  ctx = await createTestContext({ ONDATE_OFFER: 'on', KAKAO_SKILL_SECRET: 'test-secret', STAFF_API_RATE_PER_MINUTE: '100000' });
+  ctx = await createTestContext({
+    ONDATE_OFFER: 'on',
+    KAKAO_SKILL_SECRET: 'test-secret',
+    STAFF_API_RATE_PER_MINUTE: '100000',
+    HOMEPAGE_FORM_SECRET: HOMEPAGE_SECRET,
+  });
   manager = await ctx.staffToken('manager');
   staff = await ctx.staffToken('staff', 'ROAD');
 });
@@ -218,6 +226,116 @@ describe('온데이트: the manager chooses', () => {
   });
 });
 
+const apply = (payload: Record<string, unknown>, secret: string | null = HOMEPAGE_SECRET, on = ctx) =>
+  on.app.inject({
+    method: 'POST',
+    url: '/webhooks/homepage/visit-requests',
+    headers: secret === null ? {} : { 'x-homepage-secret': secret },
+    payload: { type: 'mayor_visit', ...payload },
+  });
+
+describe('찾아가는 구청장실', () => {
+  it('takes an application from the homepage form (with its secret) as a web case, once, and acknowledges it by SMS', async () => {
+    const formId = `form-${randomBytes(6).toString('hex')}`;
+    const phone = newPhone();
+    const payload = { formId, text: '신당동 재개발 일정에 대해 구청장님과 이야기하고 싶습니다', phone: phone.replace('+82', '0') };
+    expect((await apply(payload, null)).statusCode).toBe(403);
+    expect((await apply(payload, 'wrong')).statusCode).toBe(403);
+    const res = await apply(payload);
+    expect(res.statusCode, res.body).toBe(201);
+    const { caseNumber } = res.json();
+    const theCase = await ctx.db.selectFrom('cases').selectAll().where('case_number', '=', caseNumber).executeTakeFirstOrThrow();
+    expect(theCase).toMatchObject({ channel: 'web', kind: 'proposal', department_code: null, status: 'received' });
+    const messages = await ctx.db.selectFrom('messages').selectAll().where('case_id', '=', theCase.id).orderBy('id').execute();
+    expect(messages.map((m) => [m.direction, m.kind, m.channel, m.provider])).toEqual([
+      ['in', 'resident', 'web', 'homepage'],
+      ['out', 'interim', 'sms', 'pending'],
+    ]);
+    expect(messages[1]!.text).toBe(visitRequestAck(caseNumber));
+    expect((await ctx.app.queues.outbound.sms.getJob(jobIds.send(messages[1]!.id)))?.data).toEqual({ messageId: messages[1]!.id });
+    expect(await ctx.db.selectFrom('mayor_visit_requests').select(['status', 'case_id']).where('case_id', '=', theCase.id).execute()).toEqual([
+      { status: 'requested', case_id: theCase.id },
+    ]);
+    // The homepage posting it again: the same application.
+    const again = await apply(payload);
+    expect([again.statusCode, again.json()]).toEqual([200, { caseNumber, duplicate: true }]);
+    expect(await ctx.db.selectFrom('mayor_visit_requests').select('id').where('case_id', '=', theCase.id).execute()).toHaveLength(1);
+    const bad = await apply({ formId: 'x', text: '면담 신청', phone: '12' });
+    expect([bad.statusCode, bad.json().error.code]).toEqual([400, 'invalid_phone']);
+  });
+
+  it('schedules applicants into a session, tells them, and records the outcome, opening or joining a case', async () => {
+    const phone = newPhone();
+    const first = (await apply({ formId: `f-${randomBytes(6).toString('hex')}`, text: '골목 주차 문제로 면담 신청', phone })).json();
+    const second = (await apply({ formId: `f-${randomBytes(6).toString('hex')}`, text: '공원 조성 건의' })).json();
+    const requestOf = async (caseNumber: string) =>
+      ctx.db
+        .selectFrom('mayor_visit_requests')
+        .innerJoin('cases', 'cases.id', 'mayor_visit_requests.case_id')
+        .select(['mayor_visit_requests.id', 'cases.id as caseId', 'cases.resident_id'])
+        .where('cases.case_number', '=', caseNumber)
+        .executeTakeFirstOrThrow();
+    const r1 = await requestOf(first.caseNumber);
+    const r2 = await requestOf(second.caseNumber);
+
+    const early = await ctx.app.inject({ method: 'POST', url: `/api/visits/requests/${r1.id}/outcome`, headers: auth(manager), payload: { outcome: 'met' } });
+    expect([early.statusCode, early.json().error.code]).toEqual([409, 'visit_not_scheduled']);
+
+    const startsAt = '2031-06-12T05:00:00.000Z';
+    const session = await ctx.app.inject({ method: 'POST', url: '/api/visits/sessions', headers: auth(manager), payload: { startsAt, place: '신당동 주민센터' } });
+    expect(session.statusCode, session.body).toBe(201);
+    const sessionId = session.json().id;
+    const listed = await ctx.app.inject({ method: 'GET', url: '/api/visits', headers: auth(manager) });
+    expect(listed.json().waiting.map((w: { id: number }) => w.id)).toEqual(expect.arrayContaining([r1.id, r2.id]));
+
+    for (const r of [r1, r2]) {
+      const res = await ctx.app.inject({ method: 'POST', url: `/api/visits/requests/${r.id}/schedule`, headers: auth(manager), payload: { sessionId } });
+      expect(res.statusCode, res.body).toBe(200);
+    }
+    const scheduled = (await ctx.app.inject({ method: 'GET', url: '/api/visits', headers: auth(manager) })).json();
+    const inSession = scheduled.sessions.find((s: { id: number }) => s.id === sessionId);
+    expect(inSession.requests.map((r: { id: number; status: string }) => [r.id, r.status])).toEqual([[r1.id, 'scheduled'], [r2.id, 'scheduled']]);
+    // Told by SMS where a number was left; the other (no contact) is not told.
+    const notice = await ctx.db.selectFrom('mayor_visit_requests').select('notice_message_id').where('id', '=', r1.id).executeTakeFirstOrThrow();
+    const text = await ctx.db.selectFrom('messages').select(['text', 'channel']).where('id', '=', notice.notice_message_id!).executeTakeFirstOrThrow();
+    expect(text).toEqual({ text: visitScheduledNotice(new Date(startsAt), '신당동 주민센터'), channel: 'sms' });
+    expect(text.text).toContain('6/12(목) 14:00 신당동 주민센터');
+    expect((await ctx.db.selectFrom('mayor_visit_requests').select('notice_message_id').where('id', '=', r2.id).executeTakeFirstOrThrow()).notice_message_id).toBeNull();
+
+    // Met: what they raised becomes a ROAD case with the note as its text.
+    const met = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/visits/requests/${r1.id}/outcome`,
+      headers: auth(manager),
+      payload: { outcome: 'met', note: '골목 불법주차 단속 요청, 현장 확인 필요', openCase: { department: 'ROAD' } },
+    });
+    expect(met.statusCode, met.body).toBe(200);
+    const opened = await ctx.db.selectFrom('cases').selectAll().where('id', '=', met.json().outcomeCaseId).executeTakeFirstOrThrow();
+    expect(opened).toMatchObject({ channel: 'visit', department_code: 'ROAD', status: 'assigned', resident_id: r1.resident_id });
+    expect(opened.due_at).not.toBeNull();
+    const application = await ctx.db.selectFrom('cases').select(['status', 'disposition_code']).where('id', '=', r1.caseId).executeTakeFirstOrThrow();
+    expect(application).toEqual({ status: 'closed', disposition_code: 'resolved' });
+    const detail = (await ctx.app.inject({ method: 'GET', url: `/api/cases/${opened.id}`, headers: auth(manager) })).json();
+    expect(detail.messages[0].text).toBe('골목 불법주차 단속 요청, 현장 확인 필요');
+    expect(detail.mayorSessions.visits).toEqual([expect.objectContaining({ id: r1.id, status: 'met', outcomeCaseId: opened.id, caseNumber: first.caseNumber })]);
+    expect(detail.events.map((e: { type: string }) => e.type)).toContain('visit_linked');
+
+    // Met, joining a case the resident already has.
+    const existing = await makeCase(ctx.db, { department: 'PARKING' });
+    const joined = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/visits/requests/${r2.id}/outcome`,
+      headers: auth(manager),
+      payload: { outcome: 'met', note: '공원 부지 관련 기존 민원과 같은 건', joinCaseId: existing.caseId },
+    });
+    expect([joined.statusCode, joined.json().outcomeCaseId]).toEqual([200, existing.caseId]);
+    const again = await ctx.app.inject({ method: 'POST', url: `/api/visits/requests/${r2.id}/outcome`, headers: auth(manager), payload: { outcome: 'no_show' } });
+    expect([again.statusCode, again.json().error.code]).toEqual([409, 'visit_done']);
+    const audit = await ctx.db.selectFrom('audit_log').select('action').where('action', 'in', ['visit.session_created', 'visit.scheduled', 'visit.outcome_recorded']).execute();
+    expect(audit.map((a) => a.action).sort()).toEqual(['visit.outcome_recorded', 'visit.outcome_recorded', 'visit.scheduled', 'visit.scheduled', 'visit.session_created']);
+  });
+});
+
 describe('온데이트 off (the default)', () => {
   let off: TestContext;
   beforeAll(async () => {
@@ -235,5 +353,10 @@ describe('온데이트 off (the default)', () => {
     expect(await off.db.selectFrom('ondate_volunteers').select('id').execute()).toEqual([]);
     const kakao = await askSkill(off.app, skillRequest({ userKey: randomBytes(16).toString('hex'), utterance: '버스 정류장 의자가 없어요' }));
     expect(kakao.response.template.quickReplies?.map((q) => q.label)).toEqual([CHECK_ANSWERS]);
+  });
+
+  it('refuses homepage applications without HOMEPAGE_FORM_SECRET', async () => {
+    const res = await apply({ formId: 'f1', text: '면담 신청합니다' }, 'anything', off);
+    expect([res.statusCode, res.json().error.code]).toEqual([403, 'secret_unverifiable']);
   });
 });
