@@ -17,6 +17,7 @@ import {
   visitScheduledNotice,
 } from '../src/mayor-sessions/texts.js';
 import { seoulMonth } from '../src/mayor-sessions/ondate.js';
+import { seoulDate } from '../src/domain/seoul-time.js';
 
 const HOMEPAGE_SECRET = 'homepage-form-secret';
 let ctx: TestContext;
@@ -333,6 +334,19 @@ describe('찾아가는 구청장실', () => {
     expect([again.statusCode, again.json().error.code]).toEqual([409, 'visit_done']);
     const audit = await ctx.db.selectFrom('audit_log').select('action').where('action', 'in', ['visit.session_created', 'visit.scheduled', 'visit.outcome_recorded']).execute();
     expect(audit.map((a) => a.action).sort()).toEqual(['visit.outcome_recorded', 'visit.outcome_recorded', 'visit.scheduled', 'visit.scheduled', 'visit.session_created']);
+  });
+});
+
+describe('reports', () => {
+  it("counts the period's volunteers, those chosen, applications and meetings in the summary JSON", async () => {
+    const today = seoulDate(new Date());
+    const res = await ctx.app.inject({ method: 'GET', url: `/api/reports/summary?from=${today}&to=${today}`, headers: auth(manager) });
+    expect(res.statusCode, res.body).toBe(200);
+    // Written by the tests above, today: 온데이트 volunteers (6, of whom the 2 chosen), 3 applications, 2 meetings held.
+    expect(res.json().mayorSessions).toEqual({ ondate: { volunteers: 6, chosen: 2 }, visits: { applied: 3, met: 2 } });
+    // A department's report counts its own cases: ROAD's volunteers, and the application whose meeting opened a ROAD case.
+    const road = await ctx.app.inject({ method: 'GET', url: `/api/reports/summary?from=${today}&to=${today}`, headers: auth(staff) });
+    expect(road.json().mayorSessions).toEqual({ ondate: { volunteers: 3, chosen: 1 }, visits: { applied: 1, met: 1 } });
   });
 });
 

@@ -1,3 +1,4 @@
+import { mayorSessionCounts, type MayorSessionCounts } from '../mayor-sessions/report-counts.js';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { CASE_CHANNELS } from '../domain/channel.js';
@@ -46,6 +47,8 @@ export interface ReportSummary {
   overdue: number;
   /** Cases closed in the period after their due time. */
   closedLate: number;
+  /** 온데이트 and 찾아가는 구청장실 in the period (src/mayor-sessions). */
+  mayorSessions: MayorSessionCounts;
 }
 
 /** A ratio that is 0, not NaN, when nothing was counted. */
@@ -68,7 +71,7 @@ export async function reportSummary(db: Db, period: ReportPeriod, scope: ReportS
   const { start, end, days } = periodBounds(period);
   const snapshot = end < now ? end : now;
   const inScope = scope === 'all' ? sql<boolean>`true` : sql<boolean>`department_code = ${scope}`;
-  const [codes, received, closed, backlog] = await Promise.all([
+  const [codes, received, closed, backlog, mayorSessions] = await Promise.all([
     reportCodes(db),
     sql<{ category_code: string | null; channel: string; n: number; answered: number }>`
       select category_code, channel, count(*)::int as n, count(answered_at)::int as answered
@@ -87,6 +90,7 @@ export async function reportSummary(db: Db, period: ReportPeriod, scope: ReportS
       from cases
       where received_at < ${snapshot} and (closed_at is null or closed_at >= ${snapshot}) and ${inScope}
     `.execute(db),
+    mayorSessionCounts(db, start, end, scope === 'all' ? null : scope),
   ]);
 
   const byCategory = Object.fromEntries(codes.categories.map((c) => [c.code, 0]));
@@ -129,6 +133,7 @@ export async function reportSummary(db: Db, period: ReportPeriod, scope: ReportS
     open: backlog.rows[0]?.open ?? 0,
     overdue: backlog.rows[0]?.overdue ?? 0,
     closedLate,
+    mayorSessions,
   };
 }
 
