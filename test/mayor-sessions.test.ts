@@ -18,6 +18,7 @@ import {
 } from '../src/mayor-sessions/texts.js';
 import { seoulMonth } from '../src/mayor-sessions/ondate.js';
 import { seoulDate } from '../src/domain/seoul-time.js';
+import { csrfToken } from '../src/staff/session.js';
 
 const HOMEPAGE_SECRET = 'homepage-form-secret';
 let ctx: TestContext;
@@ -347,6 +348,75 @@ describe('reports', () => {
     // A department's report counts its own cases: ROAD's volunteers, and the application whose meeting opened a ROAD case.
     const road = await ctx.app.inject({ method: 'GET', url: `/api/reports/summary?from=${today}&to=${today}`, headers: auth(staff) });
     expect(road.json().mayorSessions).toEqual({ ondate: { volunteers: 3, chosen: 1 }, visits: { applied: 1, met: 1 } });
+  });
+});
+
+describe('console pages (/console/ondate, /console/visits)', () => {
+  const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+  const page = (token: string, url: string) => ctx.app.inject({ method: 'GET', url, cookies: { sotong_console: token } });
+  const submit = (token: string, url: string, fields: [string, string][]) =>
+    ctx.app.inject({
+      method: 'POST',
+      url,
+      headers: FORM,
+      cookies: { sotong_console: token },
+      payload: new URLSearchParams([...fields, ['_csrf', csrfToken(token)]]).toString(),
+    });
+
+  it('lets a manager choose 온데이트 volunteers from the page, and refuses staff', async () => {
+    const month = '2031-07';
+    const ids: number[] = [];
+    for (const department of ['ROAD', 'ROAD', 'PARKING']) {
+      const c = await makeCase(ctx.db, { department, status: 'closed' });
+      ids.push((await ctx.db.insertInto('ondate_volunteers').values({ case_id: c.caseId, resident_id: c.residentId, month }).returning('id').executeTakeFirstOrThrow()).id);
+    }
+    expect((await page(staff, `/console/ondate?month=${month}`)).statusCode).toBe(403);
+    const shown = await page(manager, `/console/ondate?month=${month}`);
+    expect(shown.statusCode).toBe(200);
+    expect(shown.body).toContain('신청 3명');
+    for (const id of ids) expect(shown.body).toContain(`name="chosen" value="${id}"`);
+
+    const noTime = await submit(manager, '/console/ondate', [['month', month], ['chosen', String(ids[0])], ['mode', 'phone'], ['sessionAt', '']]);
+    expect(noTime.statusCode).toBe(400);
+    expect(noTime.body).toContain('일시는 앞으로의 날짜와 시간으로');
+
+    const ok = await submit(manager, '/console/ondate', [['month', month], ['chosen', String(ids[0])], ['chosen', String(ids[2])], ['mode', 'phone'], ['sessionAt', '2031-07-10T15:30']]);
+    expect(ok.statusCode, ok.body).toBe(303);
+    const rows = await ctx.db.selectFrom('ondate_volunteers').select(['status', 'mode', 'session_at']).where('month', '=', month).orderBy('id').execute();
+    expect(rows.map((r) => [r.status, r.mode, r.session_at?.toISOString() ?? null])).toEqual([
+      ['chosen', 'phone', '2031-07-10T06:30:00.000Z'],
+      ['not_chosen', null, null],
+      ['chosen', 'phone', '2031-07-10T06:30:00.000Z'],
+    ]);
+    expect((await page(manager, `/console/ondate?month=${month}&done=ondate`)).body).toContain('선정 2명');
+  });
+
+  it('lets a manager make a session, schedule an applicant and record the meeting from the page', async () => {
+    const applied = (await apply({ formId: `f-${randomBytes(6).toString('hex')}`, text: '경로당 운영 관련 면담', phone: newPhone() })).json();
+    const request = await ctx.db
+      .selectFrom('mayor_visit_requests')
+      .innerJoin('cases', 'cases.id', 'mayor_visit_requests.case_id')
+      .select('mayor_visit_requests.id')
+      .where('cases.case_number', '=', applied.caseNumber)
+      .executeTakeFirstOrThrow();
+    expect((await page(staff, '/console/visits')).statusCode).toBe(403);
+    const made = await submit(manager, '/console/visits/sessions', [['startsAt', '2031-08-20T10:00'], ['place', '황학동 주민센터']]);
+    expect(made.statusCode, made.body).toBe(303);
+    const session = await ctx.db.selectFrom('mayor_visit_sessions').select(['id', 'starts_at']).where('place', '=', '황학동 주민센터').executeTakeFirstOrThrow();
+    expect(session.starts_at.toISOString()).toBe('2031-08-20T01:00:00.000Z');
+    const shown = await page(manager, '/console/visits');
+    expect(shown.body).toContain(applied.caseNumber);
+    expect(shown.body).toContain('황학동 주민센터');
+
+    expect((await submit(manager, `/console/visits/requests/${request.id}/schedule`, [['sessionId', String(session.id)]])).statusCode).toBe(303);
+    const refused = await submit(manager, `/console/visits/requests/${request.id}/outcome`, [['outcome', 'met'], ['note', ''], ['department', 'ROAD'], ['joinCaseId', '']]);
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain('면담 내용을 적어 주세요');
+    const done = await submit(manager, `/console/visits/requests/${request.id}/outcome`, [['outcome', 'met'], ['note', '경로당 난방비 지원 요청'], ['department', 'ROAD'], ['joinCaseId', '']]);
+    expect(done.statusCode, done.body).toBe(303);
+    const row = await ctx.db.selectFrom('mayor_visit_requests').select(['status', 'outcome_case_id']).where('id', '=', request.id).executeTakeFirstOrThrow();
+    expect(row.status).toBe('met');
+    expect(row.outcome_case_id).not.toBeNull();
   });
 });
 
