@@ -2,7 +2,8 @@
 // and the notices; 찾아가는 구청장실 applications, scheduling and outcomes.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, inboundSms, postSignedTwilio, type TestContext } from './support/harness.js';
+import { createTestContext, inboundSms, postSignedTwilio, silentLogger, type TestContext } from './support/harness.js';
+import { receiveResidentMessage } from '../src/intake/receive-message.js';
 import { makeCase, newPhone } from './support/cases.js';
 import { askSkill, skillRequest } from './support/kakao.js';
 import { jobIds } from '../src/queues/queues.js';
@@ -85,6 +86,43 @@ describe('온데이트: volunteering by reply', () => {
       expect.objectContaining({ id: volunteer.id, caseId: latest.caseId, status: 'volunteered', sessionAt: null, category: 'traffic' }),
     ]);
     expect(res.json().events.map((e: { type: string }) => e.type)).toContain('ondate_opt_in');
+  });
+
+  it("acknowledges a domestic gateway's reply (which cannot answer inline) through the outbound queue", async () => {
+    const c = await makeCase(ctx.db, { department: 'ROAD', status: 'closed' });
+    const deps = {
+      db: ctx.db,
+      queues: ctx.app.queues,
+      buffer: ctx.app.intake.buffer,
+      flood: ctx.config.intake.senderFlood,
+      threadWindowMinutes: 30,
+      storeTimeoutMs: 2000,
+      ondate: true,
+    };
+    const receipt = await receiveResidentMessage(
+      deps,
+      {
+        channel: 'sms',
+        provider: 'munja',
+        providerMessageId: `mo-${randomBytes(6).toString('hex')}`,
+        sender: { phone: c.phone },
+        text: '온데이트',
+        raw: {},
+        acknowledgement: null,
+        acknowledgementStatus: 'pending',
+      },
+      silentLogger,
+    );
+    expect(receipt).toEqual({ outcome: 'opted-in', caseNumber: expect.any(String), acknowledgement: ONDATE_OPT_IN_ACK });
+    const ack = await ctx.db
+      .selectFrom('messages')
+      .select(['id', 'provider', 'delivery_status', 'text'])
+      .where('case_id', '=', c.caseId)
+      .where('kind', '=', 'acknowledgement')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(ack).toMatchObject({ provider: 'pending', delivery_status: 'pending', text: ONDATE_OPT_IN_ACK });
+    expect((await ctx.app.queues.outbound.sms.getJob(jobIds.send(ack.id)))?.data).toEqual({ messageId: ack.id });
   });
 
   it('files the keyword as an ordinary message from someone with no case yet, and a sentence mentioning it too', async () => {
@@ -343,11 +381,11 @@ describe('reports', () => {
     const today = seoulDate(new Date());
     const res = await ctx.app.inject({ method: 'GET', url: `/api/reports/summary?from=${today}&to=${today}`, headers: auth(manager) });
     expect(res.statusCode, res.body).toBe(200);
-    // Written by the tests above, today: 온데이트 volunteers (6, of whom the 2 chosen), 3 applications, 2 meetings held.
-    expect(res.json().mayorSessions).toEqual({ ondate: { volunteers: 6, chosen: 2 }, visits: { applied: 3, met: 2 } });
+    // Written by the tests above, today: 온데이트 volunteers (7, of whom the 2 chosen), 3 applications, 2 meetings held.
+    expect(res.json().mayorSessions).toEqual({ ondate: { volunteers: 7, chosen: 2 }, visits: { applied: 3, met: 2 } });
     // A department's report counts its own cases: ROAD's volunteers, and the application whose meeting opened a ROAD case.
     const road = await ctx.app.inject({ method: 'GET', url: `/api/reports/summary?from=${today}&to=${today}`, headers: auth(staff) });
-    expect(road.json().mayorSessions).toEqual({ ondate: { volunteers: 3, chosen: 1 }, visits: { applied: 1, met: 1 } });
+    expect(road.json().mayorSessions).toEqual({ ondate: { volunteers: 4, chosen: 1 }, visits: { applied: 1, met: 1 } });
   });
 });
 
