@@ -19,6 +19,7 @@ import * as consoleInbox from './20261204T200000_console_inbox.js';
 import * as routingExampleKinds from './20261204T200000_routing_example_kinds.js';
 import * as committeeReferrals from './20261205T130000_committee_referrals.js';
 import * as satisfactionSurveys from './20261205T120000_satisfaction_surveys.js';
+import * as mayorSessions from './20261205T140000_mayor_sessions.js';
 
 export const migrations: Record<string, Migration> = {
   '20261126T070000_initial': initial,
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '20261204T200000_routing_example_kinds': routingExampleKinds,
   '20261205T130000_committee_referrals': committeeReferrals,
   '20261205T120000_satisfaction_surveys': satisfactionSurveys,
+  '20261205T140000_mayor_sessions': mayorSessions,
 };

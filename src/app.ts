@@ -22,6 +22,7 @@ import inputLimits from './http/input-limits.js';
 import auditRoutes from './audit/audit.routes.js';
 import reportsRoutes from './reports/reports.routes.js';
 import committeeRoutes from './committee/committee.routes.js';
+import mayorSessionsRoutes from './mayor-sessions/mayor-sessions.routes.js';
 import reportPage from './reports/report-page.routes.js';
 import { apiReference, openApiDocument } from './http/api-docs.js';
 import consoleRoutes from './console/console.routes.js';
@@ -89,6 +90,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(auditRoutes, { prefix: '/api' });
   await app.register(reportsRoutes, { prefix: '/api' });
   await app.register(committeeRoutes, { prefix: '/api' });
+  await app.register(mayorSessionsRoutes, { prefix: '/api' });
   await app.register(reportPage, { prefix: '/reports' });
   await app.register(consoleRoutes, { prefix: '/console' });
   return app;

@@ -238,6 +238,37 @@ const MATRIX: RouteCase[] = [
     payload: { finding: 'opinion', opinion: '부서는 현장을 다시 확인하고 결과를 안내할 것' },
     expected: row(401, 403, 403, 403, 403, 403, 200),
   },
+  // The mayor's sessions: managers only.
+  { name: '온데이트 volunteers', method: 'GET', url: () => '/api/ondate/volunteers?month=2026-11', expected: row(401, 403, 403, 200, 403, 403, 403) },
+  {
+    name: '온데이트 choice (no volunteers that month: 409 once allowed)',
+    method: 'POST',
+    url: () => '/api/ondate/selections',
+    payload: { month: '2020-01', chosen: [1], sessionAt: '2099-01-15T05:00:00Z', mode: 'phone' },
+    expected: row(401, 403, 403, 409, 403, 403, 403),
+  },
+  { name: '찾아가는 구청장실 list', method: 'GET', url: () => '/api/visits', expected: row(401, 403, 403, 200, 403, 403, 403) },
+  {
+    name: '찾아가는 구청장실 session',
+    method: 'POST',
+    url: () => '/api/visits/sessions',
+    payload: { startsAt: '2099-01-15T05:00:00Z', place: '구청 소회의실' },
+    expected: row(401, 403, 403, 201, 403, 403, 403),
+  },
+  {
+    name: '찾아가는 구청장실 schedule (no such request: 404 once allowed)',
+    method: 'POST',
+    url: (t) => `/api/visits/requests/${t.caseId}/schedule`,
+    payload: { sessionId: 1 },
+    expected: row(401, 403, 403, 404, 403, 403, 403),
+  },
+  {
+    name: '찾아가는 구청장실 outcome (no such request: 404 once allowed)',
+    method: 'POST',
+    url: (t) => `/api/visits/requests/${t.caseId}/outcome`,
+    payload: { outcome: 'met' },
+    expected: row(401, 403, 403, 404, 403, 403, 403),
+  },
 ];
 
 describe('authorisation matrix', () => {

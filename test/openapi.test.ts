@@ -2,6 +2,7 @@
 // (/docs): every staff route documents its answers, the document is valid OpenAPI 3.1, the
 // serialiser drops nothing a view returns, and the page loads nothing from outside and, in
 // production, only for a staff token.
+import { mayorSessionsOfCase } from '../src/mayor-sessions/case-record.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,7 +121,15 @@ describe('answers through the response schemas', () => {
   it('a case with its messages, events and notes loses no field of its views', async () => {
     const token = await ctx.staffToken('staff', 'ROAD');
     const auth = { authorization: `Bearer ${token}` };
-    const { caseId } = await makeCase(ctx.db);
+    const { caseId, residentId } = await makeCase(ctx.db);
+    // The mayor's sessions: an 온데이트 volunteer chosen, and a 찾아가는 구청장실 meeting held.
+    const staffId = (await ctx.db.selectFrom('staff').select('id').executeTakeFirstOrThrow()).id;
+    const session = await ctx.db.insertInto('mayor_visit_sessions').values({ starts_at: new Date(), place: '구청 소회의실', created_by: staffId }).returning('id').executeTakeFirstOrThrow();
+    await ctx.db.insertInto('ondate_volunteers').values({ case_id: caseId, resident_id: residentId, month: '2026-12', status: 'chosen', session_at: new Date(), mode: 'video', decided_by: staffId, decided_at: new Date() }).execute();
+    await ctx.db
+      .insertInto('mayor_visit_requests')
+      .values({ case_id: caseId, resident_id: residentId, status: 'met', session_id: session.id, scheduled_at: new Date(), outcome_note: '면담함', outcome_case_id: caseId, outcome_by: staffId, outcome_at: new Date() })
+      .execute();
     // Every optional part of a case filled in: routing with candidates, a deadline extension, a reply, a note.
     await ctx.db
       .updateTable('cases')
@@ -151,10 +160,19 @@ describe('answers through the response schemas', () => {
     expect(res.statusCode).toBe(200);
     const row = (await findCaseWithResident(ctx.db, caseId))!;
     const [messages, events, notes] = await Promise.all([listCaseMessages(ctx.db, caseId), listCaseEvents(ctx.db, caseId), listCaseNotes(ctx.db, caseId)]);
-    const expected = { ...caseView(row), messages: messages.map(messageView), events: events.map(eventView), notes: notes.map(noteView), satisfaction: null };
+    const expected = {
+      ...caseView(row),
+      messages: messages.map(messageView),
+      events: events.map(eventView),
+      notes: notes.map(noteView),
+      satisfaction: null,
+      mayorSessions: await mayorSessionsOfCase(ctx.db, caseId),
+    };
     // Through JSON, as the views hold no Dates; `overdue` is computed at the time of each read.
     expect(res.json()).toEqual(JSON.parse(JSON.stringify(expected)));
     const body = res.json();
+    expect(body.mayorSessions.ondate).toHaveLength(1);
+    expect(body.mayorSessions.visits[0]).toEqual(expect.objectContaining({ outcomeNote: '면담함', outcomeCaseNumber: expect.any(String), sessionId: session.id }));
     expect(body.routing.candidates).toHaveLength(2);
     expect(body.deadline.extension).toEqual(expect.objectContaining({ days: 3, reason: '현장 확인' }));
     expect(body.messages.find((m: { direction: string }) => m.direction === 'out')).toEqual(expect.objectContaining({ deliveryStatus: 'pending', sentAt: null }));

@@ -223,6 +223,11 @@ const HOLDS_NO_PERSONAL_TEXT: Record<string, string> = {
   'inbound_messages.provider': 'a provider name',
   'inbound_messages.provider_message_id': "the provider's id of the message (or ours), kept to recognise a re-send",
   'kysely_migration.name': 'a migration name',
+  'mayor_visit_requests.status': 'a status code',
+  'mayor_visit_sessions.place': "a public venue staff named for the mayor's session (주민센터), not a resident's words",
+  'ondate_volunteers.month': 'a month (YYYY-MM), the session volunteered for',
+  'ondate_volunteers.status': 'a status code',
+  'ondate_volunteers.mode': 'video or phone',
   'kysely_migration.timestamp': 'when a migration ran',
   'kysely_migration_lock.id': 'the migration lock',
   'message_parts.delivery_status': 'a delivery status code',
@@ -257,6 +262,7 @@ const PURGED = [
   'committee_referrals.reason',
   'cases.extension_reason',
   'cases.routing',
+  'mayor_visit_requests.outcome_note',
   'message_parts.text',
   'messages.error_message',
   'messages.raw',
@@ -352,6 +358,11 @@ async function caseWithEveryCopy(marker: string, phone: string, closedAt: Date, 
   await ctx.db
     .insertInto('committee_referrals')
     .values({ case_id: caseId, reason: `${marker} 회부 사유`, referred_by: staffId, status: 'reviewed', finding: 'opinion', opinion: `${marker} 위원회 의견`, reviewed_by: staffId, reviewed_at: new Date() })
+    .execute();
+  // 찾아가는 구청장실: how the meeting went, in staff's words.
+  await ctx.db
+    .insertInto('mayor_visit_requests')
+    .values({ case_id: caseId, resident_id: residentId, status: 'met', outcome_note: `${marker} 구청장 면담: 가로등 교체 요청`, outcome_by: staffId, outcome_at: new Date() })
     .execute();
 
   const answer = await ctx.db

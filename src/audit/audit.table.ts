@@ -19,7 +19,13 @@ export type AuditAction =
   | 'committee.withdrawn'
   | 'committee.listed'
   | 'committee.read'
-  | 'committee.finding_recorded';
+  | 'committee.finding_recorded'
+  | 'ondate.listed'
+  | 'ondate.decided'
+  | 'visits.listed'
+  | 'visit.session_created'
+  | 'visit.scheduled'
+  | 'visit.outcome_recorded';
 
 export interface AuditLogTable {
   id: Generated<number>;

@@ -46,6 +46,8 @@ export async function addOutbound(
   staffId: number | null,
   kind: 'interim' | 'answer',
   text: string,
+  /** A line added after the text on SMS only (the 온데이트 offer, src/mayor-sessions); not counted against the limit. */
+  smsFooter?: string,
 ): Promise<{ id: number; channel: Channel } | null> {
   const channel = await contactChannel(trx, theCase);
   if (channel === null) return null;
@@ -59,7 +61,7 @@ export async function addOutbound(
     direction: 'out',
     kind,
     channel,
-    text,
+    text: channel === 'sms' && smsFooter ? `${text}\n\n${smsFooter}` : text,
     provider: 'pending',
     delivery_status: 'pending',
     staff_id: staffId,
@@ -110,6 +112,8 @@ export async function closeCase(
   ip: string | null = null,
   /** The configured satisfaction question (config.satisfaction); absent: none is asked. */
   satisfaction?: SatisfactionPolicy,
+  /** A line a closing SMS answer ends with (ONDATE_OFFER=on: the 온데이트 offer). */
+  smsFooter?: string,
 ): Promise<Closed> {
   const dispositions = await listDispositionCodes(db);
   if (!dispositions.includes(input.disposition)) {
@@ -127,6 +131,7 @@ export async function closeCase(
       text,
       staffId: staff.id,
       ...(satisfaction ? { satisfaction } : {}),
+      smsFooter,
     });
     await recordAudit(trx, { staffId: staff.id, ip }, 'case.closed', [theCase.id], { disposition: input.disposition, messageId: closed.messageId });
     return closed;
@@ -140,9 +145,9 @@ export async function closeCase(
 export async function closeLockedCase(
   trx: Db,
   theCase: CaseToAnswer,
-  input: { disposition: string; text: string; staffId: number | null; automatic?: boolean; satisfaction?: SatisfactionPolicy },
+  input: { disposition: string; text: string; staffId: number | null; automatic?: boolean; satisfaction?: SatisfactionPolicy; smsFooter?: string | undefined },
 ): Promise<Closed> {
-  const message = input.text === '' ? null : await addOutbound(trx, theCase, input.staffId, 'answer', input.text);
+  const message = input.text === '' ? null : await addOutbound(trx, theCase, input.staffId, 'answer', input.text, input.smsFooter);
   const now = new Date();
   await updateCase(trx, theCase.id, {
     status: 'closed',

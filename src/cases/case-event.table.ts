@@ -21,7 +21,14 @@ export type CaseEventType =
   /** data: { messageId, appended }: the satisfaction question went out (src/satisfaction/). */
   | 'satisfaction_asked'
   /** data: { messageId, score, recorded }: the resident's reply; recorded false for a second one. */
-  | 'satisfaction';
+  | 'satisfaction'
+  /** The mayor's sessions (src/mayor-sessions): ids, codes and dates only. */
+  | 'ondate_opt_in'
+  | 'ondate_decided'
+  | 'visit_requested'
+  | 'visit_scheduled'
+  | 'visit_outcome'
+  | 'visit_linked';
 
 export interface CaseEventTable {
   id: Generated<number>;

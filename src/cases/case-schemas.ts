@@ -1,3 +1,4 @@
+import { CaseMayorSessionsSchema } from '../mayor-sessions/mayor-sessions.schemas.js';
 import { Type } from 'typebox';
 import { CASE_STATUSES } from './case.table.js';
 import { CASE_CHANNELS } from '../domain/channel.js';
@@ -111,6 +112,7 @@ export const CaseDetailSchema = Type.Object(
     events: Type.Array(EventSchema, { description: 'oldest first' }),
     notes: Type.Array(NoteSchema, { description: 'internal notes, oldest first; never sent to the resident' }),
     satisfaction: CaseSatisfactionSchema,
+    mayorSessions: CaseMayorSessionsSchema,
   },
   { additionalProperties: false },
 );

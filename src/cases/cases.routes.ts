@@ -17,6 +17,8 @@ import { notFound } from '../http/errors.js';
 import { revealResidentPhone } from './resident-phone.js';
 import type { FastifyRequest } from 'fastify';
 import { registerCase } from './register-case.js';
+import { ondateFooter } from '../mayor-sessions/texts.js';
+import { mayorSessionsOfCase } from '../mayor-sessions/case-record.js';
 import { extendDeadline } from '../deadlines/deadline-actions.js';
 import { addCaseNote, listCaseNotes, NOTE_MAX_CHARS, noteView } from './case-notes.js';
 import { CaseDetailSchema, CaseListSchema, CaseSchema, NoteSchema } from './case-schemas.js';
@@ -167,11 +169,12 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/cases/:id', { schema: readSchema, onRequest: readers }, async (request) => {
     const row = await findCaseWithResident(app.db, request.params.id);
     if (!row || !canReachCase(request.staff!, 'cases:read', row)) throw notFound(`case ${request.params.id} not found`);
-    const [messages, events, notes, satisfaction] = await Promise.all([
+    const [messages, events, notes, satisfaction, mayorSessions] = await Promise.all([
       listCaseMessages(app.db, row.id),
       listCaseEvents(app.db, row.id),
       listCaseNotes(app.db, row.id),
       findCaseSatisfaction(app.db, row.id),
+      mayorSessionsOfCase(app.db, row.id),
     ]);
     await recordAudit(app.db, actorOf(request), 'case.read', [row.id]);
     return {
@@ -180,6 +183,7 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       events: events.map(eventView),
       notes: notes.map(noteView),
       satisfaction: satisfactionView(satisfaction),
+      mayorSessions,
     };
   });
 
@@ -329,7 +333,7 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: caseWorkers,
     },
     async (request) => {
-      const { messageId, channel, question } = await closeCase(app.db, request.staff!, request.params.id, request.body, request.ip, app.config.satisfaction);
+      const { messageId, channel, question } = await closeCase(app.db, request.staff!, request.params.id, request.body, request.ip, app.config.satisfaction, ondateFooter(app.config));
       if (messageId !== null && channel !== null) await handOff(app.queues, request.log, { send: [{ channel, messageId }, ...(question ? [question] : [])] });
       return { id: request.params.id, status: 'closed' as const, messageId };
     },

@@ -44,6 +44,8 @@ function onlyKeys<T>(column: string, kept: string[]): RawBuilder<T> {
  * - audit entries naming the case keep who did what when, without a written reason;
  * - staff's internal notes on the case are blanked, and so are a committee referral's reason
  *   and the committee's opinion (its finding code and dates stay);
+ * - staff's internal notes on the case are blanked, and so is the outcome note of a meeting
+ *   with the mayor (찾아가는 구청장실) the case applied for or came from;
  * - a staff correction learnt from the case is withdrawn and its text blanked;
  * - the case is marked `purged_at`.
  * What reports count stays: category, department, disposition, channel, kind, dates, status.
@@ -108,6 +110,13 @@ export async function purgeClosedCases(db: Db, cutoff: Date, batchSize = 500): P
         .updateTable('committee_referrals')
         .set({ reason: '', opinion: sql<string | null>`case when opinion is null then null else '' end` })
         .where('case_id', 'in', ids)
+        .execute();
+      // How a meeting with the mayor went (src/mayor-sessions), on the application or the case it opened.
+      await trx
+        .updateTable('mayor_visit_requests')
+        .set({ outcome_note: null })
+        .where((eb) => eb.or([eb('case_id', 'in', ids), eb('outcome_case_id', 'in', ids)]))
+        .where('outcome_note', 'is not', null)
         .execute();
       await trx
         .updateTable('routing_examples')

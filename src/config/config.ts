@@ -130,6 +130,15 @@ export interface Config {
   deadlines: DeadlineConfig;
   /** The satisfaction question after a case closes with an answer (src/satisfaction/). */
   satisfaction: SatisfactionPolicy;
+  mayorSessions: MayorSessionsConfig;
+}
+
+/** The mayor's sessions (docs/mayor-sessions.md). */
+export interface MayorSessionsConfig {
+  /** ONDATE_OFFER=on: answers offer 온데이트 and a reply of '온데이트' volunteers the resident. */
+  ondateOffer: boolean;
+  /** HOMEPAGE_FORM_SECRET: the homepage's shared secret for visit applications; null refuses them. */
+  homepageFormSecret: string | null;
 }
 
 export interface DeadlineConfig {
@@ -299,6 +308,7 @@ export function loadConfig(raw: RawEnv = process.env): Config {
       digestAt: env.DAILY_DIGEST_AT,
     },
     satisfaction: { replyHours: env.SATISFACTION_REPLY_HOURS, intervalDays: env.SATISFACTION_INTERVAL_DAYS },
+    mayorSessions: { ondateOffer: env.ONDATE_OFFER === 'on', homepageFormSecret: env.HOMEPAGE_FORM_SECRET ?? null },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -177,6 +177,8 @@ export const EnvSchema = Type.Object({
 
   SATISFACTION_REPLY_HOURS: wholeNumber(0, 24 * 30, 72),
   SATISFACTION_INTERVAL_DAYS: wholeNumber(0, 366, 30),
+  ONDATE_OFFER: oneOf(['on', 'off'], 'off'),
+  HOMEPAGE_FORM_SECRET: optionalText(),
 });
 
 /** The environment as the code reads it: defaults filled in, numbers as numbers. */

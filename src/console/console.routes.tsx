@@ -33,6 +33,30 @@ import { CasePage, type FormState } from './views/case.js';
 import { ManagerPage, SearchPage, TriagePage } from './views/other-pages.js';
 import { CommitteeListPage, CommitteeReferralPage, type FindingFormState } from './views/committee.js';
 import { listCaseReferrals, listCommitteeReferrals, readCommitteeReferral, recordFinding, referCase, withdrawReferral } from '../committee/referrals.js';
+import { ondateFooter } from '../mayor-sessions/texts.js';
+import { decideOndate, listOndateMonth, seoulMonth } from '../mayor-sessions/ondate.js';
+import { createVisitSession, listVisits, recordVisitOutcome, scheduleVisit } from '../mayor-sessions/visits.js';
+import { seoulDaysBefore } from '../domain/seoul-time.js';
+import { OndatePage, VisitsPage } from './views/mayor-sessions.js';
+
+/** What the console says when the mayor's sessions refuse (the codes of src/mayor-sessions). */
+const MAYOR_ERRORS: Record<string, string> = {
+  invalid_date: '일시는 앞으로의 날짜와 시간으로 넣어 주세요.',
+  nobody_chosen: '선정할 신청자를 한 명 이상 체크하세요.',
+  no_volunteers: '선정을 기다리는 신청자가 없습니다.',
+  unknown_volunteer: '선정 대기 중인 신청자가 아닙니다.',
+  invalid_place: '장소는 1~40자로 넣어 주세요.',
+  unknown_session: '없는 회차입니다.',
+  session_past: '이미 시작한 회차입니다.',
+  visit_done: '이미 면담 결과를 기록했습니다.',
+  visit_not_scheduled: '일정을 안내한 뒤에 결과를 기록할 수 있습니다.',
+  note_required: '새 민원을 열려면 면담 내용을 적어 주세요.',
+  one_follow_up: '새 민원과 기존 민원 중 하나만 고르세요.',
+  no_meeting: '불참한 경우에는 민원을 열거나 연결하지 않습니다.',
+  unknown_case: '연결할 수 있는 민원이 아닙니다.',
+  unknown_department: '없는 부서입니다.',
+  not_found: '없는 신청입니다.',
+};
 
 export const CONSOLE_PATH = '/console';
 export const CONSOLE_COOKIE = 'sotong_console';
@@ -351,6 +375,118 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
     return reply.redirect(`${CONSOLE_PATH}/manager?done=withdraw`, 303);
   });
 
+  // The mayor's sessions (docs/mayor-sessions.md): the same domain functions and audit as the staff API.
+  const seoulLocal = (value: string) => (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value) ? new Date(`${value}:00+09:00`).toISOString() : 'invalid');
+  const MAYOR_DONE: Record<string, string> = {
+    ondate: '선정을 확정하고 안내를 보냈습니다.',
+    session: '회차를 만들었습니다.',
+    schedule: '일정을 안내했습니다.',
+    outcome: '면담 결과를 기록했습니다.',
+  };
+  const doneOf = (request: FastifyRequest) => MAYOR_DONE[text(request.query as Form, 'done')] ?? null;
+
+  async function ondatePage(reply: FastifyReply, request: FastifyRequest, signed: Signed, month: string, status: number, error: string | null) {
+    const data = await listOndateMonth(app.db, month);
+    const caseIds = data.categories.flatMap((c) => c.volunteers.map((v) => v.caseId));
+    if (caseIds.length > 0) await recordAudit(app.db, actor(request, signed.staff), 'ondate.listed', caseIds, { month });
+    return html(reply, status, <OndatePage session={signed.view} month={month} data={data} done={status === 200 ? doneOf(request) : null} error={error} />);
+  }
+
+  app.get('/ondate', async (request, reply) => {
+    const signed = await signedIn(request, reply, 'mayor-sessions:manage');
+    if (!signed) return reply;
+    const asked = text(request.query as Form, 'month');
+    const month = /^\d{4}-(0[1-9]|1[0-2])$/.test(asked) ? asked : seoulMonth(new Date());
+    return ondatePage(reply, request, signed, month, 200, null);
+  });
+
+  app.post('/ondate', async (request, reply) => {
+    const signed = await signedIn(request, reply, 'mayor-sessions:manage');
+    if (!signed) return reply;
+    const body = request.body as Record<string, string | string[] | undefined>;
+    const month = typeof body.month === 'string' && /^\d{4}-(0[1-9]|1[0-2])$/.test(body.month) ? body.month : seoulMonth(new Date());
+    const chosen = ([] as string[]).concat(body.chosen ?? []).map(Number).filter((n) => Number.isSafeInteger(n) && n > 0);
+    const mode = body.mode === 'phone' ? 'phone' : 'video';
+    try {
+      const decided = await decideOndate(app.db, signed.staff, { month, chosen, sessionAt: seoulLocal(text(body as Form, 'sessionAt')), mode }, actor(request, signed.staff));
+      await handOff(app.queues, request.log, { send: decided.send });
+    } catch (e) {
+      const refused = refusal(e);
+      if (refused === null) throw e;
+      return ondatePage(reply, request, signed, month, refused.status, MAYOR_ERRORS[refused.code] ?? errorLabel(refused.code, '선정하지 못했습니다.'));
+    }
+    return reply.redirect(`${CONSOLE_PATH}/ondate?month=${month}&done=ondate`, 303);
+  });
+
+  async function visitsPage(reply: FastifyReply, request: FastifyRequest, signed: Signed, status: number, error: string | null) {
+    const visits = await listVisits(app.db, seoulDaysBefore(new Date(), 7));
+    const caseIds = [...visits.waiting, ...visits.sessions.flatMap((s) => s.requests)].map((r) => r.caseId);
+    if (caseIds.length > 0) await recordAudit(app.db, actor(request, signed.staff), 'visits.listed', caseIds);
+    return html(reply, status, <VisitsPage session={signed.view} visits={visits} codes={signed.codes} done={status === 200 ? doneOf(request) : null} error={error} />);
+  }
+
+  app.get('/visits', async (request, reply) => {
+    const signed = await signedIn(request, reply, 'mayor-sessions:manage');
+    if (!signed) return reply;
+    return visitsPage(reply, request, signed, 200, null);
+  });
+
+  /** A form of the visits page: the domain function, then back to the page (or the page with the refusal). */
+  function visitAction(done: string, act: (signed: Signed, body: Form, request: FastifyRequest) => Promise<{ send?: { channel: 'sms' | 'kakao'; messageId: number }[] }>) {
+    return async (request: FastifyRequest, reply: FastifyReply) => {
+      const signed = await signedIn(request, reply, 'mayor-sessions:manage');
+      if (!signed) return reply;
+      try {
+        const result = await act(signed, request.body as Form, request);
+        if (result.send) await handOff(app.queues, request.log, { send: result.send });
+      } catch (e) {
+        const refused = refusal(e);
+        if (refused === null) throw e;
+        return visitsPage(reply, request, signed, refused.status, MAYOR_ERRORS[refused.code] ?? errorLabel(refused.code, '처리하지 못했습니다.'));
+      }
+      return reply.redirect(`${CONSOLE_PATH}/visits?done=${done}`, 303);
+    };
+  }
+  const visitId = (request: FastifyRequest) => {
+    const id = Number((request.params as { id?: string }).id);
+    return Number.isSafeInteger(id) && id > 0 ? id : 0;
+  };
+
+  app.post(
+    '/visits/sessions',
+    visitAction('session', async (signed, body, request) => {
+      await createVisitSession(app.db, signed.staff, { startsAt: seoulLocal(text(body, 'startsAt')), place: text(body, 'place') }, actor(request, signed.staff));
+      return {};
+    }),
+  );
+  app.post(
+    '/visits/requests/:id/schedule',
+    visitAction('schedule', (signed, body, request) =>
+      scheduleVisit(app.db, signed.staff, visitId(request), Number(text(body, 'sessionId')) || 0, actor(request, signed.staff)),
+    ),
+  );
+  app.post(
+    '/visits/requests/:id/outcome',
+    visitAction('outcome', async (signed, body, request) => {
+      const department = text(body, 'department');
+      const join = Number(text(body, 'joinCaseId').trim());
+      await recordVisitOutcome(
+        app.db,
+        signed.staff,
+        app.config.deadlines,
+        visitId(request),
+        {
+          outcome: text(body, 'outcome') === 'no_show' ? 'no_show' : 'met',
+          note: text(body, 'note').slice(0, 2000),
+          ...(CODE.test(department) ? { openCase: { department } } : {}),
+          ...(Number.isSafeInteger(join) && join > 0 ? { joinCaseId: join } : {}),
+        },
+        actor(request, signed.staff),
+      );
+      return {};
+    }),
+  );
+
   function caseId(request: FastifyRequest): number | null {
     const id = Number((request.params as { id: string }).id);
     return Number.isSafeInteger(id) && id >= 1 && /^\d+$/.test((request.params as { id: string }).id) ? id : null;
@@ -458,7 +594,7 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
     caseAction('close', 'cases:act', async ({ staff }, id, body, request) => {
       const disposition = text(body, 'disposition');
       if (!CODE.test(disposition)) throw new AppError(400, 'unknown_disposition', 'choose a disposition');
-      await send(request, await closeCase(app.db, staff, id, { disposition, text: text(body, 'text').slice(0, 4000) }, request.ip, app.config.satisfaction));
+      await send(request, await closeCase(app.db, staff, id, { disposition, text: text(body, 'text').slice(0, 4000) }, request.ip, app.config.satisfaction, ondateFooter(app.config)));
       return body.from === 'triage' ? `${CONSOLE_PATH}/triage?done=close` : null;
     }),
   );

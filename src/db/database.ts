@@ -17,6 +17,7 @@ import type { AuditLogTable } from '../audit/audit.table.js';
 import type { DepartmentDigestTable } from '../deadlines/digest.table.js';
 import type { CommitteeReferralTable } from '../committee/referral.table.js';
 import type { SatisfactionSurveyTable } from '../satisfaction/satisfaction.table.js';
+import type { MayorVisitRequestTable, MayorVisitSessionTable, OndateVolunteerTable } from '../mayor-sessions/mayor-sessions.table.js';
 
 export interface Database {
   categories: CategoryTable;
@@ -37,6 +38,9 @@ export interface Database {
   department_digests: DepartmentDigestTable;
   committee_referrals: CommitteeReferralTable;
   satisfaction_surveys: SatisfactionSurveyTable;
+  ondate_volunteers: OndateVolunteerTable;
+  mayor_visit_sessions: MayorVisitSessionTable;
+  mayor_visit_requests: MayorVisitRequestTable;
 }
 
 export type Db = Kysely<Database>;

@@ -7,6 +7,8 @@ import { handOff } from '../queues/enqueue.js';
 import { insertCountedInbound, type CountedInbound, type InboundRow } from './inbox-repository.js';
 import type { IntakeBuffer } from './intake-buffer.js';
 import type { FloodLimit } from './sender-flood.js';
+import { isOndateReply } from '../mayor-sessions/texts.js';
+import { recordOndateReply } from '../mayor-sessions/ondate.js';
 
 export interface IntakeDeps {
   db: Db;
@@ -18,6 +20,8 @@ export interface IntakeDeps {
   threadWindowMinutes: number;
   /** How long the inbox write may take before the message goes to the Redis buffer instead. */
   storeTimeoutMs: number;
+  /** ONDATE_OFFER=on: a reply of '온데이트' volunteers the sender on their latest case (src/mayor-sessions). */
+  ondate?: boolean;
 }
 
 export type ReceivedMessage = Omit<InboundRow, 'providerMessageId' | 'receivedAt'> & {
@@ -31,6 +35,8 @@ export type Receipt = (
   | { outcome: 'stored'; inboundId: number; caseNumber: string | null; joinsCase: boolean }
   /** The provider had delivered it before; it was answered then. */
   | { outcome: 'duplicate' }
+  /** A reply of '온데이트': stored on the sender's latest case, which it volunteers for the month. */
+  | { outcome: 'opted-in'; caseNumber: string }
   /** Postgres was away: kept in the Redis buffer, filed once Postgres is back. */
   | { outcome: 'buffered' }
 ) & {
@@ -58,6 +64,10 @@ export async function receiveResidentMessage(deps: IntakeDeps, message: Received
     providerMessageId: message.providerMessageId ?? `sotong-${timeOrderedUuid()}`,
     receivedAt: message.receivedAt ?? new Date(),
   };
+  if (deps.ondate && isOndateReply(row.text)) {
+    const optedIn = await optInOndate(deps, row, log);
+    if (optedIn) return optedIn;
+  }
   let stored: CountedInbound | null;
   try {
     // The sender's flood count is taken by the same statement (see sender-flood.ts).
@@ -78,6 +88,26 @@ export async function receiveResidentMessage(deps: IntakeDeps, message: Received
   if (stored.standing === 'first-over') log.warn({ inboundId: stored.id, provider: row.provider }, 'a sender is flooding; their messages join one case');
   await handOff(deps.queues, log, { file: [stored.id] });
   return { outcome: 'stored', inboundId: stored.id, acknowledgement: stored.acknowledgement, caseNumber: stored.caseNumber, joinsCase: stored.joinsCase };
+}
+
+/**
+ * 온데이트: the reply joins the sender's latest case instead of opening one (a second delivery
+ * of it is a duplicate). Null — filed like any message — when the sender has no case to
+ * attach it to, or Postgres did not answer: then the inbox (or the buffer) keeps it.
+ */
+async function optInOndate(deps: IntakeDeps, row: Omit<InboundRow, 'flood'>, log: FastifyBaseLogger): Promise<Receipt | null> {
+  let result: Awaited<ReturnType<typeof recordOndateReply>>;
+  try {
+    result = await withTimeout(recordOndateReply(deps.db, row), deps.storeTimeoutMs);
+  } catch (error) {
+    log.warn({ provider: row.provider, err: (error as Error).message }, 'could not record an 온데이트 reply; filed as a message instead');
+    return null;
+  }
+  if (result === null) return null;
+  if (result.outcome === 'duplicate') return { outcome: 'duplicate', acknowledgement: null };
+  log.info({ caseId: result.caseId, newVolunteer: result.newVolunteer }, 'ondate reply recorded');
+  if (result.pendingAcknowledgement) await handOff(deps.queues, log, { send: [result.pendingAcknowledgement] });
+  return { outcome: 'opted-in', caseNumber: result.caseNumber, acknowledgement: result.acknowledgement };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { mayorSessionCounts, type MayorSessionCounts } from '../mayor-sessions/report-counts.js';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { CASE_CHANNELS } from '../domain/channel.js';
@@ -51,6 +52,8 @@ export interface ReportSummary {
   committee: { referred: number; reviewed: number };
   /** The satisfaction questions asked in the period and their answers (src/satisfaction/). */
   satisfaction: SatisfactionReport;
+  /** 온데이트 and 찾아가는 구청장실 in the period (src/mayor-sessions). */
+  mayorSessions: MayorSessionCounts;
 }
 
 /** A ratio that is 0, not NaN, when nothing was counted. */
@@ -73,7 +76,7 @@ export async function reportSummary(db: Db, period: ReportPeriod, scope: ReportS
   const { start, end, days } = periodBounds(period);
   const snapshot = end < now ? end : now;
   const inScope = scope === 'all' ? sql<boolean>`true` : sql<boolean>`department_code = ${scope}`;
-  const [codes, received, closed, backlog, committee, satisfaction] = await Promise.all([
+  const [codes, received, closed, backlog, committee, satisfaction, mayorSessions] = await Promise.all([
     reportCodes(db),
     sql<{ category_code: string | null; channel: string; n: number; answered: number }>`
       select category_code, channel, count(*)::int as n, count(answered_at)::int as answered
@@ -99,6 +102,7 @@ export async function reportSummary(db: Db, period: ReportPeriod, scope: ReportS
       where r.status <> 'withdrawn' and ${inScope}
     `.execute(db),
     satisfactionReport(db, start, end, scope),
+    mayorSessionCounts(db, start, end, scope === 'all' ? null : scope),
   ]);
 
   const byCategory = Object.fromEntries(codes.categories.map((c) => [c.code, 0]));
@@ -143,6 +147,7 @@ export async function reportSummary(db: Db, period: ReportPeriod, scope: ReportS
     closedLate,
     committee: { referred: committee.rows[0]?.referred ?? 0, reviewed: committee.rows[0]?.reviewed ?? 0 },
     satisfaction,
+    mayorSessions,
   };
 }
 

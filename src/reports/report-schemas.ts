@@ -58,6 +58,19 @@ export const ReportSummarySchema = Type.Object(
       { additionalProperties: false },
     ),
     satisfaction: SatisfactionReportSchema,
+    mayorSessions: Type.Object(
+      {
+        ondate: Type.Object(
+          { volunteers: Count, chosen: Count },
+          { additionalProperties: false, description: '온데이트: residents who volunteered in the period, and those of them chosen' },
+        ),
+        visits: Type.Object(
+          { applied: Count, met: Count },
+          { additionalProperties: false, description: '찾아가는 구청장실: applications received, and meetings held (recorded) in the period' },
+        ),
+      },
+      { additionalProperties: false, description: "the mayor's sessions (for a department: those whose case is the department's)" },
+    ),
   },
   { additionalProperties: false },
 );

@@ -36,13 +36,15 @@ export const PERMISSIONS = [
    * notes, no other case, no phone number), and recording a finding. See `committeeMaySee`.
    */
   'committee:review',
+  /** The mayor's sessions (온데이트, 찾아가는 구청장실): choose and schedule residents, record meetings. */
+  'mayor-sessions:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Readonly<Record<StaffRole, readonly Permission[]>> = {
   staff: ['cases:read', 'cases:act', 'cases:note', 'cases:resident-phone', 'reports:read'],
   // Managers oversee every case but do not call residents: the owning department does.
-  manager: ['cases:read', 'cases:act', 'cases:note', 'corrections:manage', 'reports:read', 'reports:page', 'senders:block', 'committee:refer'],
+  manager: ['cases:read', 'cases:act', 'cases:note', 'corrections:manage', 'reports:read', 'reports:page', 'senders:block', 'committee:refer', 'mayor-sessions:manage'],
   operator: ['ops:read', 'ops:retry'],
   admin: ['ops:read', 'ops:retry', 'corrections:manage', 'audit:read'],
   // Citizens and experts of the grievance committee: no case scope at all, only referrals.

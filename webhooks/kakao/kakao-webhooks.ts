@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { SkillRequest, isBotTester, readIdentity, skillCallerCheck } from './skill-request.js';
 import { CHECK_ANSWERS, SkillResponse, packBlocks, skillResponse } from './skill-response.js';
+import { ONDATE_KEYWORD } from '../../src/mayor-sessions/texts.js';
 import {
   ALL_CLOSED_TEXT,
   HELP_TEXT,
@@ -87,7 +88,9 @@ const kakaoWebhooks: FastifyPluginAsyncTypebox = async (app) => {
       request.log,
     );
     if (isBotTester(body)) request.log.info('message from the bot tester');
-    return skillResponse([receipt.acknowledgement ?? acknowledgement.plain]);
+    // ONDATE_OFFER=on: the acknowledgement offers 온데이트 as a quick reply (src/mayor-sessions).
+    const offer = config.mayorSessions.ondateOffer && receipt.outcome !== 'opted-in';
+    return skillResponse([receipt.acknowledgement ?? acknowledgement.plain], offer ? [CHECK_ANSWERS, ONDATE_KEYWORD] : undefined);
   });
 };
 

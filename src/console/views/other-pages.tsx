@@ -142,7 +142,8 @@ export function ManagerPage({ session, departments, corrections, codes, done }: 
       <h1>관리자 현황</h1>
       {done && <Notice kind="done">{done}</Notice>}
       <p>
-        <a href="/console">전체 부서 받은 민원</a> · <a href="/reports">민원 처리 현황 보고서(/reports)</a>
+        <a href="/console">전체 부서 받은 민원</a> · <a href="/reports">민원 처리 현황 보고서(/reports)</a> · <a href="/console/ondate">온데이트</a> ·{' '}
+        <a href="/console/visits">찾아가는 구청장실</a>
       </p>
       <section aria-labelledby="h-departments">
         <h2 id="h-departments">부서별 미처리·기한 초과</h2>
