@@ -23,7 +23,7 @@ const EVENT_KEYS_KEPT = [
   'days', 'errorCode', 'category', 'department', 'kind', 'confidence', 'triage', 'candidates',
 ];
 const ROUTING_KEYS_KEPT = ['router', 'confidence', 'category', 'department', 'kind', 'candidates', 'triage', 'suggestedDisposition'];
-const AUDIT_KEYS_KEPT = ['messageId', 'disposition', 'from', 'to', 'residentId', 'correctionId', 'query'];
+const AUDIT_KEYS_KEPT = ['messageId', 'attachmentId', 'size', 'disposition', 'from', 'to', 'residentId', 'correctionId', 'query'];
 
 /** `column` without the keys not in `kept` (a jsonb object; anything else is left as it is). */
 function onlyKeys<T>(column: string, kept: string[]): RawBuilder<T> {
@@ -43,6 +43,8 @@ function onlyKeys<T>(column: string, kept: string[]): RawBuilder<T> {
  * - audit entries naming the case keep who did what when, without a written reason;
  * - staff's internal notes on the case are blanked;
  * - a staff correction learnt from the case is withdrawn and its text blanked;
+ * - residents' photos lose their address and capture location, and their files are deleted
+ *   from the store (src/attachments/purge-files.ts, right after the purge);
  * - the case is marked `purged_at`.
  * What reports count stays: category, department, disposition, channel, kind, dates, status.
  * A resident whose every case is purged loses phone number, Kakao keys and the reason they
@@ -98,6 +100,13 @@ export async function purgeClosedCases(db: Db, cutoff: Date, batchSize = 500): P
         .set({ detail: onlyKeys('detail', AUDIT_KEYS_KEPT) })
         .where(sql<boolean>`case_ids && ${ids}::bigint[]`)
         .where(sql<boolean>`detail - ${AUDIT_KEYS_KEPT}::text[] <> '{}'::jsonb`)
+        .execute();
+      // Residents' photos: their address and where they were taken go now; the files themselves
+      // are deleted from the store right after (purgeAttachmentFiles), which clears their keys.
+      await trx
+        .updateTable('message_attachments')
+        .set({ source_url: null, latitude: null, longitude: null, purged_at: now, status: sql`case when status = 'pending' then 'refused' else status end` })
+        .where('case_id', 'in', ids)
         .execute();
       // Staff's own words about the case (notes, why it was moved) may quote the resident.
       await trx.updateTable('case_notes').set({ text: '' }).where('case_id', 'in', ids).execute();

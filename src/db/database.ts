@@ -15,6 +15,7 @@ import type { InboundMessageTable } from '../intake/inbound-message.table.js';
 import type { SenderFloodCountTable } from '../intake/sender-flood-count.table.js';
 import type { AuditLogTable } from '../audit/audit.table.js';
 import type { DepartmentDigestTable } from '../deadlines/digest.table.js';
+import type { MessageAttachmentTable } from '../attachments/attachment.table.js';
 
 export interface Database {
   categories: CategoryTable;
@@ -33,6 +34,7 @@ export interface Database {
   sender_flood_counts: SenderFloodCountTable;
   audit_log: AuditLogTable;
   department_digests: DepartmentDigestTable;
+  message_attachments: MessageAttachmentTable;
 }
 
 export type Db = Kysely<Database>;
