@@ -102,6 +102,9 @@ export function createAttachmentStore(config: AttachmentsConfig['store']): Attac
   const client = new S3Client({
     region: config.region,
     forcePathStyle: config.forcePathStyle,
+    // Checksums only where S3 requires them: several S3-compatible stores refuse the newer ones.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
     ...(config.endpoint !== null ? { endpoint: config.endpoint } : {}),
     ...(config.credentials !== null ? { credentials: config.credentials } : {}),
   });
