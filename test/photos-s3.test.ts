@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import sharp from 'sharp';
 import S3rver from 's3rver';
@@ -24,7 +23,7 @@ let client: S3Client;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'sotong-s3rver-'));
   server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir, configureBuckets: [{ name: BUCKET, configs: [] }] });
-  const address = (await server.run()) as AddressInfo;
+  const address = await server.run();
   const endpoint = `http://127.0.0.1:${address.port}`;
   ctx = await createTestContext({
     KAKAO_SKILL_SECRET: 'test-secret',
