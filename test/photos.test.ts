@@ -196,6 +196,13 @@ describe('photos from KakaoTalk', () => {
     const rows = await ctx.db.selectFrom('message_attachments').select(['source_url', 'storage_key']).where('case_id', '=', caseId).execute();
     expect(rows.every((r) => r.source_url === null && r.storage_key !== null)).toBe(true);
     expect((await readdir(dir)).sort()).toEqual(['cases']);
+
+    // The operator sees what the store holds.
+    const metrics = await ctx.app.inject({ method: 'GET', url: '/metrics' });
+    const keptRows = await ctx.db.selectFrom('message_attachments').select(['bytes', 'thumbnail_bytes']).where('storage_key', 'is not', null).execute();
+    const total = keptRows.reduce((n, r) => n + Number(r.bytes) + Number(r.thumbnail_bytes), 0);
+    expect(total).toBeGreaterThan(0);
+    expect(metrics.body).toContain(`sotong_attachment_stored_bytes ${total}`);
   }, 60_000);
 });
 

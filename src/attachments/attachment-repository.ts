@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { preparedQuery, type Db } from '../db/database.js';
 import type { MessageAttachment } from './attachment.table.js';
 
@@ -44,14 +43,4 @@ export async function refuseAttachment(db: Db, id: number, note: string, detecte
     .where('id', '=', id)
     .where('status', '=', 'pending')
     .execute();
-}
-
-/** Bytes kept in the store (originals and thumbnails), by status of the attachment. */
-export async function storedAttachmentBytes(db: Db): Promise<number> {
-  const row = await db
-    .selectFrom('message_attachments')
-    .select(sql<number>`coalesce(sum(coalesce(bytes, 0) + coalesce(thumbnail_bytes, 0)), 0)::bigint`.as('n'))
-    .where('storage_key', 'is not', null)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
 }
