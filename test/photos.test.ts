@@ -281,8 +281,15 @@ describe('photos by Twilio MMS', () => {
   }, 60_000);
 });
 
-describe('the worker process', () => {
-  it('runs the attachments worker', () => {
-    expect(workers).toBeDefined();
+describe('reports', () => {
+  it('count the cases received with photos', async () => {
+    const manager = await ctx.staffToken('manager');
+    const today = new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10);
+    const res = await ctx.app.inject({ method: 'GET', url: `/api/reports/summary?from=${today}&to=${today}`, headers: { authorization: `Bearer ${manager}` } });
+    expect(res.statusCode).toBe(200);
+    const withPhotos = await ctx.db.selectFrom('message_attachments').select('case_id').distinct().execute();
+    expect(withPhotos.length).toBeGreaterThanOrEqual(4);
+    expect(res.json().withPhotos).toBe(withPhotos.length);
+    expect(workers.metricsPort).toBeNull();
   });
 });

@@ -46,6 +46,8 @@ export interface ReportSummary {
   overdue: number;
   /** Cases closed in the period after their due time. */
   closedLate: number;
+  /** Received cases with at least one photo the resident sent (kept or refused, docs/photos.md). */
+  withPhotos: number;
 }
 
 /** A ratio that is 0, not NaN, when nothing was counted. */
@@ -68,7 +70,7 @@ export async function reportSummary(db: Db, period: ReportPeriod, scope: ReportS
   const { start, end, days } = periodBounds(period);
   const snapshot = end < now ? end : now;
   const inScope = scope === 'all' ? sql<boolean>`true` : sql<boolean>`department_code = ${scope}`;
-  const [codes, received, closed, backlog] = await Promise.all([
+  const [codes, received, closed, backlog, photos] = await Promise.all([
     reportCodes(db),
     sql<{ category_code: string | null; channel: string; n: number; answered: number }>`
       select category_code, channel, count(*)::int as n, count(answered_at)::int as answered
@@ -86,6 +88,11 @@ export async function reportSummary(db: Db, period: ReportPeriod, scope: ReportS
       select count(*)::int as open, count(*) filter (where due_at < ${snapshot})::int as overdue
       from cases
       where received_at < ${snapshot} and (closed_at is null or closed_at >= ${snapshot}) and ${inScope}
+    `.execute(db),
+    sql<{ n: number }>`
+      select count(*)::int as n from cases
+      where received_at >= ${start} and received_at < ${end} and ${inScope}
+        and exists (select 1 from message_attachments a where a.case_id = cases.id)
     `.execute(db),
   ]);
 
@@ -129,6 +136,7 @@ export async function reportSummary(db: Db, period: ReportPeriod, scope: ReportS
     open: backlog.rows[0]?.open ?? 0,
     overdue: backlog.rows[0]?.overdue ?? 0,
     closedLate,
+    withPhotos: photos.rows[0]?.n ?? 0,
   };
 }
 

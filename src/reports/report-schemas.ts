@@ -28,6 +28,7 @@ export const ReportSummarySchema = Type.Object(
     open: Type.Integer({ minimum: 0, description: "open at the period's end (or now)" }),
     overdue: Type.Integer({ minimum: 0, description: "open and past due at the period's end (or now)" }),
     closedLate: Type.Integer({ minimum: 0, description: 'closed in the period after their due time' }),
+    withPhotos: Type.Integer({ minimum: 0, description: 'received cases with at least one photo the resident sent (kept or refused)' }),
   },
   { additionalProperties: false },
 );
