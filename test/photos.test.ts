@@ -21,6 +21,8 @@ const KAKAO_CDN = 'https://talk.kakaocdn.net';
 let ctx: TestContext;
 let workers: RunningWorkers;
 let dir: string;
+/** The KakaoTalk case with a located photo, for the console's test. */
+let photoCase: { caseId: number; department: string | null; attachmentId: number } | null = null;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'sotong-photos-'));
@@ -166,6 +168,7 @@ describe('photos from KakaoTalk', () => {
     expect(photo!.location!.mapUrl).toMatch(/^https:\/\/map\.kakao\.com\/link\/map\/.+,37\.566\d+,126\.978\d+$/);
     expect(theCase.location).toMatchObject({ attachmentId: photo!.id });
     expect(photo!.fileUrl).toBe(`/api/cases/${caseId}/attachments/${photo!.id}`);
+    photoCase = { caseId, department: theCase.department, attachmentId: photo!.id };
 
     // The kept copy: a JPEG without EXIF, GPS or camera; the thumbnail at most 320 px.
     const file = await ctx.app.inject({ method: 'GET', url: photo!.fileUrl!, headers: { authorization: `Bearer ${manager}` } });
@@ -279,6 +282,48 @@ describe('photos by Twilio MMS', () => {
     expect(inbound.attachments).toMatchObject([{ status: 'stored', contentType: 'image/jpeg' }]);
     expect(api.isDone() && s3.isDone()).toBe(true);
   }, 60_000);
+});
+
+/** Signs in to the console as a browser does (its form token and cookie); the session cookie carries the token. */
+async function consoleSignIn(token: string): Promise<void> {
+  const form = await ctx.app.inject({ method: 'GET', url: '/console/login' });
+  const formToken = /name="_csrf" value="([^"]+)"/.exec(form.body)![1]!;
+  const cookie = form.cookies.find((c) => c.name === 'sotong_console_login')!;
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: '/console/login',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    cookies: { sotong_console_login: cookie.value },
+    payload: `_csrf=${encodeURIComponent(formToken)}&token=${encodeURIComponent(token)}`,
+    remoteAddress: '127.0.0.1',
+  });
+  expect(res.statusCode).toBe(303);
+}
+
+describe('the console', () => {
+  it("shows a case's photos as thumbnails linking to the kept copy, and the capture location as a map link", async () => {
+    expect(photoCase).not.toBeNull();
+    const { caseId, attachmentId, department } = photoCase!;
+    const manager = await ctx.staffToken('manager');
+    await consoleSignIn(manager);
+    const page = await ctx.app.inject({ method: 'GET', url: `/console/cases/${caseId}`, cookies: { sotong_console: manager } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(`<a href="/console/cases/${caseId}/attachments/${attachmentId}"><img src="/console/cases/${caseId}/attachments/${attachmentId}?size=thumbnail"`);
+    expect(page.body).toMatch(/<a href="https:\/\/map\.kakao\.com\/link\/map\/[^"]+" rel="noopener noreferrer" target="_blank">지도에서 보기<\/a>/);
+    const thumb = await ctx.app.inject({ method: 'GET', url: `/console/cases/${caseId}/attachments/${attachmentId}?size=thumbnail`, cookies: { sotong_console: manager } });
+    expect(thumb.statusCode).toBe(200);
+    expect(thumb.headers['content-type']).toBe('image/jpeg');
+    expect((await sharp(thumb.rawPayload).metadata()).format).toBe('jpeg');
+    // Another department's staff member: the same 404 page as for a case that does not exist.
+    const outsider = await ctx.staffToken('staff', department === 'PARKING' ? 'ROAD' : 'PARKING');
+    await consoleSignIn(outsider);
+    const denied = await ctx.app.inject({ method: 'GET', url: `/console/cases/${caseId}/attachments/${attachmentId}`, cookies: { sotong_console: outsider } });
+    expect(denied.statusCode).toBe(404);
+    expect(denied.headers['content-type']).toMatch(/^text\/html/);
+    // Not signed in: to the sign-in page.
+    const anonymous = await ctx.app.inject({ method: 'GET', url: `/console/cases/${caseId}/attachments/${attachmentId}` });
+    expect(anonymous.statusCode).toBe(303);
+  });
 });
 
 describe('reports', () => {
