@@ -4,6 +4,7 @@
 // its capture location for staff and makes a thumbnail; staff open it through the staff API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createHmac } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -14,6 +15,9 @@ import { createTestContext, eventually, inboundSms, postSignedTwilioOnly, type T
 import { postSkillOnly, skillRequest } from './support/kakao.js';
 import type { RunningWorkers } from '../workers/index.js';
 import { kakaoMedia, secureImageUrls, twilioMedia } from '../src/attachments/media-references.js';
+import { PROJECT_ROOT } from '../src/paths.js';
+
+const MUNJA_SECRET = 'munja-gateway-secret-0123456789';
 
 const TWILIO_SID = 'AC0123456789abcdef0123456789abcdef';
 const KAKAO_CDN = 'https://talk.kakaocdn.net';
@@ -35,6 +39,9 @@ beforeAll(async () => {
     ATTACHMENTS_ATTEMPTS: '3',
     ATTACHMENTS_BACKOFF_MS: '20',
     ATTACHMENTS_MAX_PIXELS: '4000000',
+    // The documented example gateway, with its MMS mapping.
+    SMS_GATEWAYS_FILE: path.join(PROJECT_ROOT, 'sms-gateways.example.json'),
+    MUNJA_WEBHOOK_SECRET: MUNJA_SECRET,
   });
   workers = await ctx.startWorkers();
 }, 60_000);
@@ -299,6 +306,40 @@ async function consoleSignIn(token: string): Promise<void> {
   });
   expect(res.statusCode).toBe(303);
 }
+
+describe('photos by a domestic gateway (MMS)', () => {
+  it("reads the files where the gateway file's media mapping says, on the gateway's hosts only", async () => {
+    const files = nock('https://files.munja.example').get('/mms/77.png').reply(200, await png(), { 'content-type': 'image/png' });
+    const body = JSON.stringify({
+      mo_key: `mo-${Date.now()}`,
+      sender: { number: '010-4545-7878' },
+      content: '',
+      received_at: new Date().toISOString(),
+      mms: {
+        files: [
+          { url: 'https://files.munja.example/mms/77.png', content_type: 'image/png' },
+          // Not on the gateway's hosts: never fetched.
+          { url: 'http://127.0.0.1:6379/', content_type: 'image/png' },
+        ],
+      },
+    });
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const signature = `sha256=${createHmac('sha256', MUNJA_SECRET).update(`${timestamp}.`).update(body).digest('hex')}`;
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/webhooks/sms/munja',
+      headers: { 'content-type': 'application/json', 'x-munja-signature': signature, 'x-munja-timestamp': timestamp },
+      payload: body,
+    });
+    expect(res.statusCode).toBe(200);
+    const caseId = await caseOfInbound(await latestInboundId());
+    const theCase = await settledCase(caseId, await ctx.staffToken('manager'));
+    const inbound = theCase.messages.find((m) => m.direction === 'in')!;
+    expect(inbound.text).toBe('(사진 1장)');
+    expect(inbound.attachments).toMatchObject([{ status: 'stored', contentType: 'image/png' }]);
+    expect(files.isDone()).toBe(true);
+  }, 60_000);
+});
 
 describe('the console', () => {
   it("shows a case's photos as thumbnails linking to the kept copy, and the capture location as a map link", async () => {

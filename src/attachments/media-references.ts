@@ -118,3 +118,35 @@ export function twilioMedia(body: Record<string, unknown>, hosts: readonly strin
 export function photosOnlyText(count: number): string {
   return `(사진 ${count}장)`;
 }
+
+/** The value at a dotted path ("mms.files") of a parsed body. */
+function valueAt(body: unknown, path: string): unknown {
+  let value: unknown = body;
+  for (const key of path.split('.')) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+/**
+ * A domestic gateway's MMS files, where its configuration says they are (SMS_GATEWAYS_FILE,
+ * `media`): one URL, a list of URLs, or a list of objects with the URL at `urlKey`.
+ */
+export function gatewayMedia(
+  body: unknown,
+  media: { path: string; urlKey: string | null; typeKey: string | null; hosts: readonly string[] } | undefined,
+): MediaReference[] {
+  if (media === undefined) return [];
+  const value = valueAt(body, media.path);
+  const items = Array.isArray(value) ? value : value === undefined || value === null || value === '' ? [] : [value];
+  const refs: MediaReference[] = [];
+  for (const item of items.slice(0, MAX_MEDIA_PER_MESSAGE * 2)) {
+    const rawUrl = typeof item === 'string' ? item : media.urlKey !== null ? valueAt(item, media.urlKey) : undefined;
+    const url = typeof rawUrl === 'string' ? allowedUrl(rawUrl, media.hosts) : null;
+    if (url === null) continue;
+    const type = media.typeKey !== null && typeof item === 'object' ? valueAt(item, media.typeKey) : undefined;
+    refs.push({ url, contentType: typeof type === 'string' && type !== '' ? type.slice(0, 100) : null });
+  }
+  return unique(refs);
+}
