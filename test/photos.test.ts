@@ -16,6 +16,8 @@ import { postSkillOnly, skillRequest } from './support/kakao.js';
 import type { RunningWorkers } from '../workers/index.js';
 import { kakaoMedia, secureImageUrls, twilioMedia } from '../src/attachments/media-references.js';
 import { PROJECT_ROOT } from '../src/paths.js';
+import { IntakeBuffer } from '../src/intake/intake-buffer.js';
+import { drainIntakeBuffer } from '../src/intake/drain-buffer.js';
 
 const MUNJA_SECRET = 'munja-gateway-secret-0123456789';
 
@@ -306,6 +308,32 @@ async function consoleSignIn(token: string): Promise<void> {
   });
   expect(res.statusCode).toBe(303);
 }
+
+describe('while Postgres is away', () => {
+  it('keeps the references with the message in the Redis buffer, and the photo is fetched once the message is filed', async () => {
+    const cdn = nock(KAKAO_CDN).get('/buffered/p.png').reply(200, await png(), { 'content-type': 'image/png' });
+    const buffer = new IntakeBuffer(ctx.app.redis, IntakeBuffer.keyFor(`${ctx.config.queuePrefix}-photos`), ctx.config.intake.bufferSecret);
+    const providerMessageId = `sotong-buffered-${Date.now()}`;
+    await buffer.put({
+      channel: 'kakao',
+      provider: 'kakao',
+      providerMessageId,
+      sender: { kakao: { userKey: 'photo-buffered', plusfriendUserKey: null, appUserId: null, isFriend: false } },
+      text: '(사진 1장)',
+      raw: {},
+      acknowledgement: null,
+      acknowledgementStatus: 'delivered',
+      receivedAt: new Date(),
+      media: [{ url: `${KAKAO_CDN}/buffered/p.png`, contentType: null }],
+    });
+    expect((await drainIntakeBuffer(ctx.db, ctx.app.queues, buffer, ctx.config.threadWindowMinutes)).filed).toBe(1);
+    const inbound = await ctx.db.selectFrom('inbound_messages').select('id').where('provider_message_id', '=', providerMessageId).executeTakeFirstOrThrow();
+    const caseId = await caseOfInbound(inbound.id);
+    const theCase = await settledCase(caseId, await ctx.staffToken('manager'));
+    expect(theCase.messages.find((m) => m.direction === 'in')!.attachments).toMatchObject([{ status: 'stored', contentType: 'image/png' }]);
+    expect(cdn.isDone()).toBe(true);
+  }, 60_000);
+});
 
 describe('photos by a domestic gateway (MMS)', () => {
   it("reads the files where the gateway file's media mapping says, on the gateway's hosts only", async () => {
