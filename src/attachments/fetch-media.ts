@@ -79,14 +79,15 @@ export async function fetchMedia(source: string, rules: FetchRules): Promise<Fet
   } catch (error) {
     const name = (error as Error).name;
     if (name === 'TimeoutError' || name === 'AbortError') {
-      return fail(false, `사진을 ${Math.round(rules.timeoutMs / 1000)}초 안에 받지 못했습니다.`, 'timed out');
+      return fail(false, `사진을 ${Number((rules.timeoutMs / 1000).toFixed(1))}초 안에 받지 못했습니다.`, 'timed out');
     }
     return fail(false, '사진을 받는 중 연결이 끊겼습니다.', `network: ${(error as Error).message.slice(0, 200)}`);
   }
 }
 
 function tooLarge(maxBytes: number, reason: string): FetchResult {
-  return fail(true, `사진이 너무 커서 받지 않았습니다 (${Math.round(maxBytes / MB)}MB까지).`, `too large: ${reason}`);
+  const limit = maxBytes >= MB ? `${Number((maxBytes / MB).toFixed(1))}MB` : `${Math.max(1, Math.round(maxBytes / 1024))}KB`;
+  return fail(true, `사진이 너무 커서 받지 않았습니다 (${limit}까지).`, `too large: ${reason}`);
 }
 
 export function basicAuth(user: string, password: string): string {
