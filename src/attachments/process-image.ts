@@ -61,9 +61,18 @@ export async function processImage(bytes: Buffer, maxPixels: number): Promise<Pr
     const keep = detectedType === 'image/png' || detectedType === 'image/gif' ? 'png' : detectedType === 'image/webp' ? 'webp' : 'jpeg';
     const encoder = base();
     const stored =
-      keep === 'png' ? encoder.png() : keep === 'webp' ? encoder.webp({ quality: 85 }) : encoder.jpeg({ quality: 85, mozjpeg: true });
+      keep === 'png'
+        ? encoder.png()
+        : keep === 'webp'
+          ? encoder.webp({ quality: 85 })
+          : encoder.flatten({ background: '#ffffff' }).jpeg({ quality: 85, mozjpeg: true });
     const { data, info } = await stored.toBuffer({ resolveWithObject: true });
-    const thumbnail = await base().resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 70 }).toBuffer();
+    // JPEG has no transparency: a transparent PNG's thumbnail is on white, not black.
+    const thumbnail = await base()
+      .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
+      .flatten({ background: '#ffffff' })
+      .jpeg({ quality: 70 })
+      .toBuffer();
     return {
       ok: true,
       detectedType,
