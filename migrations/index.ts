@@ -20,6 +20,7 @@ import * as routingExampleKinds from './20261204T200000_routing_example_kinds.js
 import * as committeeReferrals from './20261205T130000_committee_referrals.js';
 import * as satisfactionSurveys from './20261205T120000_satisfaction_surveys.js';
 import * as mayorSessions from './20261205T140000_mayor_sessions.js';
+import * as messageAttachments from './20261205T100000_message_attachments.js';
 
 export const migrations: Record<string, Migration> = {
   '20261126T070000_initial': initial,
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '20261205T130000_committee_referrals': committeeReferrals,
   '20261205T120000_satisfaction_surveys': satisfactionSurveys,
   '20261205T140000_mayor_sessions': mayorSessions,
+  '20261205T100000_message_attachments': messageAttachments,
 };

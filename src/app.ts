@@ -26,10 +26,14 @@ import mayorSessionsRoutes from './mayor-sessions/mayor-sessions.routes.js';
 import reportPage from './reports/report-page.routes.js';
 import { apiReference, openApiDocument } from './http/api-docs.js';
 import consoleRoutes from './console/console.routes.js';
+import attachmentsRoutes from './attachments/attachments.routes.js';
+import { createAttachmentStore, type AttachmentStore } from './attachments/storage.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
+    /** Where residents' photos are kept (docs/photos.md). */
+    attachmentStore: AttachmentStore;
   }
 }
 
@@ -54,6 +58,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('config', config);
+  app.decorate('attachmentStore', createAttachmentStore(config.attachments.store));
   // Decided once: at the usual warn level a burst of webhooks builds no log lines at all.
   const logCompleted = pino.levels.values[app.log.level]! <= pino.levels.values.info!;
   app.addHook('onResponse', (request, reply, done) => {
@@ -69,7 +74,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   // Before any route: the OpenAPI document (/docs/json) holds the routes registered after it.
   await app.register(openApiDocument);
   await app.register(dbPlugin, { databaseUrl: config.databaseUrl });
-  await app.register(queuesPlugin, { redisUrl: config.redisUrl, prefix: config.queuePrefix, outbound: config.outbound });
+  await app.register(queuesPlugin, {
+    redisUrl: config.redisUrl,
+    prefix: config.queuePrefix,
+    outbound: config.outbound,
+    attachments: { attempts: config.attachments.attempts, backoffMs: config.attachments.backoffMs },
+  });
   await app.register(intakePlugin);
   // After the pools: at close, handlers whose callers have gone finish before the pools close.
   await app.register(inFlightPlugin, { drainTimeoutMs: 10_000 });
@@ -85,6 +95,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(opsBoard, { prefix: '/ops/board' });
   await app.register(webhooks);
   await app.register(casesRoutes, { prefix: '/api' });
+  await app.register(attachmentsRoutes, { prefix: '/api' });
   await app.register(correctionsRoutes, { prefix: '/api' });
   await app.register(deadLettersRoutes, { prefix: '/api' });
   await app.register(auditRoutes, { prefix: '/api' });

@@ -6,16 +6,22 @@ import { makeCase } from './support/cases.js';
 import { recordCorrection } from '../src/routing/routing-examples.js';
 import { listRoutes } from './support/routes.js';
 import { referCase } from '../src/committee/referrals.js';
+import { addStoredPhoto } from './support/photos.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 type Role = 'anonymous' | 'staffOwn' | 'staffOther' | 'manager' | 'operator' | 'admin' | 'committee';
 const ROLES: Role[] = ['anonymous', 'staffOwn', 'staffOther', 'manager', 'operator', 'admin', 'committee'];
 
 let ctx: TestContext;
+let photoDir: string;
 const tokens: Record<Role, string | null> = { anonymous: null, staffOwn: '', staffOther: '', manager: '', operator: '', admin: '', committee: '' };
 
 beforeAll(async () => {
   // Limits high enough that the matrix measures the policy, not the rate limits.
-  ctx = await createTestContext({ STAFF_API_RATE_PER_MINUTE: '100000', FAILED_AUTH_PER_ADDRESS: '100000' });
+  photoDir = await mkdtemp(path.join(tmpdir(), 'sotong-authz-photos-'));
+  ctx = await createTestContext({ STAFF_API_RATE_PER_MINUTE: '100000', FAILED_AUTH_PER_ADDRESS: '100000', ATTACHMENTS_DIR: photoDir });
   tokens.staffOwn = await ctx.staffToken('staff', 'ROAD');
   tokens.staffOther = await ctx.staffToken('staff', 'PARKING');
   tokens.manager = await ctx.staffToken('manager', 'AUDIT');
@@ -25,6 +31,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await ctx?.close();
+  await rm(photoDir, { recursive: true, force: true });
 });
 
 /** A fresh target for each cell, so that one cell's change does not decide the next. */
@@ -35,10 +42,13 @@ interface Target {
   deadLetterId: number;
   /** An open referral to the grievance committee, of another case of the same department. */
   referralId: number;
+  /** A photo kept with the case's message. */
+  attachmentId: number;
 }
 
 async function freshTarget(department: string | null = 'ROAD'): Promise<Target> {
-  const { caseId } = await makeCase(ctx.db, { department });
+  const { caseId, messageId } = await makeCase(ctx.db, { department });
+  const { attachmentId } = await addStoredPhoto(ctx.db, ctx.app.attachmentStore, caseId, messageId);
   const { case_number: caseNumber } = await ctx.db.selectFrom('cases').select('case_number').where('id', '=', caseId).executeTakeFirstOrThrow();
   const staff = await ctx.db.selectFrom('staff').select('id').where('role', '=', 'manager').executeTakeFirstOrThrow();
   await recordCorrection(ctx.db, { caseId, staffId: staff.id, department: department ?? 'ROAD' });
@@ -65,7 +75,7 @@ async function freshTarget(department: string | null = 'ROAD'): Promise<Target> 
   const referred = await makeCase(ctx.db, { department: department ?? 'ROAD' });
   const manager = await ctx.db.selectFrom('staff').selectAll().where('role', '=', 'manager').executeTakeFirstOrThrow();
   const referral = await referCase(ctx.db, manager, referred.caseId, '민원인이 부서 답변에 이의를 제기함', { staffId: manager.id, ip: null });
-  return { caseId, caseNumber, correctionId: correction.id, deadLetterId: dead.id, referralId: referral.id };
+  return { caseId, caseNumber, correctionId: correction.id, deadLetterId: dead.id, referralId: referral.id, attachmentId };
 }
 
 interface RouteCase {
@@ -155,6 +165,19 @@ const MATRIX: RouteCase[] = [
     url: (t) => `/api/cases/${t.caseId}/resident-phone`,
     payload: { reason: '현장 위치 확인 전화' },
     expected: row(401, 200, 404, 403, 403, 403),
+  },
+  {
+    name: 'open a photo the resident sent (same scope as the case)',
+    method: 'GET',
+    url: (t) => `/api/cases/${t.caseId}/attachments/${t.attachmentId}`,
+    expected: row(401, 200, 404, 200, 403, 403),
+  },
+  {
+    name: "open a photo's thumbnail of an unclassified case",
+    method: 'GET',
+    url: (t) => `/api/cases/${t.caseId}/attachments/${t.attachmentId}?size=thumbnail`,
+    unclassified: true,
+    expected: row(401, 404, 404, 200, 403, 403),
   },
   { name: 'list corrections', method: 'GET', url: () => '/api/routing/corrections', expected: row(401, 403, 403, 200, 403, 200) },
   {
@@ -343,7 +366,7 @@ describe('authorisation matrix', () => {
       .filter((r) => /^\/(api|ops)\//.test(r.path) && !r.path.startsWith('/ops/board/'))
       .map((r) => `${r.method} ${r.path.replace(/:\w+/g, ':id')}`);
     const covered = new Set(
-      MATRIX.map((m) => `${m.method} ${m.url({ caseId: 0, caseNumber: '', correctionId: 0, deadLetterId: 0, referralId: 0 }).split('?')[0]}`.replace(/\/0(\/|$)/g, '/:id$1')),
+      MATRIX.map((m) => `${m.method} ${m.url({ caseId: 0, caseNumber: '', correctionId: 0, deadLetterId: 0, referralId: 0, attachmentId: 0 }).split('?')[0]}`.replace(/\/0(\/|$)/g, '/:id$1')),
     );
     expect(staffRoutes.length).toBeGreaterThan(10);
     for (const route of staffRoutes) expect(covered, `${route} is not in the matrix`).toContain(route);

@@ -162,9 +162,10 @@ describe('answers through the response schemas', () => {
     const [messages, events, notes] = await Promise.all([listCaseMessages(ctx.db, caseId), listCaseEvents(ctx.db, caseId), listCaseNotes(ctx.db, caseId)]);
     const expected = {
       ...caseView(row),
-      messages: messages.map(messageView),
+      messages: messages.map((m) => (m.direction === 'in' ? { ...messageView(m), attachments: [] } : messageView(m))),
       events: events.map(eventView),
       notes: notes.map(noteView),
+      location: null,
       satisfaction: null,
       mayorSessions: await mayorSessionsOfCase(ctx.db, caseId),
     };

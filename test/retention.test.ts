@@ -241,6 +241,13 @@ const HOLDS_NO_PERSONAL_TEXT: Record<string, string> = {
   'messages.kind': 'a message kind code',
   'messages.provider': 'a provider name',
   'messages.provider_message_id': "the provider's id of the message",
+  'message_attachments.content_type': 'a MIME type read from the bytes',
+  'message_attachments.declared_type': 'the MIME type the provider declared',
+  'message_attachments.note': 'why a photo was not kept: our own fixed Korean notes (too large, not an image, ...)',
+  'message_attachments.provider': 'a provider name',
+  'message_attachments.status': 'pending, stored or refused',
+  'message_attachments.storage_key': 'ids only (cases/<case>/<attachment>-original.jpg); the purge deletes the file it names, then the key',
+  'message_attachments.thumbnail_key': "ids only, like storage_key; the purge deletes the thumbnail, then the key",
   'routing_examples.department_code': 'a department code',
   'routing_examples.kind': 'an example kind code',
   'routing_examples.source': 'builtin, file or correction',
@@ -264,6 +271,7 @@ const PURGED = [
   'cases.routing',
   'mayor_visit_requests.outcome_note',
   'message_parts.text',
+  'message_attachments.source_url',
   'messages.error_message',
   'messages.raw',
   'messages.text',
@@ -277,7 +285,7 @@ const PURGED = [
 ];
 
 /** The inbox holds the message only until it is filed into its case (store_inbound_message empties it then), long before any purge. */
-const EMPTIED_WHEN_FILED = ['inbound_messages.raw', 'inbound_messages.sender', 'inbound_messages.text'];
+const EMPTIED_WHEN_FILED = ['inbound_messages.media', 'inbound_messages.raw', 'inbound_messages.sender', 'inbound_messages.text'];
 
 interface TextColumn {
   table: string;
@@ -330,6 +338,8 @@ async function caseWithEveryCopy(marker: string, phone: string, closedAt: Date, 
     acknowledgement: SMS_ACKNOWLEDGEMENT,
     acknowledgementStatus: null,
     receivedAt: new Date(closedAt.getTime() - 7 * 24 * 3600_000),
+    // A photo's address opens the resident's photo: it is theirs as much as their words.
+    media: [{ url: `https://api.twilio.com/2010-04-01/Media/${marker}`, contentType: 'image/jpeg' }],
   }, 30);
   // Storing it numbered the message under the sender's row; the sweeper forgets that row once
   // their thread has ended (here, years ago), long before any purge.

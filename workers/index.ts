@@ -16,6 +16,8 @@ import { startDeadlineWorker } from './deadlines.worker.js';
 import { createDeadlineQueue } from '../src/deadlines/deadline-queue.js';
 import { createWorkerMetrics, startMetricsServer, type MetricsServer } from '../src/metrics/worker-metrics.js';
 import { closeBullmq } from '../src/queues/close-bullmq.js';
+import { startAttachmentsWorker } from './attachments.worker.js';
+import { createAttachmentStore } from '../src/attachments/storage.js';
 
 export interface RunningWorkers {
   /** Where the worker metrics server listens; null when WORKER_METRICS_PORT=0. */
@@ -28,7 +30,16 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
   const db = createDb(config.databaseUrl, { log });
   const connection = workerConnectionOptions(config.redisUrl);
   const producer = createProducerConnection(config.redisUrl, log);
-  const queues = createQueues({ redisUrl: config.redisUrl, prefix: config.queuePrefix, outbound: config.outbound }, producer, log);
+  const queues = createQueues(
+    {
+      redisUrl: config.redisUrl,
+      prefix: config.queuePrefix,
+      outbound: config.outbound,
+      attachments: { attempts: config.attachments.attempts, backoffMs: config.attachments.backoffMs },
+    },
+    producer,
+    log,
+  );
   const metrics = createWorkerMetrics();
 
   const routing = await startRoutingWorker({
@@ -66,7 +77,17 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
     ),
   );
 
-  const retention = await startRetentionWorker({ db, connection, prefix: config.queuePrefix, log, years: config.retentionYears });
+  const attachmentStore = createAttachmentStore(config.attachments.store);
+  const attachments = await startAttachmentsWorker({
+    db,
+    store: attachmentStore,
+    config: config.attachments,
+    connection,
+    prefix: config.queuePrefix,
+    log,
+    metrics,
+  });
+  const retention = await startRetentionWorker({ db, connection, prefix: config.queuePrefix, log, years: config.retentionYears, store: attachmentStore });
   const deadlineQueue = createDeadlineQueue(connection, config.queuePrefix, log);
   const deadlines = await startDeadlineWorker({
     db,
@@ -82,7 +103,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
   const sweep = () =>
     sweepStoredWork(db, queues, config.sweepMinAgeMs)
       .then(async (found) => {
-        if (found.file + found.route + found.send > 0) log.info(found, 'sweeper re-enqueued stored work');
+        if (found.file + found.route + found.send + found.attachments > 0) log.info(found, 'sweeper re-enqueued stored work');
         await forgetQuietSenders(db, config.intake.senderFlood.windowMs, config.threadWindowMinutes);
         // Keeps the message counts' deltas few when nothing scrapes /metrics.
         await foldMessageCounts(db);
@@ -125,7 +146,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
       clearInterval(drainer);
       await draining;
       await metricsServer?.close();
-      await Promise.allSettled([routing.close(), deadlines.close(), retention.close(), ...outbound.map((w) => w.close())]);
+      await Promise.allSettled([routing.close(), deadlines.close(), retention.close(), attachments.close(), ...outbound.map((w) => w.close())]);
       await Promise.allSettled([queues.close(), closeBullmq(deadlineQueue)]);
       producer.disconnect();
       await db.destroy();

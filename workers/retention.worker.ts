@@ -3,6 +3,8 @@ import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Db } from '../src/db/database.js';
 import { purgeClosedCases, retentionCutoff } from '../src/cases/retention.js';
+import { purgeAttachmentFiles } from '../src/attachments/purge-files.js';
+import type { AttachmentStore } from '../src/attachments/storage.js';
 import { closeBullmq } from '../src/queues/close-bullmq.js';
 import { SEOUL_TIME_ZONE } from '../src/domain/seoul-time.js';
 import { errorLog } from '../src/logger.js';
@@ -17,7 +19,15 @@ export const RETENTION_PATTERN = '0 30 3 * * *';
  * The retention job: a BullMQ job scheduler (deterministic id) runs the purge of cases closed
  * more than `years` ago. The job carries no data; what to purge is read from Postgres.
  */
-export async function startRetentionWorker(deps: { db: Db; connection: ConnectionOptions; prefix: string; log: Logger; years: number }) {
+export async function startRetentionWorker(deps: {
+  db: Db;
+  connection: ConnectionOptions;
+  prefix: string;
+  log: Logger;
+  years: number;
+  /** Where residents' photos are kept: a purged case's files are deleted there. */
+  store?: AttachmentStore;
+}) {
   const { db, log } = deps;
   const queue = new Queue(RETENTION_QUEUE, { connection: deps.connection, prefix: deps.prefix });
   queue.on('error', errorLog(log, `queue ${RETENTION_QUEUE}`));
@@ -31,8 +41,9 @@ export async function startRetentionWorker(deps: { db: Db; connection: Connectio
     async () => {
       const cutoff = retentionCutoff(deps.years);
       const purged = await purgeClosedCases(db, cutoff);
-      log.info({ ...purged, cutoff: cutoff.toISOString() }, 'retention purge done');
-      return purged;
+      const files = deps.store ? await purgeAttachmentFiles(db, deps.store) : 0;
+      log.info({ ...purged, files, cutoff: cutoff.toISOString() }, 'retention purge done');
+      return { ...purged, files };
     },
     { connection: deps.connection, prefix: deps.prefix, concurrency: 1 },
   );

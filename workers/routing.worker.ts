@@ -1,7 +1,8 @@
 import { Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Db } from '../src/db/database.js';
-import { QUEUE_NAMES, enqueueSend, type Queues, type RoutingJob } from '../src/queues/queues.js';
+import { QUEUE_NAMES, enqueueAttachments, enqueueSend, type Queues, type RoutingJob } from '../src/queues/queues.js';
+import { pendingAttachmentsOfInbound } from '../src/attachments/attachment-repository.js';
 import { fileAndRouteInbound, routeMessage, type RoutingPolicy } from '../src/routing/route-message.js';
 import { LEARNED_ROUTER_NAME, loadRouter, type TrainedRouter } from '../src/routing/load-router.js';
 import { trainingFingerprint } from '../src/routing/routing-examples.js';
@@ -75,6 +76,8 @@ export async function startRoutingWorker(deps: {
         // The automatic thanks answer is in Postgres; if this add fails, the sweeper sends it.
         if (result.acknowledgement) await enqueueSend(deps.queues, result.acknowledgement.channel, result.acknowledgement.messageId);
         if (result.send) await enqueueSend(deps.queues, result.send.channel, result.send.messageId);
+        // The photos filed with the message (docs/photos.md); a lost add is found by the sweeper.
+        if ('inboundId' in job.data) await enqueueAttachments(deps.queues, await pendingAttachmentsOfInbound(db, job.data.inboundId));
         log.debug({ jobId: job.id, outcome: result.outcome }, 'routing job done');
         return result.outcome;
       }),

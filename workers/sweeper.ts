@@ -1,7 +1,8 @@
 import type { Queue } from 'bullmq';
 import type { Db } from '../src/db/database.js';
-import { enqueueFiling, enqueueRouting, enqueueSend, jobIds, type Queues } from '../src/queues/queues.js';
+import { enqueueAttachments, enqueueFiling, enqueueRouting, enqueueSend, jobIds, type Queues } from '../src/queues/queues.js';
 import { findUnfiledInbound } from '../src/intake/inbox-repository.js';
+import { findPendingAttachments } from '../src/attachments/attachment-repository.js';
 
 /** A claim older than this belongs to a process that died mid-push. */
 const STALE_CLAIM_MS = 5 * 60_000;
@@ -11,7 +12,11 @@ const STALE_CLAIM_MS = 5 * 60_000;
  * a queue (Redis was down, the process died between the two) is found here and
  * enqueued again; deterministic job ids make a second add of live work a no-op.
  */
-export async function sweepStoredWork(db: Db, queues: Queues, olderThanMs: number): Promise<{ file: number; route: number; send: number }> {
+export async function sweepStoredWork(
+  db: Db,
+  queues: Queues,
+  olderThanMs: number,
+): Promise<{ file: number; route: number; send: number; attachments: number }> {
   const before = new Date(Date.now() - olderThanMs);
   // A batch claim whose process died before the provider answered: give the answers back.
   // (If the provider had accepted the push, it goes out twice: the documented, unavoidable window.)
@@ -58,7 +63,10 @@ export async function sweepStoredWork(db: Db, queues: Queues, olderThanMs: numbe
       await enqueueSend(queues, channel, id);
     }
   }
-  return { file: unfiled.length, route: unrouted.length, send: unsent.length };
+  // Photos still waiting: their job was lost, or failed for good on our side (the store was away).
+  const pendingPhotos = await findPendingAttachments(db, before, 1000);
+  for (const id of pendingPhotos) await requeue(queues.attachments, jobIds.attachment(id), () => enqueueAttachments(queues, [id]));
+  return { file: unfiled.length, route: unrouted.length, send: unsent.length, attachments: pendingPhotos.length };
 }
 
 /**

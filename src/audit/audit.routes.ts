@@ -30,7 +30,7 @@ const AuditPage = Type.Object(
           staffId: Type.Integer(),
           action: Type.String({
             description:
-              'cases.listed, case.read, case.replied, case.assigned, case.closed, case.note_added, case.resident_phone_read, resident.blocked, resident.unblocked, correction.withdrawn, dead_letter.retried, audit.read',
+              'cases.listed, case.read, case.replied, case.assigned, case.closed, case.note_added, case.resident_phone_read, case.attachment_read, resident.blocked, resident.unblocked, correction.withdrawn, dead_letter.retried, audit.read',
           }),
           caseIds: Type.Array(Type.Integer()),
           detail: Type.Record(Type.String(), Type.Unknown(), { description: 'what the action needs to be understood (a search kind, a reason); never message text or phone numbers' }),

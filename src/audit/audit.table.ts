@@ -9,6 +9,7 @@ export type AuditAction =
   | 'case.assigned'
   | 'case.note_added'
   | 'case.resident_phone_read'
+  | 'case.attachment_read'
   | 'resident.blocked'
   | 'resident.unblocked'
   | 'correction.withdrawn'

@@ -1,4 +1,5 @@
 import { CaseMayorSessionsSchema } from '../mayor-sessions/mayor-sessions.schemas.js';
+import { AttachmentSchema, LocationSchema } from '../attachments/attachment-view.js';
 import { Type } from 'typebox';
 import { CASE_STATUSES } from './case.table.js';
 import { CASE_CHANNELS } from '../domain/channel.js';
@@ -79,6 +80,7 @@ export const MessageSchema = Type.Object(
     errorCode: Type.Optional(Nullable(Type.String({ description: "outbound only: the provider's code on failure" }))),
     errorMessage: Type.Optional(Nullable(Type.String())),
     sentAt: Type.Optional(Nullable(DateTime)),
+    attachments: Type.Optional(Type.Array(AttachmentSchema, { description: "inbound only: the photos the resident sent with it (docs/photos.md)" })),
   },
   { additionalProperties: false },
 );
@@ -113,6 +115,12 @@ export const CaseDetailSchema = Type.Object(
     notes: Type.Array(NoteSchema, { description: 'internal notes, oldest first; never sent to the resident' }),
     satisfaction: CaseSatisfactionSchema,
     mayorSessions: CaseMayorSessionsSchema,
+    location: Nullable(
+      Type.Object(
+        { ...LocationSchema.properties, attachmentId: Id },
+        { additionalProperties: false, description: "where the case's first located photo was taken (its EXIF GPS); null when none says" },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

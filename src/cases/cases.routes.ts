@@ -22,6 +22,9 @@ import { mayorSessionsOfCase } from '../mayor-sessions/case-record.js';
 import { extendDeadline } from '../deadlines/deadline-actions.js';
 import { addCaseNote, listCaseNotes, NOTE_MAX_CHARS, noteView } from './case-notes.js';
 import { CaseDetailSchema, CaseListSchema, CaseSchema, NoteSchema } from './case-schemas.js';
+import { listCaseAttachments } from '../attachments/attachment-repository.js';
+import { attachmentView, caseLocation } from '../attachments/attachment-view.js';
+import type { MessageAttachment } from '../attachments/attachment.table.js';
 import { bodyErrors, conflictError, DateTime, Id, notFoundError, Nullable, staffErrors } from '../http/api-schemas.js';
 
 const CaseId = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
@@ -60,6 +63,12 @@ const BlockResult = Type.Object({ caseId: Id, residentId: Id, blocked: Type.Bool
 
 const tags = ['cases'];
 const caseClosed = conflictError('`case_closed`: the case is closed');
+
+/** An inbound message with the photos sent with it (an outbound one has none). */
+function withAttachments<M extends { id: number; direction: string }>(message: M, attachments: MessageAttachment[]) {
+  if (message.direction !== 'in') return message;
+  return { ...message, attachments: attachments.filter((a) => a.message_id === message.id).map((a) => attachmentView(a)) };
+}
 
 export function actorOf(request: FastifyRequest): Actor {
   return { staffId: request.staff!.id, ip: request.ip };
@@ -169,19 +178,21 @@ const casesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/cases/:id', { schema: readSchema, onRequest: readers }, async (request) => {
     const row = await findCaseWithResident(app.db, request.params.id);
     if (!row || !canReachCase(request.staff!, 'cases:read', row)) throw notFound(`case ${request.params.id} not found`);
-    const [messages, events, notes, satisfaction, mayorSessions] = await Promise.all([
+    const [messages, events, notes, satisfaction, mayorSessions, attachments] = await Promise.all([
       listCaseMessages(app.db, row.id),
       listCaseEvents(app.db, row.id),
       listCaseNotes(app.db, row.id),
       findCaseSatisfaction(app.db, row.id),
       mayorSessionsOfCase(app.db, row.id),
+      listCaseAttachments(app.db, row.id),
     ]);
     await recordAudit(app.db, actorOf(request), 'case.read', [row.id]);
     return {
       ...caseView(row),
-      messages: messages.map(messageView),
+      messages: messages.map((m) => withAttachments(messageView(m), attachments)),
       events: events.map(eventView),
       notes: notes.map(noteView),
+      location: caseLocation(attachments),
       satisfaction: satisfactionView(satisfaction),
       mayorSessions,
     };

@@ -24,7 +24,7 @@ const EVENT_KEYS_KEPT = [
   'score', 'recorded', 'appended',
 ];
 const ROUTING_KEYS_KEPT = ['router', 'confidence', 'category', 'department', 'kind', 'candidates', 'triage', 'suggestedDisposition'];
-const AUDIT_KEYS_KEPT = ['messageId', 'disposition', 'from', 'to', 'residentId', 'correctionId', 'query', 'referralId', 'referralIds', 'finding'];
+const AUDIT_KEYS_KEPT = ['messageId', 'attachmentId', 'size', 'disposition', 'from', 'to', 'residentId', 'correctionId', 'query', 'referralId', 'referralIds', 'finding'];
 
 /** `column` without the keys not in `kept` (a jsonb object; anything else is left as it is). */
 function onlyKeys<T>(column: string, kept: string[]): RawBuilder<T> {
@@ -42,11 +42,12 @@ function onlyKeys<T>(column: string, kept: string[]): RawBuilder<T> {
  *   (the resident's own words), an answer given in person, a deadline extension's reason;
  * - the routing record loses its reasons, the case its extension reason;
  * - audit entries naming the case keep who did what when, without a written reason;
- * - staff's internal notes on the case are blanked, and so are a committee referral's reason
- *   and the committee's opinion (its finding code and dates stay);
- * - staff's internal notes on the case are blanked, and so is the outcome note of a meeting
+ * - staff's internal notes on the case are blanked, and so are a committee referral's reason,
+ *   the committee's opinion (its finding code and dates stay) and the outcome note of a meeting
  *   with the mayor (찾아가는 구청장실) the case applied for or came from;
  * - a staff correction learnt from the case is withdrawn and its text blanked;
+ * - residents' photos lose their address and capture location, and their files are deleted
+ *   from the store (src/attachments/purge-files.ts, right after the purge);
  * - the case is marked `purged_at`.
  * What reports count stays: category, department, disposition, channel, kind, dates, status.
  * A resident whose every case is purged loses phone number, Kakao keys and the reason they
@@ -102,6 +103,13 @@ export async function purgeClosedCases(db: Db, cutoff: Date, batchSize = 500): P
         .set({ detail: onlyKeys('detail', AUDIT_KEYS_KEPT) })
         .where(sql<boolean>`case_ids && ${ids}::bigint[]`)
         .where(sql<boolean>`detail - ${AUDIT_KEYS_KEPT}::text[] <> '{}'::jsonb`)
+        .execute();
+      // Residents' photos: their address and where they were taken go now; the files themselves
+      // are deleted from the store right after (purgeAttachmentFiles), which clears their keys.
+      await trx
+        .updateTable('message_attachments')
+        .set({ source_url: null, latitude: null, longitude: null, purged_at: now, status: sql`case when status = 'pending' then 'refused' else status end` })
+        .where('case_id', 'in', ids)
         .execute();
       // Staff's own words about the case (notes, why it was moved) may quote the resident.
       await trx.updateTable('case_notes').set({ text: '' }).where('case_id', 'in', ids).execute();

@@ -131,6 +131,7 @@ export interface Config {
   /** The satisfaction question after a case closes with an answer (src/satisfaction/). */
   satisfaction: SatisfactionPolicy;
   mayorSessions: MayorSessionsConfig;
+  attachments: AttachmentsConfig;
 }
 
 /** The mayor's sessions (docs/mayor-sessions.md). */
@@ -139,6 +140,24 @@ export interface MayorSessionsConfig {
   ondateOffer: boolean;
   /** HOMEPAGE_FORM_SECRET: the homepage's shared secret for visit applications; null refuses them. */
   homepageFormSecret: string | null;
+}
+
+/** Residents' photos: how they are fetched, checked and where they are kept (docs/photos.md). */
+export interface AttachmentsConfig {
+  store: { kind: 'local'; dir: string } | { kind: 's3'; bucket: string; endpoint: string | null; region: string; forcePathStyle: boolean; credentials: { accessKeyId: string; secretAccessKey: string } | null };
+  maxBytes: number;
+  /** sharp's limitInputPixels: a larger image (a decompression bomb) is refused unread. */
+  maxPixels: number;
+  fetchTimeoutMs: number;
+  attempts: number;
+  backoffMs: number;
+  /** Hosts (and their subdomains) a Kakao image URL may name: nothing else is fetched. */
+  kakaoHosts: string[];
+  /** Hosts a redirect may lead to besides the first URL's own (Twilio hands media over to its CDN). */
+  redirectHosts: string[];
+  /** Twilio media need the account's credentials (HTTP Basic). */
+  twilioAuth: { user: string; password: string } | null;
+  twilioApiBaseUrl: string;
 }
 
 export interface DeadlineConfig {
@@ -248,6 +267,42 @@ function kakaoSettings(env: Environment, problems: string[]): KakaoConfig {
   };
 }
 
+const hostList = (v: string) => v.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
+
+function attachmentSettings(env: Environment, problems: string[]): AttachmentsConfig {
+  let store: AttachmentsConfig['store'] = { kind: 'local', dir: env.ATTACHMENTS_DIR };
+  if (env.ATTACHMENTS_STORE === 's3') {
+    const { ATTACHMENTS_S3_ACCESS_KEY_ID: accessKeyId, ATTACHMENTS_S3_SECRET_ACCESS_KEY: secretAccessKey } = env;
+    if (env.ATTACHMENTS_S3_BUCKET === undefined) problems.push('ATTACHMENTS_S3_BUCKET must be set with ATTACHMENTS_STORE=s3');
+    if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+      problems.push('ATTACHMENTS_S3_ACCESS_KEY_ID and ATTACHMENTS_S3_SECRET_ACCESS_KEY go together');
+    }
+    store = {
+      kind: 's3',
+      bucket: env.ATTACHMENTS_S3_BUCKET ?? '',
+      endpoint: env.ATTACHMENTS_S3_ENDPOINT ?? null,
+      region: env.ATTACHMENTS_S3_REGION,
+      forcePathStyle: env.ATTACHMENTS_S3_FORCE_PATH_STYLE === 'true',
+      credentials: accessKeyId !== undefined && secretAccessKey !== undefined ? { accessKeyId, secretAccessKey } : null,
+    };
+  }
+  return {
+    store,
+    maxBytes: env.ATTACHMENTS_MAX_BYTES,
+    maxPixels: env.ATTACHMENTS_MAX_PIXELS,
+    fetchTimeoutMs: env.ATTACHMENTS_FETCH_TIMEOUT_MS,
+    attempts: env.ATTACHMENTS_ATTEMPTS,
+    backoffMs: env.ATTACHMENTS_BACKOFF_MS,
+    kakaoHosts: hostList(env.ATTACHMENTS_KAKAO_HOSTS),
+    redirectHosts: hostList(env.ATTACHMENTS_REDIRECT_HOSTS),
+    twilioAuth:
+      env.TWILIO_ACCOUNT_SID !== undefined && env.TWILIO_AUTH_TOKEN !== undefined
+        ? { user: env.TWILIO_ACCOUNT_SID, password: env.TWILIO_AUTH_TOKEN }
+        : null,
+    twilioApiBaseUrl: env.TWILIO_API_BASE_URL,
+  };
+}
+
 function intakeSettings(env: Environment, problems: string[]): Config['intake'] {
   if (env.INTAKE_BUFFER_SECRET === undefined && env.NODE_ENV === 'production') {
     // Residents' messages kept in Redis while Postgres is away are encrypted with it.
@@ -301,6 +356,7 @@ export function loadConfig(raw: RawEnv = process.env): Config {
     },
     retentionYears: env.RETENTION_YEARS,
     trustProxy: env.TRUST_PROXY,
+    attachments: attachmentSettings(env, problems),
     deadlines: {
       rules: env.DEADLINE_RULES,
       interimNoticeWorkingHours: env.INTERIM_NOTICE_WORKING_HOURS,

@@ -170,6 +170,23 @@ export const EnvSchema = Type.Object({
   FAILED_AUTH_WINDOW_SECONDS: wholeNumber(1, 86_400, 600),
   RETENTION_YEARS: wholeNumber(1, 50, 3),
 
+  // Residents' photos (docs/photos.md).
+  ATTACHMENTS_STORE: oneOf(['local', 's3'], 'local'),
+  ATTACHMENTS_DIR: text('var/attachments'),
+  ATTACHMENTS_MAX_BYTES: wholeNumber(1024, 500 * 1024 * 1024, 20 * 1024 * 1024),
+  ATTACHMENTS_MAX_PIXELS: wholeNumber(1_000_000, 1_000_000_000, 100_000_000),
+  ATTACHMENTS_FETCH_TIMEOUT_MS: wholeNumber(100, 600_000, 30_000),
+  ATTACHMENTS_ATTEMPTS: wholeNumber(1, 50, 5),
+  ATTACHMENTS_BACKOFF_MS: wholeNumber(10, 3_600_000, 5000),
+  ATTACHMENTS_KAKAO_HOSTS: text('kakaocdn.net,kakao.com'),
+  ATTACHMENTS_REDIRECT_HOSTS: text('twiliocdn.com,s3-external-1.amazonaws.com'),
+  ATTACHMENTS_S3_BUCKET: optionalText(),
+  ATTACHMENTS_S3_ENDPOINT: Type.Optional(url(HTTP)),
+  ATTACHMENTS_S3_REGION: text('ap-northeast-2'),
+  ATTACHMENTS_S3_ACCESS_KEY_ID: optionalText(),
+  ATTACHMENTS_S3_SECRET_ACCESS_KEY: optionalText(),
+  ATTACHMENTS_S3_FORCE_PATH_STYLE: oneOf(['true', 'false'], 'true'),
+
   DEADLINE_RULES: deadlineRules(),
   INTERIM_NOTICE_WORKING_HOURS: wholeNumber(0, 200, 8),
   INTERIM_NOTICE_SCAN_SECONDS: wholeNumber(1, 86_400, 300),

@@ -27,6 +27,12 @@ export interface SmsGatewayConfig {
     /** ISO 8601 or Unix seconds; absent means "now". */
     receivedAt: string | null;
   };
+  /**
+   * MMS: where the gateway puts the files' URLs (docs/photos.md), or null when it sends none.
+   * `path` leads to one URL, or a list of URLs, or a list of objects holding the URL at `urlKey`
+   * (and the declared type at `typeKey`). Only URLs on `hosts` (or their subdomains) are fetched.
+   */
+  media?: { path: string; urlKey: string | null; typeKey: string | null; hosts: string[] };
 }
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
@@ -98,6 +104,25 @@ export function loadSmsGateways(path: string | null, env: Record<string, string 
     const text = path('text', true);
     const receivedAt = path('receivedAt', false);
 
+    let media: SmsGatewayConfig['media'];
+    if (g.media !== undefined) {
+      const m = (g.media ?? {}) as Record<string, unknown>;
+      const mediaPath = str(m.path);
+      if (mediaPath === null || !PATH.test(mediaPath)) problems.push(`${where}: "media.path" must be a field name or a dotted path`);
+      const key = (name: string): string | null => {
+        const value = str(m[name]);
+        if (value !== null && !PATH.test(value)) problems.push(`${where}: "media.${name}" must be a field name or a dotted path`);
+        return value;
+      };
+      const urlKey = key('urlKey');
+      const typeKey = key('typeKey');
+      const hosts = Array.isArray(m.hosts) ? m.hosts.filter((h): h is string => typeof h === 'string' && /^[a-z0-9.-]+$/i.test(h.trim())).map((h) => h.trim().toLowerCase()) : [];
+      if (hosts.length === 0 || !Array.isArray(m.hosts) || hosts.length !== m.hosts.length) {
+        problems.push(`${where}: "media.hosts" must list the host names the gateway's file URLs are on`);
+      }
+      media = { path: mediaPath ?? '', urlKey, typeKey, hosts };
+    }
+
     if (problems.length > before) continue;
     out[name] = {
       name,
@@ -110,6 +135,7 @@ export function loadSmsGateways(path: string | null, env: Record<string, string 
         toleranceSeconds: tolerance as number,
       },
       fields: { messageId: messageId!, from: from!, text: text!, receivedAt },
+      ...(media ? { media } : {}),
     };
   }
   return out;

@@ -61,6 +61,9 @@ details.phone { margin-top: 8px; } details.phone summary { cursor: pointer; colo
 ol.messages { list-style: none; padding: 0; display: flex; flex-direction: column; gap: 8px; }
 ol.messages li { max-width: 720px; padding: 8px 12px; border-radius: 8px; border: 1px solid var(--line); }
 ol.messages li.in { background: #fff; } ol.messages li.out { background: #eef4fb; margin-left: 48px; }
+ul.photos { list-style: none; padding: 0; margin: 6px 0 0; display: flex; flex-wrap: wrap; gap: 8px; }
+ul.photos img { display: block; max-width: 160px; max-height: 160px; border: 1px solid var(--line); border-radius: 4px; }
+ul.photos li.photo-refused, ul.photos li.photo-pending { font-size: 0.9em; color: #444; }
 .meta { font-size: 13px; color: #4a5360; margin: 0 0 4px; } .text { white-space: pre-wrap; margin: 0; overflow-wrap: anywhere; }
 .delivery.d-failed, .delivery.d-undelivered { color: var(--red); font-weight: bold; }
 .delivery.d-delivered, .delivery.d-sent { color: #1d5c2e; }

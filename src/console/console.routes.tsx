@@ -30,6 +30,9 @@ import { CONSOLE_CSS, CONSOLE_JS } from './assets.js';
 import { htmlPage, LoginPage, MessagePage, type ViewSession } from './views/layout.js';
 import { InboxPage, type Codes, type InboxQuery } from './views/inbox.js';
 import { CasePage, type FormState } from './views/case.js';
+import { listCaseAttachments } from '../attachments/attachment-repository.js';
+import { readCaseAttachment } from '../attachments/read-attachment.js';
+import { sendAttachment } from '../attachments/attachments.routes.js';
 import { ManagerPage, SearchPage, TriagePage } from './views/other-pages.js';
 import { CommitteeListPage, CommitteeReferralPage, type FindingFormState } from './views/committee.js';
 import { listCaseReferrals, listCommitteeReferrals, readCommitteeReferral, recordFinding, referCase, withdrawReferral } from '../committee/referrals.js';
@@ -499,13 +502,14 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
     const { staff } = signed;
     const row = await findCaseWithResident(app.db, id);
     if (!row || !canReachCase(staff, 'cases:read', row)) return notFoundPage(reply, signed.view);
-    const [messages, events, notes, channel, referrals, satisfaction] = await Promise.all([
+    const [messages, events, notes, channel, referrals, satisfaction, attachments] = await Promise.all([
       listCaseMessages(app.db, row.id),
       listCaseEvents(app.db, row.id),
       listCaseNotes(app.db, row.id),
       contactChannel(app.db, row),
       listCaseReferrals(app.db, row.id),
       findCaseSatisfaction(app.db, row.id),
+      listCaseAttachments(app.db, row.id),
     ]);
     const staffIds = [...new Set([...messages.map((m) => m.staff_id), ...events.map((e) => e.staff_id)].filter((x): x is number => x !== null))];
     const names = staffIds.length === 0 ? [] : await app.db.selectFrom('staff').select(['id', 'name']).where('id', 'in', staffIds).execute();
@@ -518,6 +522,7 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
         session={signed.view}
         row={row}
         messages={messages}
+        attachments={attachments}
         events={events}
         notes={notes}
         satisfaction={satisfaction}
@@ -544,6 +549,26 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
     const id = caseId(request);
     if (id === null) return notFoundPage(reply, signed.view);
     return casePage(request, reply, signed, id);
+  });
+
+  // A resident's photo (docs/photos.md): the staff API's domain function, with the session's
+  // staff member: the same case scope and the same audit entry.
+  app.get('/cases/:id/attachments/:attachmentId', async (request, reply) => {
+    const signed = await signedIn(request, reply);
+    if (!signed) return reply;
+    const id = caseId(request);
+    const raw = (request.params as { attachmentId: string }).attachmentId;
+    const attachmentId = /^\d{1,15}$/.test(raw) ? Number(raw) : null;
+    if (id === null || attachmentId === null || attachmentId < 1) return notFoundPage(reply, signed.view);
+    const size = text(request.query as Form, 'size') === 'thumbnail' ? 'thumbnail' : 'original';
+    try {
+      const file = await readCaseAttachment(app.db, app.attachmentStore, signed.staff, actor(request, signed.staff), id, attachmentId, size);
+      return sendAttachment(reply, file);
+    } catch (e) {
+      const refused = refusal(e);
+      if (refused?.status === 404) return notFoundPage(reply, signed.view);
+      throw e;
+    }
   });
 
   /**

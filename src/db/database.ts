@@ -18,6 +18,7 @@ import type { DepartmentDigestTable } from '../deadlines/digest.table.js';
 import type { CommitteeReferralTable } from '../committee/referral.table.js';
 import type { SatisfactionSurveyTable } from '../satisfaction/satisfaction.table.js';
 import type { MayorVisitRequestTable, MayorVisitSessionTable, OndateVolunteerTable } from '../mayor-sessions/mayor-sessions.table.js';
+import type { MessageAttachmentTable } from '../attachments/attachment.table.js';
 
 export interface Database {
   categories: CategoryTable;
@@ -41,6 +42,7 @@ export interface Database {
   ondate_volunteers: OndateVolunteerTable;
   mayor_visit_sessions: MayorVisitSessionTable;
   mayor_visit_requests: MayorVisitRequestTable;
+  message_attachments: MessageAttachmentTable;
 }
 
 export type Db = Kysely<Database>;

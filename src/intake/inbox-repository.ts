@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { preparedQuery, type Db } from '../db/database.js';
 import type { Channel } from '../domain/channel.js';
 import type { DeliveryStatus } from '../outbound/delivery-status.js';
-import type { InboundSender } from './inbound-message.table.js';
+import type { InboundSender, MediaReference } from './inbound-message.table.js';
 import { CASE_NUMBER, type NumberedAcknowledgement } from './acknowledgement.js';
 import { SATISFACTION_THANKS } from '../satisfaction/satisfaction.js';
 import { FLOOD_NOTICE, floodSenderKey, hearsNoticeEveryTime, type FloodLimit, type FloodStanding } from './sender-flood.js';
@@ -22,6 +22,13 @@ export interface InboundRow {
   /** One of a flood from one sender (see sender-flood.ts). */
   flood?: boolean;
   receivedAt: Date;
+  /** Photos sent with it, as the provider named them: fetched later, never by the webhook (docs/photos.md). */
+  media?: MediaReference[];
+}
+
+/** JSON of the inbox's media column: [] when the message has none. */
+function mediaValue(row: { media?: MediaReference[] | undefined }): string {
+  return jsonWithoutNul(row.media ?? []);
 }
 
 /** Postgres text and jsonb cannot hold NUL; a resident's message never needs one. */
@@ -43,22 +50,22 @@ export function jsonWithoutNul(value: unknown): string {
  */
 export async function insertInboundMany(db: Db, rows: InboundRow[], threadWindowMinutes: number): Promise<number[]> {
   if (rows.length === 0) return [];
-  // One array per column: thirteen parameters whatever the number of rows.
-  const columns = Array.from({ length: 13 }, () => [] as unknown[]);
+  // One array per column: fourteen parameters whatever the number of rows.
+  const columns = Array.from({ length: 14 }, () => [] as unknown[]);
   for (const row of rows) {
-    [...inboxValues(row), row.flood ?? false, ...senderValues(row.sender)].forEach((value, i) => columns[i]!.push(value));
+    [...inboxValues(row), row.flood ?? false, ...senderValues(row.sender), mediaValue(row)].forEach((value, i) => columns[i]!.push(value));
   }
-  const [channel, provider, id, sender, text, raw, ack, ackStatus, receivedAt, flood, senderKey, phone, kakaoUserKey] = columns;
+  const [channel, provider, id, sender, text, raw, ack, ackStatus, receivedAt, flood, senderKey, phone, kakaoUserKey, media] = columns;
   const { rows: inserted } = await sql<{ id: number }>`
     insert into inbound_messages
-      (channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, received_at, flood, case_number)
+      (channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, received_at, flood, case_number, media)
     select g.channel, g.provider, g.provider_message_id, g.sender, g.text, g.raw, g.acknowledgement, g.acknowledgement_status,
-           g.received_at, g.flood, coalesce(v.survey_case_number, r.reserved_number)
+           g.received_at, g.flood, coalesce(v.survey_case_number, r.reserved_number), g.media
     from unnest(${channel}::text[], ${provider}::text[], ${id}::text[], ${sender}::jsonb[], ${text}::text[],
                 ${raw}::jsonb[], ${ack}::text[], ${ackStatus}::text[], ${receivedAt}::timestamptz[], ${flood}::boolean[],
-                ${senderKey}::text[], ${phone}::text[], ${kakaoUserKey}::text[])
+                ${senderKey}::text[], ${phone}::text[], ${kakaoUserKey}::text[], ${media}::jsonb[])
       with ordinality as g(channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status,
-                           received_at, flood, sender_key, phone, kakao_user_key, n)
+                           received_at, flood, sender_key, phone, kakao_user_key, media, n)
     cross join lateral survey_of_sender(g.channel, g.phone, g.kakao_user_key, g.text, g.received_at) v
     cross join lateral reserve_case_number(case when v.survey_case_number is null then g.sender_key end,
                                            false, 0, 0, g.channel, g.phone, g.kakao_user_key, g.received_at, ${threadWindowMinutes}::integer) r
@@ -113,12 +120,12 @@ export async function insertInbound(db: Db, row: InboundRow, threadWindowMinutes
                                          false, 0, 0, $1, $12, $13, $9::timestamptz, $14)
      )
      insert into inbound_messages
-       (channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, received_at, flood, case_number)
+       (channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, received_at, flood, case_number, media)
      values ($1, $2, $3, $4::jsonb, $5, $6::jsonb, $7, $8, $9, $10,
-             coalesce((select survey_case_number from survey), (select reserved_number from reserved)))
+             coalesce((select survey_case_number from survey), (select reserved_number from reserved)), $15::jsonb)
      on conflict (provider, provider_message_id) do nothing
      returning id`,
-    [...inboxValues(row), row.flood ?? false, ...senderValues(row.sender), threadWindowMinutes],
+    [...inboxValues(row), row.flood ?? false, ...senderValues(row.sender), threadWindowMinutes, mediaValue(row)],
   );
   return rows[0]?.id ?? null;
 }
@@ -163,14 +170,14 @@ export async function insertCountedInbound(
        from (select coalesce((select sender_messages from counted), 0) as n) as sender_messages
      )
      insert into inbound_messages
-       (channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, received_at, flood, case_number)
+       (channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, received_at, flood, case_number, media)
      select $1, $2, $3, $4::jsonb, $5, $6::jsonb,
        case when v.survey_case_number is not null then $20::text else
        case s.standing
          when 'normal' then coalesce(replace(case when r.joins_case then $19::text else $18::text end, '${CASE_NUMBER}', r.reserved_number), $7::text)
          when 'first-over' then $13::text
          else case when $14::boolean then $13::text end end end,
-       $8, $9, s.standing <> 'normal', coalesce(v.survey_case_number, r.reserved_number)
+       $8, $9, s.standing <> 'normal', coalesce(v.survey_case_number, r.reserved_number), $21::jsonb
      from standing s left join counted r on true left join survey v on true
      on conflict (provider, provider_message_id) do nothing
      returning id, acknowledgement, (select standing from standing) as standing, case_number,
@@ -188,6 +195,7 @@ export async function insertCountedInbound(
       row.numberedAcknowledgement?.newCase ?? null,
       row.numberedAcknowledgement?.followUp ?? null,
       SATISFACTION_THANKS[row.channel],
+      mediaValue(row),
     ],
   );
   const stored = rows[0];

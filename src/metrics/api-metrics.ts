@@ -60,6 +60,17 @@ function scrapeGauges(registry: Registry, db: Db, queues: Queues, buffer: Intake
     registers: [registry],
   });
 
+  const attachmentBytes = new Gauge({
+    name: 'sotong_attachment_stored_bytes',
+    help: "Bytes of residents' photos kept in the attachment store (stripped copies and thumbnails)",
+    registers: [registry],
+  });
+  const attachmentsPending = new Gauge({
+    name: 'sotong_attachments_pending',
+    help: "Residents' photos not fetched yet (or waiting for a retry)",
+    registers: [registry],
+  });
+
   async function refreshQueues() {
     const list = allQueues(queues);
     const health = await Promise.all(list.map(queueHealth));
@@ -83,6 +94,8 @@ function scrapeGauges(registry: Registry, db: Db, queues: Queues, buffer: Intake
     for (const row of counts.undeliveredAnswers) undelivered.set({ channel: row.channel }, row.n);
     openCases.set(counts.openCases);
     unfiled.set(counts.unfiledInbox);
+    attachmentBytes.set(counts.attachments.storedBytes);
+    attachmentsPending.set(counts.attachments.pending);
   }
 
   /** One round of queries per scrape; a source that fails leaves its gauges out rather than failing the scrape. */
@@ -99,6 +112,8 @@ function scrapeGauges(registry: Registry, db: Db, queues: Queues, buffer: Intake
       undelivered.reset();
       openCases.reset();
       unfiled.reset();
+      attachmentBytes.reset();
+      attachmentsPending.reset();
       warn('database', d.reason as Error);
     }
   };

@@ -7,6 +7,8 @@ export interface StoreCounts {
   undeliveredAnswers: { channel: string; n: number }[];
   openCases: number;
   unfiledInbox: number;
+  /** Residents' photos: bytes kept in the store (copies and thumbnails), and photos not fetched yet. */
+  attachments: { storedBytes: number; pending: number };
 }
 
 /**
@@ -27,7 +29,7 @@ export async function foldMessageCounts(db: Db): Promise<void> {
 }
 
 export async function readStoreCounts(db: Db): Promise<StoreCounts> {
-  const [messages, undelivered, open, unfiled] = await Promise.all([
+  const [messages, undelivered, open, unfiled, attachmentBytes, pendingAttachments] = await Promise.all([
     sql<{ direction: string; channel: string; delivery_status: string; n: number }>`
       select direction, channel, delivery_status, sum(n)::bigint as n from message_counts
       group by direction, channel, delivery_status having sum(n) <> 0
@@ -42,11 +44,19 @@ export async function readStoreCounts(db: Db): Promise<StoreCounts> {
     db.selectFrom('cases').select(sql<number>`count(*)::bigint`.as('n')).where('status', '<>', 'closed').executeTakeFirstOrThrow(),
     // The inbox's partial index on unfiled rows (inbound_messages_pending_idx).
     db.selectFrom('inbound_messages').select(sql<number>`count(*)::bigint`.as('n')).where('message_id', 'is', null).executeTakeFirstOrThrow(),
+    // Kept photos only, from their partial index (message_attachments_kept_bytes_idx).
+    db
+      .selectFrom('message_attachments')
+      .select(sql<number>`coalesce(sum(coalesce(bytes, 0) + coalesce(thumbnail_bytes, 0)), 0)::bigint`.as('n'))
+      .where('storage_key', 'is not', null)
+      .executeTakeFirstOrThrow(),
+    db.selectFrom('message_attachments').select(sql<number>`count(*)::bigint`.as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow(),
   ]);
   return {
     messages: messages.rows.map((r) => ({ direction: r.direction, channel: r.channel, deliveryStatus: r.delivery_status, n: Number(r.n) })),
     undeliveredAnswers: undelivered.rows.map((r) => ({ channel: r.channel, n: Number(r.n) })),
     openCases: Number(open.n),
     unfiledInbox: Number(unfiled.n),
+    attachments: { storedBytes: Number(attachmentBytes.n), pending: Number(pendingAttachments.n) },
   };
 }

@@ -10,9 +10,9 @@ export interface QueueHealth {
   oldestWaitingAgeSeconds: number;
 }
 
-/** Every queue the app knows: routing, then one outbound queue per channel. */
+/** Every queue the app knows: routing, one outbound queue per channel, residents' photos, then the scheduled ones. */
 export function allQueues(queues: Queues): Queue[] {
-  return [...messageQueues(queues), ...queues.scheduled];
+  return [...messageQueues(queues), queues.attachments, ...queues.scheduled];
 }
 
 /** The queues residents' messages and answers pass through (the scheduled ones always hold their next run). */

@@ -21,6 +21,10 @@ export interface ConfirmPushJob {
   taskId: string;
 }
 export type OutboundJob = SendMessageJob | ConfirmPushJob;
+/** Fetch, check and keep one photo a resident sent (docs/photos.md). */
+export interface AttachmentJob {
+  attachmentId: number;
+}
 
 /** One outbound queue per channel: each provider has its own rate, and one provider's 429 slows only its own. */
 export const QUEUE_NAMES = {
@@ -29,6 +33,7 @@ export const QUEUE_NAMES = {
   /** Scheduled work: interim notices and the daily digest (src/deadlines), the retention purge. */
   deadlines: 'deadlines',
   retention: 'retention',
+  attachments: 'attachments',
 } as const;
 
 /**
@@ -44,11 +49,13 @@ export const jobIds = {
   route: (messageId: number) => `route-${messageId}`,
   send: (messageId: number) => `send-${messageId}`,
   confirmPush: (taskId: string) => `confirm-${taskId}`,
+  attachment: (attachmentId: number) => `attachment-${attachmentId}`,
 };
 
 export interface Queues {
   routing: Queue<RoutingJob>;
   outbound: Record<Channel, Queue<OutboundJob>>;
+  attachments: Queue<AttachmentJob>;
   /** The scheduled queues, as operators see them (their workers add their own jobs). */
   scheduled: Queue[];
   close(): Promise<void>;
@@ -58,6 +65,8 @@ export interface QueueSettings {
   redisUrl: string;
   prefix: string;
   outbound: { attempts: number; backoffMs: number };
+  /** Downloads of residents' photos: tries and the first pause (doubling) between them. */
+  attachments?: { attempts: number; backoffMs: number };
 }
 
 /**
@@ -118,6 +127,17 @@ export function createQueues(settings: QueueSettings, connection: ConnectionOpti
     }),
   ) as Record<Channel, Queue<OutboundJob>>;
   routing.on('error', errorLog(log, `queue ${QUEUE_NAMES.routing}`));
+  const attachments = new Queue<AttachmentJob>(QUEUE_NAMES.attachments, {
+    connection,
+    prefix: settings.prefix,
+    defaultJobOptions: {
+      attempts: settings.attachments?.attempts ?? 5,
+      backoff: { type: 'exponential', delay: settings.attachments?.backoffMs ?? 5000, jitter: 0.5 },
+      removeOnComplete: { age: 24 * 3600, count: 10_000 },
+      removeOnFail: { age: 30 * 24 * 3600 },
+    },
+  });
+  attachments.on('error', errorLog(log, `queue ${QUEUE_NAMES.attachments}`));
   const scheduled = [QUEUE_NAMES.deadlines, QUEUE_NAMES.retention].map((name) => {
     const queue = new Queue(name, { connection, prefix: settings.prefix });
     queue.on('error', errorLog(log, `queue ${name}`));
@@ -126,9 +146,10 @@ export function createQueues(settings: QueueSettings, connection: ConnectionOpti
   return {
     routing,
     outbound,
+    attachments,
     scheduled,
     async close() {
-      const all: Queue[] = [routing, ...Object.values(outbound), ...scheduled];
+      const all: Queue[] = [routing, ...Object.values(outbound), attachments, ...scheduled];
       await Promise.allSettled(all.map((q) => closeBullmq(q)));
     },
   };
@@ -158,5 +179,13 @@ export async function enqueueConfirmPush(queues: Queues, channel: Channel, taskI
     'confirm-push',
     { taskId },
     { jobId: jobIds.confirmPush(taskId), delay: 5_000, attempts: 8, backoff: { type: 'exponential', delay: 5_000, jitter: 0.3 } },
+  );
+}
+
+/** One job per attachment (its id only); adding it again while it waits or runs makes one job. */
+export async function enqueueAttachments(queues: Queues, attachmentIds: number[]): Promise<void> {
+  if (attachmentIds.length === 0) return;
+  await queues.attachments.addBulk(
+    attachmentIds.map((attachmentId) => ({ name: 'store', data: { attachmentId }, opts: { jobId: jobIds.attachment(attachmentId) } })),
   );
 }

@@ -54,6 +54,8 @@ export interface ReportSummary {
   satisfaction: SatisfactionReport;
   /** 온데이트 and 찾아가는 구청장실 in the period (src/mayor-sessions). */
   mayorSessions: MayorSessionCounts;
+  /** Received cases with at least one photo the resident sent (kept or refused, docs/photos.md). */
+  withPhotos: number;
 }
 
 /** A ratio that is 0, not NaN, when nothing was counted. */
@@ -76,7 +78,7 @@ export async function reportSummary(db: Db, period: ReportPeriod, scope: ReportS
   const { start, end, days } = periodBounds(period);
   const snapshot = end < now ? end : now;
   const inScope = scope === 'all' ? sql<boolean>`true` : sql<boolean>`department_code = ${scope}`;
-  const [codes, received, closed, backlog, committee, satisfaction, mayorSessions] = await Promise.all([
+  const [codes, received, closed, backlog, committee, satisfaction, mayorSessions, photos] = await Promise.all([
     reportCodes(db),
     sql<{ category_code: string | null; channel: string; n: number; answered: number }>`
       select category_code, channel, count(*)::int as n, count(answered_at)::int as answered
@@ -103,6 +105,11 @@ export async function reportSummary(db: Db, period: ReportPeriod, scope: ReportS
     `.execute(db),
     satisfactionReport(db, start, end, scope),
     mayorSessionCounts(db, start, end, scope === 'all' ? null : scope),
+    sql<{ n: number }>`
+      select count(*)::int as n from cases
+      where received_at >= ${start} and received_at < ${end} and ${inScope}
+        and exists (select 1 from message_attachments a where a.case_id = cases.id)
+    `.execute(db),
   ]);
 
   const byCategory = Object.fromEntries(codes.categories.map((c) => [c.code, 0]));
@@ -148,6 +155,7 @@ export async function reportSummary(db: Db, period: ReportPeriod, scope: ReportS
     committee: { referred: committee.rows[0]?.referred ?? 0, reviewed: committee.rows[0]?.reviewed ?? 0 },
     satisfaction,
     mayorSessions,
+    withPhotos: photos.rows[0]?.n ?? 0,
   };
 }
 

@@ -71,6 +71,7 @@ export const ReportSummarySchema = Type.Object(
       },
       { additionalProperties: false, description: "the mayor's sessions (for a department: those whose case is the department's)" },
     ),
+    withPhotos: Type.Integer({ minimum: 0, description: 'received cases with at least one photo the resident sent (kept or refused)' }),
   },
   { additionalProperties: false },
 );

@@ -21,6 +21,7 @@ import { SATISFACTION_CHOICES } from '../../src/satisfaction/satisfaction.js';
 
 /** Shown with a satisfaction question: its five answers, then "답변 확인". */
 const SURVEY_QUICK_REPLIES = [...SATISFACTION_CHOICES.map((c) => c.label), CHECK_ANSWERS];
+import { kakaoMedia, photosOnlyText } from '../../src/attachments/media-references.js';
 
 /**
  * "답변 확인" in the chat's format (src/outbound/pull-answers.ts decides what is shown): the
@@ -59,12 +60,14 @@ const kakaoWebhooks: FastifyPluginAsyncTypebox = async (app) => {
     const body = request.body;
     const identity = readIdentity(body);
     const utterance = body.userRequest.utterance ?? '';
+    // Photos: their URLs only, fetched later by the attachments worker (docs/photos.md).
+    const { media, utteranceWasMedia } = kakaoMedia(body, config.attachments.kakaoHosts);
 
-    if (asksForAnswers(utterance)) {
+    if (media.length === 0 && asksForAnswers(utterance)) {
       const resident = await refreshKakaoResident(app.db, identity);
       return pullAnswers(app.db, resident?.id ?? null, answersReply);
     }
-    if (hasNoContent(utterance)) {
+    if (media.length === 0 && hasNoContent(utterance)) {
       await refreshKakaoResident(app.db, identity);
       return skillResponse([HELP_TEXT]);
     }
@@ -78,8 +81,9 @@ const kakaoWebhooks: FastifyPluginAsyncTypebox = async (app) => {
         // Kakao gives a request no id and is not known to re-send one: each call is a new message.
         providerMessageId: null,
         sender: { kakao: identity },
-        text: utterance.trim(),
+        text: utteranceWasMedia || (media.length > 0 && hasNoContent(utterance)) ? photosOnlyText(media.length) : utterance.trim(),
         raw: body,
+        media,
         acknowledgement: acknowledgement.plain,
         numberedAcknowledgement: acknowledgement.numbered,
         // A skill answer appears in the chat at once.

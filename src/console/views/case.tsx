@@ -1,5 +1,7 @@
 import type { findCaseWithResident } from '../../cases/case-queries.js';
 import type { Message } from '../../cases/message.table.js';
+import type { MessageAttachment } from '../../attachments/attachment.table.js';
+import { attachmentUrl, caseLocation, isAvailable } from '../../attachments/attachment-view.js';
 import type { CaseEvent } from '../../cases/case-event.table.js';
 import type { listCaseNotes } from '../../cases/case-notes.js';
 import { maskPhone } from '../../residents/phone.js';
@@ -27,6 +29,8 @@ export interface CasePageProps {
   session: ViewSession;
   row: CaseRow;
   messages: Message[];
+  /** The photos residents sent with the case's messages. */
+  attachments?: MessageAttachment[];
   events: CaseEvent[];
   notes: Note[];
   /** The satisfaction question of the case (src/satisfaction/); null when none was asked. */
@@ -92,12 +96,35 @@ function eventText(e: CaseEvent, codes: Codes): string {
   }
 }
 
+/** A message's photos: thumbnails that open the kept copy, or why one was not kept. */
+function Photos({ attachments }: { attachments: MessageAttachment[] }) {
+  if (attachments.length === 0) return null;
+  return (
+    <ul class="photos">
+      {attachments.map((a, i) =>
+        isAvailable(a) ? (
+          <li>
+            <a href={attachmentUrl('/console', a, 'original')}>
+              <img src={attachmentUrl('/console', a, 'thumbnail')} alt={`민원인이 보낸 사진 ${i + 1}`} loading="lazy" />
+            </a>
+          </li>
+        ) : (
+          <li class={`photo-${a.status}`}>
+            사진 {i + 1}: {a.status === 'pending' ? '받는 중' : (a.note ?? '보관하지 않음')}
+          </li>
+        ),
+      )}
+    </ul>
+  );
+}
+
 export function CasePage(p: CasePageProps) {
   const { row, codes, state } = p;
   const open = row.status !== 'closed';
   const routing = row.routing;
   const u = urgency(row);
   const dispositionValue = value(state, 'close', 'disposition') || (routing?.suggestedDisposition ?? '');
+  const location = caseLocation(p.attachments ?? []);
   return (
     <Layout title={`민원 ${row.case_number}`} session={p.session} section="case">
       <h1>
@@ -140,6 +167,17 @@ export function CasePage(p: CasePageProps) {
               {row.resident_blocked_at && <span class="badge overdue">차단된 발신자</span>}
             </dd>
           </div>
+          {location && (
+            <div>
+              <dt>사진 위치</dt>
+              <dd id="photo-location">
+                <a href={location.mapUrl} rel="noopener noreferrer" target="_blank">
+                  지도에서 보기
+                </a>{' '}
+                ({location.latitude.toFixed(5)}, {location.longitude.toFixed(5)}, 사진의 촬영 위치)
+              </dd>
+            </div>
+          )}
           {row.disposition_code && (
             <div>
               <dt>처리결과</dt>
@@ -191,6 +229,7 @@ export function CasePage(p: CasePageProps) {
                 )}
               </p>
               <p class="text">{m.text}</p>
+              <Photos attachments={(p.attachments ?? []).filter((a) => a.message_id === m.id)} />
             </li>
           ))}
         </ol>

@@ -29,9 +29,18 @@ begin
     case when v_in.flood then greatest(p_thread_window_minutes, 7 * 24 * 60) else p_thread_window_minutes end,
     v_in.acknowledgement, v_in.acknowledgement, v_in.acknowledgement_status, p_route, v_in.case_number
   );
+  -- The photos the resident sent with it (the webhook's media references, docs/photos.md): one
+  -- attachment row each, in this transaction, for the attachments worker to fetch.
+  if not v_result.duplicate and jsonb_typeof(v_in.media) = 'array' and jsonb_array_length(v_in.media) > 0 then
+    insert into message_attachments (message_id, case_id, position, provider, source_url, declared_type)
+    select v_result.message_id, v_result.case_id, (e.n - 1)::integer, v_in.provider, e.item ->> 'url', e.item ->> 'contentType'
+      from jsonb_array_elements(v_in.media) with ordinality as e(item, n)
+     where coalesce(e.item ->> 'url', '') <> ''
+    on conflict (message_id, position) do nothing;
+  end if;
   -- The personal data now lives with the case; the inbox keeps only what recognises a re-send.
   update inbound_messages
-     set message_id = v_result.message_id, stored_at = now(), sender = '{}'::jsonb, text = '', raw = '{}'::jsonb
+     set message_id = v_result.message_id, stored_at = now(), sender = '{}'::jsonb, text = '', raw = '{}'::jsonb, media = '[]'::jsonb
    where id = p_inbound_id;
   return query select v_result.message_id, v_result.case_id, v_result.case_number, v_result.new_case, v_result.duplicate,
     v_result.pending_acknowledgement_id, v_result.routed;

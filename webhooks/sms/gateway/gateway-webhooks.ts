@@ -4,6 +4,7 @@ import { normalizePhone } from '../../../src/residents/phone.js';
 import type { SmsGatewayConfig } from '../../../src/config/config.js';
 import { checkGatewaySignature } from './signature.js';
 import { handGatewaySmsToIntake } from './hand-to-intake.js';
+import { gatewayMedia, photosOnlyText } from '../../../src/attachments/media-references.js';
 
 const BODY_LIMIT = 64 * 1024;
 
@@ -87,7 +88,9 @@ const gatewayWebhooks: FastifyPluginAsync = async (app) => {
       const { fields } = gateway;
       const providerMessageId = textField(body, fields.messageId, 'the message id').trim();
       const rawFrom = textField(body, fields.from, 'the sender').trim();
-      const text = textField(body, fields.text, 'the text');
+      const media = gatewayMedia(body, gateway.media);
+      // An MMS may carry a photo and no words.
+      const text = media.length > 0 && (fieldAt(body, fields.text) ?? '') === '' ? photosOnlyText(media.length) : textField(body, fields.text, 'the text');
       if (providerMessageId === '' || providerMessageId.length > 128) throw badRequest('field_invalid', 'the message id must be 1 to 128 characters');
       if (text.length > 10_000) throw badRequest('field_invalid', 'the text is longer than 10,000 characters');
       const phone = normalizePhone(rawFrom);
@@ -100,6 +103,7 @@ const gatewayWebhooks: FastifyPluginAsync = async (app) => {
         text,
         raw: body as Record<string, unknown>,
         receivedAt: receivedAtField(body, fields.receivedAt),
+        media,
       });
       request.log.info({ gateway: gateway.name, outcome: receipt.outcome }, 'gateway sms accepted');
       return { received: true, duplicate: receipt.outcome === 'duplicate' };

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { SMS_ACKNOWLEDGEMENT, SMS_NUMBERED_ACKNOWLEDGEMENT } from '../../../src/intake/acknowledgement.js';
 import type { Receipt } from '../../../src/intake/receive-message.js';
+import type { MediaReference } from '../../../src/intake/inbound-message.table.js';
 
 export interface GatewaySms {
   /** The gateway's name (its path segment): stored as the message's provider. */
@@ -11,6 +12,8 @@ export interface GatewaySms {
   text: string;
   raw: Record<string, unknown>;
   receivedAt: Date;
+  /** MMS files, fetched later by the attachments worker (docs/photos.md). */
+  media?: MediaReference[];
 }
 
 /**
@@ -32,6 +35,7 @@ export async function handGatewaySmsToIntake(app: FastifyInstance, log: FastifyB
       text: sms.text,
       raw: sms.raw,
       receivedAt: sms.receivedAt,
+      media: sms.media ?? [],
       acknowledgement: SMS_ACKNOWLEDGEMENT,
       numberedAcknowledgement: SMS_NUMBERED_ACKNOWLEDGEMENT,
       acknowledgementStatus: 'pending',

@@ -9,6 +9,7 @@ import { FLOOD_NOTICE } from '../../../src/intake/sender-flood.js';
 import { normalizePhone } from '../../../src/residents/phone.js';
 import { mapTwilioStatus } from '../../../src/outbound/providers/twilio/twilio-sms-provider.js';
 import { recordDeliveryReport } from '../../../src/outbound/outbound-repository.js';
+import { photosOnlyText, twilioMedia } from '../../../src/attachments/media-references.js';
 
 function buildTwiml(text: string | null): string {
   const response = new twilio.twiml.MessagingResponse();
@@ -59,10 +60,13 @@ const twilioWebhooks: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   const { config } = app;
   const verify = twilioSignatureCheck(config.twilioAuthToken, config.publicBaseUrl);
+  // Twilio's media URLs are on its API host; a URL elsewhere is not fetched.
+  const mediaHosts = [new URL(config.attachments.twilioApiBaseUrl).hostname, 'twilio.com'];
 
   app.post('/webhooks/sms/twilio', { schema: { body: InboundSms }, preValidation: verify }, async (request, reply) => {
     const body = request.body;
-    const media = Number(body.NumMedia ?? 0);
+    const media = twilioMedia(body, mediaHosts);
+    const declared = Number(body.NumMedia ?? 0) || 0;
     const text = body.Body ?? '';
     const receipt = await app.intake.receive(
       {
@@ -70,9 +74,10 @@ const twilioWebhooks: FastifyPluginAsyncTypebox = async (app) => {
         provider: 'twilio',
         providerMessageId: body.MessageSid,
         sender: { phone: normalizePhone(body.From) ?? body.From.trim() },
-        // A picture with no words still reaches staff as a message they can open in Twilio.
-        text: text === '' && media > 0 ? `(첨부 ${media}건)` : text,
+        // A picture with no words still reaches staff, with the picture (docs/photos.md).
+        text: text === '' && declared > 0 ? photosOnlyText(Math.max(media.length, declared)) : text,
         raw: body,
+        media,
         // Naming the case number the inbox statement reserves; without it while Postgres is away.
         acknowledgement: SMS_ACKNOWLEDGEMENT,
         numberedAcknowledgement: SMS_NUMBERED_ACKNOWLEDGEMENT,
