@@ -17,6 +17,7 @@ import * as messageCounts from './20261204T150000_message_counts.js';
 import * as sqlFunctionsInFiles from './20261204T190000_sql_functions_in_files.js';
 import * as consoleInbox from './20261204T200000_console_inbox.js';
 import * as routingExampleKinds from './20261204T200000_routing_example_kinds.js';
+import * as notices from './20261205T110000_notices.js';
 
 export const migrations: Record<string, Migration> = {
   '20261126T070000_initial': initial,
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '20261204T190000_sql_functions_in_files': sqlFunctionsInFiles,
   '20261204T200000_console_inbox': consoleInbox,
   '20261204T200000_routing_example_kinds': routingExampleKinds,
+  '20261205T110000_notices': notices,
 };

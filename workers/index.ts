@@ -99,7 +99,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
       .size()
       .then(async (waiting) => {
         if (waiting === 0) return;
-        const { filed, unreadable } = await drainIntakeBuffer(db, queues, buffer, config.threadWindowMinutes, undefined, log);
+        const { filed, unreadable } = await drainIntakeBuffer(db, queues, buffer, config.threadWindowMinutes, undefined, log, config.notices.consentRetentionDays);
         if (filed > 0) log.info({ filed }, 'messages kept in Redis while Postgres was away are now stored');
         if (unreadable > 0) log.error({ unreadable }, 'buffered messages could not be decrypted (was INTAKE_BUFFER_SECRET changed?)');
       })

@@ -15,6 +15,7 @@ import type { InboundMessageTable } from '../intake/inbound-message.table.js';
 import type { SenderFloodCountTable } from '../intake/sender-flood-count.table.js';
 import type { AuditLogTable } from '../audit/audit.table.js';
 import type { DepartmentDigestTable } from '../deadlines/digest.table.js';
+import type { NoticeConsentEventTable, NoticeConsentTable, NoticeRecipientTable, NoticeTable } from '../notices/notice.table.js';
 
 export interface Database {
   categories: CategoryTable;
@@ -33,6 +34,10 @@ export interface Database {
   sender_flood_counts: SenderFloodCountTable;
   audit_log: AuditLogTable;
   department_digests: DepartmentDigestTable;
+  notice_consents: NoticeConsentTable;
+  notice_consent_events: NoticeConsentEventTable;
+  notices: NoticeTable;
+  notice_recipients: NoticeRecipientTable;
 }
 
 export type Db = Kysely<Database>;

@@ -29,6 +29,8 @@ export const QUEUE_NAMES = {
   /** Scheduled work: interim notices and the daily digest (src/deadlines), the retention purge. */
   deadlines: 'deadlines',
   retention: 'retention',
+  /** Notices to subscribed residents and replies to their consent messages (src/notices): never delays answers. */
+  notices: 'notices',
 } as const;
 
 /**
@@ -46,8 +48,12 @@ export const jobIds = {
   confirmPush: (taskId: string) => `confirm-${taskId}`,
 };
 
+/** One batch of one notice's recipients, or the reply to one consent message (ids only). */
+export type NoticeJob = { noticeId: number; batchNo: number } | { eventId: number };
+
 export interface Queues {
   routing: Queue<RoutingJob>;
+  notices: Queue<NoticeJob>;
   outbound: Record<Channel, Queue<OutboundJob>>;
   /** The scheduled queues, as operators see them (their workers add their own jobs). */
   scheduled: Queue[];
@@ -118,6 +124,12 @@ export function createQueues(settings: QueueSettings, connection: ConnectionOpti
     }),
   ) as Record<Channel, Queue<OutboundJob>>;
   routing.on('error', errorLog(log, `queue ${QUEUE_NAMES.routing}`));
+  const notices = new Queue<NoticeJob>(QUEUE_NAMES.notices, {
+    connection,
+    prefix: settings.prefix,
+    defaultJobOptions: { ...outboundDefaults, removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 } },
+  });
+  notices.on('error', errorLog(log, `queue ${QUEUE_NAMES.notices}`));
   const scheduled = [QUEUE_NAMES.deadlines, QUEUE_NAMES.retention].map((name) => {
     const queue = new Queue(name, { connection, prefix: settings.prefix });
     queue.on('error', errorLog(log, `queue ${name}`));
@@ -125,10 +137,11 @@ export function createQueues(settings: QueueSettings, connection: ConnectionOpti
   });
   return {
     routing,
+    notices,
     outbound,
     scheduled,
     async close() {
-      const all: Queue[] = [routing, ...Object.values(outbound), ...scheduled];
+      const all: Queue[] = [routing, notices, ...Object.values(outbound), ...scheduled];
       await Promise.allSettled(all.map((q) => closeBullmq(q)));
     },
   };
