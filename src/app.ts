@@ -24,6 +24,7 @@ import reportsRoutes from './reports/reports.routes.js';
 import reportPage from './reports/report-page.routes.js';
 import { apiReference, openApiDocument } from './http/api-docs.js';
 import consoleRoutes from './console/console.routes.js';
+import noticesRoutes from './notices/notices.routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -87,6 +88,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(deadLettersRoutes, { prefix: '/api' });
   await app.register(auditRoutes, { prefix: '/api' });
   await app.register(reportsRoutes, { prefix: '/api' });
+  await app.register(noticesRoutes, { prefix: '/api' });
   await app.register(reportPage, { prefix: '/reports' });
   await app.register(consoleRoutes, { prefix: '/console' });
   return app;

@@ -31,6 +31,8 @@ interface Target {
   caseNumber: string;
   correctionId: number;
   deadLetterId: number;
+  /** A draft notice, drafted by the manager. */
+  noticeId: number;
 }
 
 async function freshTarget(department: string | null = 'ROAD'): Promise<Target> {
@@ -58,7 +60,12 @@ async function freshTarget(department: string | null = 'ROAD'): Promise<Target> 
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  return { caseId, caseNumber, correctionId: correction.id, deadLetterId: dead.id };
+  const notice = await ctx.db
+    .insertInto('notices')
+    .values({ title: '구청 소식', body: '이번 주 토요일 대청소가 있습니다.', button_label: null, button_url: null, audience: JSON.stringify({ kind: 'all' }), drafted_by: staff.id })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { caseId, caseNumber, correctionId: correction.id, deadLetterId: dead.id, noticeId: notice.id };
 }
 
 interface RouteCase {
@@ -195,6 +202,24 @@ const MATRIX: RouteCase[] = [
   { name: 'report summary', method: 'GET', url: () => '/api/reports/summary?from=2026-11-01&to=2026-11-30', expected: row(401, 200, 200, 200, 403, 403) },
   { name: 'report trend', method: 'GET', url: () => '/api/reports/trend?by=month', expected: row(401, 200, 200, 200, 403, 403) },
   { name: 'daily digests', method: 'GET', url: () => '/api/reports/digests', expected: row(401, 200, 200, 200, 403, 403) },
+  // Notices: managers draft, an admin (another person) approves; both read, cancel and see the ledger.
+  { name: 'list notices', method: 'GET', url: () => '/api/notices', expected: row(401, 403, 403, 200, 403, 200) },
+  {
+    name: 'draft a notice',
+    method: 'POST',
+    url: () => '/api/notices',
+    payload: { title: '구청 소식', body: '이번 주 토요일 대청소가 있습니다.' },
+    expected: row(401, 403, 403, 201, 403, 403),
+  },
+  { name: 'read a notice', method: 'GET', url: (t) => `/api/notices/${t.noticeId}`, expected: row(401, 403, 403, 200, 403, 200) },
+  {
+    name: 'approve a notice (drafted by the manager)',
+    method: 'POST',
+    url: (t) => `/api/notices/${t.noticeId}/approve`,
+    expected: row(401, 403, 403, 403, 403, 200),
+  },
+  { name: 'cancel a notice', method: 'POST', url: (t) => `/api/notices/${t.noticeId}/cancel`, expected: row(401, 403, 403, 200, 403, 200) },
+  { name: 'the consent ledger', method: 'GET', url: () => '/api/notice-consents', expected: row(401, 403, 403, 200, 403, 200) },
 ];
 
 describe('authorisation matrix', () => {
@@ -269,7 +294,7 @@ describe('authorisation matrix', () => {
       .filter((r) => /^\/(api|ops)\//.test(r.path) && !r.path.startsWith('/ops/board/'))
       .map((r) => `${r.method} ${r.path.replace(/:\w+/g, ':id')}`);
     const covered = new Set(
-      MATRIX.map((m) => `${m.method} ${m.url({ caseId: 0, caseNumber: '', correctionId: 0, deadLetterId: 0 }).split('?')[0]}`.replace(/\/0(\/|$)/g, '/:id$1')),
+      MATRIX.map((m) => `${m.method} ${m.url({ caseId: 0, caseNumber: '', correctionId: 0, deadLetterId: 0, noticeId: 0 }).split('?')[0]}`.replace(/\/0(\/|$)/g, '/:id$1')),
     );
     expect(staffRoutes.length).toBeGreaterThan(10);
     for (const route of staffRoutes) expect(covered, `${route} is not in the matrix`).toContain(route);

@@ -16,6 +16,7 @@ import { startDeadlineWorker } from './deadlines.worker.js';
 import { createDeadlineQueue } from '../src/deadlines/deadline-queue.js';
 import { createWorkerMetrics, startMetricsServer, type MetricsServer } from '../src/metrics/worker-metrics.js';
 import { closeBullmq } from '../src/queues/close-bullmq.js';
+import { startNoticeWorker } from './notices.worker.js';
 
 export interface RunningWorkers {
   /** Where the worker metrics server listens; null when WORKER_METRICS_PORT=0. */
@@ -66,7 +67,16 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
     ),
   );
 
-  const retention = await startRetentionWorker({ db, connection, prefix: config.queuePrefix, log, years: config.retentionYears });
+  const retention = await startRetentionWorker({
+    db,
+    connection,
+    prefix: config.queuePrefix,
+    log,
+    years: config.retentionYears,
+    consentRetentionDays: config.notices.consentRetentionDays,
+  });
+  // Notices to subscribed residents: their own queue and limiter, never in the answers' way.
+  const notices = await startNoticeWorker({ db, connection, prefix: config.queuePrefix, log, queues, config: config.notices, sms: channels.sms, metrics, stallMs: config.jobStallMs });
   const deadlineQueue = createDeadlineQueue(connection, config.queuePrefix, log);
   const deadlines = await startDeadlineWorker({
     db,
@@ -125,7 +135,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
       clearInterval(drainer);
       await draining;
       await metricsServer?.close();
-      await Promise.allSettled([routing.close(), deadlines.close(), retention.close(), ...outbound.map((w) => w.close())]);
+      await Promise.allSettled([routing.close(), deadlines.close(), retention.close(), notices.close(), ...outbound.map((w) => w.close())]);
       await Promise.allSettled([queues.close(), closeBullmq(deadlineQueue)]);
       producer.disconnect();
       await db.destroy();

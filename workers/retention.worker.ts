@@ -6,6 +6,7 @@ import { purgeClosedCases, retentionCutoff } from '../src/cases/retention.js';
 import { closeBullmq } from '../src/queues/close-bullmq.js';
 import { SEOUL_TIME_ZONE } from '../src/domain/seoul-time.js';
 import { errorLog } from '../src/logger.js';
+import { purgeEndedConsents } from '../src/notices/consent-repository.js';
 
 export const RETENTION_QUEUE = QUEUE_NAMES.retention;
 /** One scheduler for every worker process: BullMQ keeps one per id, so many workers schedule it once. */
@@ -17,7 +18,15 @@ export const RETENTION_PATTERN = '0 30 3 * * *';
  * The retention job: a BullMQ job scheduler (deterministic id) runs the purge of cases closed
  * more than `years` ago. The job carries no data; what to purge is read from Postgres.
  */
-export async function startRetentionWorker(deps: { db: Db; connection: ConnectionOptions; prefix: string; log: Logger; years: number }) {
+export async function startRetentionWorker(deps: {
+  db: Db;
+  connection: ConnectionOptions;
+  prefix: string;
+  log: Logger;
+  years: number;
+  /** Withdrawn notice consents are removed this many days after withdrawal (src/notices). */
+  consentRetentionDays?: number;
+}) {
   const { db, log } = deps;
   const queue = new Queue(RETENTION_QUEUE, { connection: deps.connection, prefix: deps.prefix });
   queue.on('error', errorLog(log, `queue ${RETENTION_QUEUE}`));
@@ -32,6 +41,10 @@ export async function startRetentionWorker(deps: { db: Db; connection: Connectio
       const cutoff = retentionCutoff(deps.years);
       const purged = await purgeClosedCases(db, cutoff);
       log.info({ ...purged, cutoff: cutoff.toISOString() }, 'retention purge done');
+      if (deps.consentRetentionDays !== undefined) {
+        const consents = await purgeEndedConsents(db, new Date(), deps.consentRetentionDays);
+        log.info(consents, 'withdrawn notice consents purged');
+      }
       return purged;
     },
     { connection: deps.connection, prefix: deps.prefix, concurrency: 1 },

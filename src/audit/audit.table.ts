@@ -13,7 +13,11 @@ export type AuditAction =
   | 'resident.unblocked'
   | 'correction.withdrawn'
   | 'dead_letter.retried'
-  | 'audit.read';
+  | 'audit.read'
+  | 'notice.drafted'
+  | 'notice.approved'
+  | 'notice.cancelled'
+  | 'notice_consents.imported';
 
 export interface AuditLogTable {
   id: Generated<number>;

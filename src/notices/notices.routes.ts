@@ -1,0 +1,244 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { bodyErrors, conflictError, DateTime, Id, notFoundError, Nullable, OneOf, staffErrors } from '../http/api-schemas.js';
+import { approveNotice, cancelNotice, draftNotice, findNotice, listNotices, noticeProgress, previewNotice } from './notices.js';
+import { consentCounts, listConsents } from './consent-repository.js';
+import type { Notice } from './notice.table.js';
+import { MAX_BODY_CHARS, MAX_TITLE_CHARS } from './notice-text.js';
+
+const tags = ['notices'];
+
+const Audience = Type.Union([
+  Type.Object({ kind: Type.Literal('all') }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('dong'), dongs: Type.Array(Type.String({ minLength: 1, maxLength: 40 }), { minItems: 1, maxItems: 50 }) }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('segment'), segment: Type.String({ minLength: 1, maxLength: 40 }) }, { additionalProperties: false }),
+]);
+
+const Progress = Type.Object(
+  {
+    total: Type.Integer(),
+    queued: Type.Integer(),
+    sending: Type.Integer(),
+    sent: Type.Integer({ description: 'accepted by the gateway, no report yet' }),
+    delivered: Type.Integer({ description: 'delivered as 알림톡' }),
+    fallback: Type.Integer({ description: 'delivered as SMS/LMS instead' }),
+    failed: Type.Integer(),
+    skipped: Type.Integer({ description: 'withdrawn before the send, or the notice was cancelled' }),
+    unknown: Type.Integer({ description: 'a worker died during the request: never sent again' }),
+  },
+  { additionalProperties: false },
+);
+
+const NoticeView = Type.Object(
+  {
+    id: Id,
+    title: Type.String(),
+    body: Type.String(),
+    buttonLabel: Nullable(Type.String()),
+    buttonUrl: Nullable(Type.String()),
+    audience: Audience,
+    urgent: Type.Boolean(),
+    status: OneOf(['draft', 'approved', 'sending', 'sent', 'cancelled']),
+    draftedBy: Type.Integer(),
+    approvedBy: Nullable(Type.Integer()),
+    createdAt: DateTime,
+    approvedAt: Nullable(DateTime),
+    finishedAt: Nullable(DateTime),
+    recipientCount: Nullable(Type.Integer()),
+    preview: Type.Object(
+      {
+        text: Type.String({ description: 'the notice as residents read it (알림톡 and its SMS/LMS fallback)' }),
+        recipients: Type.Integer(),
+        cost: Type.Object(
+          {
+            recipients: Type.Integer(),
+            ata: Type.Number({ description: 'won, every recipient reached by 알림톡' }),
+            fallback: Type.Number({ description: 'won, every recipient reached by the fallback instead (the most it can cost)' }),
+            fallbackType: OneOf(['SMS', 'LMS']),
+            prices: Type.Object({ ata: Type.Number(), sms: Type.Number(), lms: Type.Number() }),
+          },
+          { additionalProperties: false },
+        ),
+      },
+      { additionalProperties: false },
+    ),
+    progress: Progress,
+  },
+  { additionalProperties: false },
+);
+
+const Params = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
+
+/** Notices to subscribed residents (docs/notices.md): managers draft, an admin approves, both follow and may cancel. */
+const noticesRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const config = app.config.notices;
+  const view = async (notice: Notice) => ({
+    id: notice.id,
+    title: notice.title,
+    body: notice.body,
+    buttonLabel: notice.button_label,
+    buttonUrl: notice.button_url,
+    audience: notice.audience,
+    urgent: notice.urgent,
+    status: notice.status,
+    draftedBy: notice.drafted_by,
+    approvedBy: notice.approved_by,
+    createdAt: notice.created_at.toISOString(),
+    approvedAt: notice.approved_at?.toISOString() ?? null,
+    finishedAt: notice.finished_at?.toISOString() ?? null,
+    recipientCount: notice.recipient_count,
+    preview: await previewNotice(app.db, config, notice),
+    progress: await noticeProgress(app.db, notice.id),
+  });
+
+  app.get(
+    '/notices',
+    {
+      schema: { tags, summary: 'Notices, newest first', response: { 200: Type.Object({ items: Type.Array(NoticeView) }), ...staffErrors } },
+      onRequest: app.requirePermission('notices:read'),
+    },
+    async () => ({ items: await Promise.all((await listNotices(app.db)).map(view)) }),
+  );
+
+  app.post(
+    '/notices',
+    {
+      schema: {
+        tags,
+        summary: 'Draft a notice (a manager); nothing is sent before an admin approves it',
+        body: Type.Object(
+          {
+            title: Type.String({ minLength: 1, maxLength: MAX_TITLE_CHARS }),
+            body: Type.String({ minLength: 1, maxLength: MAX_BODY_CHARS }),
+            buttonLabel: Type.Optional(Type.String({ minLength: 1, maxLength: 14 })),
+            buttonUrl: Type.Optional(Type.String({ maxLength: 500, pattern: '^https://' })),
+            audience: Type.Optional(Audience),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: NoticeView, ...staffErrors, ...bodyErrors },
+      },
+      onRequest: app.requirePermission('notices:draft'),
+    },
+    async (request, reply) => {
+      const b = request.body;
+      const notice = await draftNotice(
+        app.db,
+        request.staff!.id,
+        { title: b.title, body: b.body, buttonLabel: b.buttonLabel ?? null, buttonUrl: b.buttonUrl ?? null, audience: b.audience ?? { kind: 'all' } },
+        { staffId: request.staff!.id, ip: request.ip },
+      );
+      reply.code(201);
+      return view(notice);
+    },
+  );
+
+  app.get(
+    '/notices/:id',
+    {
+      schema: {
+        tags,
+        summary: 'A notice with its preview (text, recipients, cost) and progress',
+        params: Params,
+        response: { 200: NoticeView, ...staffErrors, ...notFoundError('`not_found`: no such notice') },
+      },
+      onRequest: app.requirePermission('notices:read'),
+    },
+    async (request) => view(await findNotice(app.db, request.params.id)),
+  );
+
+  app.post(
+    '/notices/:id/approve',
+    {
+      schema: {
+        tags,
+        summary: 'Approve a notice another person drafted (an admin): it is sent at the configured rate',
+        description: 'Between 21:00 and 08:00 Seoul time the send waits for 08:00 unless `urgent` is true.',
+        params: Params,
+        body: Type.Optional(Type.Object({ urgent: Type.Optional(Type.Boolean()) }, { additionalProperties: false })),
+        response: {
+          200: NoticeView,
+          ...staffErrors,
+          ...notFoundError('`not_found`: no such notice'),
+          ...bodyErrors,
+          ...conflictError('`notice_not_draft`: already approved or cancelled'),
+        },
+      },
+      onRequest: app.requirePermission('notices:approve'),
+    },
+    async (request) => {
+      const notice = await approveNotice(app.db, app.queues, config, request.staff!.id, request.params.id, { urgent: request.body?.urgent ?? false }, {
+        staffId: request.staff!.id,
+        ip: request.ip,
+      });
+      return view(notice);
+    },
+  );
+
+  app.post(
+    '/notices/:id/cancel',
+    {
+      schema: {
+        tags,
+        summary: 'Cancel a notice, also midway: no recipient still queued gets it',
+        params: Params,
+        response: {
+          200: NoticeView,
+          ...staffErrors,
+          ...notFoundError('`not_found`: no such notice'),
+          ...conflictError('`notice_finished`: already sent or cancelled'),
+        },
+      },
+      onRequest: app.requirePermission('notices:cancel'),
+    },
+    async (request) => view(await cancelNotice(app.db, request.staff!.id, request.params.id, { staffId: request.staff!.id, ip: request.ip })),
+  );
+
+  app.get(
+    '/notice-consents',
+    {
+      schema: {
+        tags,
+        summary: 'The consent ledger, numbers masked (010-****-1234)',
+        querystring: Type.Object({
+          status: Type.Optional(OneOf(['active', 'withdrawn'])),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+          after: Type.Optional(Type.Integer({ minimum: 0 })),
+        }),
+        response: {
+          200: Type.Object(
+            {
+              counts: Type.Object({ active: Type.Integer(), withdrawn: Type.Integer() }),
+              items: Type.Array(
+                Type.Object(
+                  {
+                    id: Id,
+                    phone: Nullable(Type.String({ description: 'masked' })),
+                    dong: Nullable(Type.String()),
+                    status: OneOf(['active', 'withdrawn']),
+                    consentedAt: Nullable(DateTime),
+                    consentChannel: Nullable(Type.String()),
+                    withdrawnAt: Nullable(DateTime),
+                  },
+                  { additionalProperties: false },
+                ),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+          ...staffErrors,
+        },
+      },
+      onRequest: app.requirePermission('notices:consents'),
+    },
+    async (request) => {
+      const items = await listConsents(app.db, { status: request.query.status, limit: request.query.limit ?? 100, afterId: request.query.after });
+      return {
+        counts: await consentCounts(app.db),
+        items: items.map((i) => ({ ...i, consentedAt: i.consentedAt?.toISOString() ?? null, withdrawnAt: i.withdrawnAt?.toISOString() ?? null })),
+      };
+    },
+  );
+};
+
+export default noticesRoutes;
