@@ -3,16 +3,32 @@ import { Type } from 'typebox';
 import { bodyErrors, conflictError, DateTime, Id, notFoundError, Nullable, OneOf, staffErrors } from '../http/api-schemas.js';
 import { approveNotice, cancelNotice, draftNotice, findNotice, listNotices, noticeProgress, previewNotice } from './notices.js';
 import { consentCounts, listConsents } from './consent-repository.js';
-import type { Notice } from './notice.table.js';
+import type { Notice, NoticeAudience } from './notice.table.js';
+import { InvalidInput } from '../domain/errors.js';
 import { MAX_BODY_CHARS, MAX_TITLE_CHARS } from './notice-text.js';
 
 const tags = ['notices'];
 
-const Audience = Type.Union([
-  Type.Object({ kind: Type.Literal('all') }, { additionalProperties: false }),
-  Type.Object({ kind: Type.Literal('dong'), dongs: Type.Array(Type.String({ minLength: 1, maxLength: 40 }), { minItems: 1, maxItems: 50 }) }, { additionalProperties: false }),
-  Type.Object({ kind: Type.Literal('segment'), segment: Type.String({ minLength: 1, maxLength: 40 }) }, { additionalProperties: false }),
-]);
+// One object rather than a union: the app's validator drops unknown properties, which in a union
+// would strip `dongs` while trying the first branch. The domain checks the combination.
+const Audience = Type.Object(
+  {
+    kind: OneOf(['all', 'dong', 'segment']),
+    dongs: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 40 }), { minItems: 1, maxItems: 50 })),
+    segment: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+  },
+  { additionalProperties: false },
+);
+
+function audienceOf(input: { kind: 'all' | 'dong' | 'segment'; dongs?: string[]; segment?: string } | undefined): NoticeAudience {
+  if (!input || input.kind === 'all') return { kind: 'all' };
+  if (input.kind === 'dong') {
+    if (!input.dongs) throw new InvalidInput('invalid_audience', 'name at least one 동 in `dongs`');
+    return { kind: 'dong', dongs: input.dongs };
+  }
+  if (!input.segment) throw new InvalidInput('invalid_audience', 'name the `segment`');
+  return { kind: 'segment', segment: input.segment };
+}
 
 const Progress = Type.Object(
   {
@@ -125,7 +141,7 @@ const noticesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const notice = await draftNotice(
         app.db,
         request.staff!.id,
-        { title: b.title, body: b.body, buttonLabel: b.buttonLabel ?? null, buttonUrl: b.buttonUrl ?? null, audience: b.audience ?? { kind: 'all' } },
+        { title: b.title, body: b.body, buttonLabel: b.buttonLabel ?? null, buttonUrl: b.buttonUrl ?? null, audience: audienceOf(b.audience) },
         { staffId: request.staff!.id, ip: request.ip },
       );
       reply.code(201);
