@@ -8,6 +8,7 @@ import { sendNoticeBatch } from '../src/notices/send-batch.js';
 import { noticeProgress } from '../src/notices/notices.js';
 import { optOutLine } from '../src/notices/notice-text.js';
 import { seoulInstant } from '../src/domain/seoul-time.js';
+import { handGatewaySmsToIntake } from '../webhooks/sms/gateway/hand-to-intake.js';
 
 const SOLAPI = 'http://solapi.notices.test';
 const PF_ID = 'KA01PF2612050000000000000000001';
@@ -236,5 +237,22 @@ describe('the notices worker', () => {
     expect(received.filter((m) => ours.has(m.to)).map((m) => m.to).sort()).toEqual([...ours].sort());
     const res = await ctx.app.inject({ method: 'GET', url: `/api/notices/${notice.id}`, headers: auth(admin) });
     expect(res.json().progress).toMatchObject({ total: 25, sent: 25 });
+    const metrics = await ctx.app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toMatch(/sotong_notice_recipients\{status="sent"\} \d+/);
+  });
+
+  it("confirms by SMS an opt-out a gateway delivered (its webhook's answer cannot carry one)", async () => {
+    const phone = '+821079990001';
+    const receipt = await handGatewaySmsToIntake(ctx.app, ctx.app.log, {
+      provider: 'munja',
+      providerMessageId: 'gw-optout-1',
+      phone,
+      text: '수신거부',
+      raw: {},
+      receivedAt: new Date(),
+    });
+    expect(receipt).toMatchObject({ outcome: 'consent', action: 'withdraw' });
+    await eventually(async () => (await ctx.db.selectFrom('notice_consent_events').select('reply_status').where('provider_message_id', '=', 'gw-optout-1').executeTakeFirst())?.reply_status === 'sent');
+    expect(await ctx.db.selectFrom('inbound_messages').select('id').where('provider_message_id', '=', 'gw-optout-1').execute()).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { approveNotice, cancelNotice, draftNotice, findNotice, listNotices, noti
 import { consentCounts, listConsents } from './consent-repository.js';
 import type { Notice, NoticeAudience } from './notice.table.js';
 import { InvalidInput } from '../domain/errors.js';
+import { registerNoticeMetrics } from './notice-metrics.js';
 import { MAX_BODY_CHARS, MAX_TITLE_CHARS } from './notice-text.js';
 
 const tags = ['notices'];
@@ -88,6 +89,7 @@ const Params = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_
 /** Notices to subscribed residents (docs/notices.md): managers draft, an admin approves, both follow and may cancel. */
 const noticesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const config = app.config.notices;
+  registerNoticeMetrics(app.metrics, app.db, app.queues);
   const view = async (notice: Notice) => ({
     id: notice.id,
     title: notice.title,
