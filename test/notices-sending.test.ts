@@ -33,6 +33,7 @@ beforeAll(async () => {
     NOTICE_PRICE_ATA: '8.4',
     NOTICE_PRICE_SMS: '9',
     NOTICE_PRICE_LMS: '27',
+    SOLAPI_WEBHOOK_SECRET: 'notices-webhook-secret-0123456789',
   });
   manager = await ctx.staffToken('manager');
   admin = await ctx.staffToken('admin');
@@ -221,6 +222,27 @@ describe('sending a batch', () => {
     expect(res.statusCode).toBe(200);
     expect(await sendNoticeBatch(ctx.db, ctx.config.notices.gateway!, ctx.config.notices, notice.id, 1)).toEqual({ kind: 'stopped', reason: 'cancelled' });
     expect(await noticeProgress(ctx.db, notice.id)).toMatchObject({ total: 15, sent: 10, skipped: 5 });
+  });
+});
+
+describe('delivery reports', () => {
+  it('marks a notice delivered as 알림톡, fallen back to SMS/LMS, or failed, from Solapi\'s reports', async () => {
+    await subscribers(3, '동화동');
+    const notice = await draft('동화동');
+    await approve(notice.id);
+    solapiAccepting([]);
+    await sendNoticeBatch(ctx.db, ctx.config.notices.gateway!, ctx.config.notices, notice.id, 0);
+    const [a, b, c] = (await recipientsOf(notice.id)).map((r) => r.provider_message_id!);
+    const report = (messageId: string, statusCode: string, type: string) => ({ eventDataId: `E${messageId}`, data: { messageId, statusCode, type, to: '01000000000' }, retryCount: 0 });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/webhooks/sms/solapi/status',
+      headers: { 'x-solapi-secret': 'notices-webhook-secret-0123456789', 'x-solapi-event-name': 'SINGLE-REPORT' },
+      payload: [report(a!, '4000', 'ATA'), report(b!, '4000', 'LMS'), report(c!, '3059', 'ATA')],
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ applied: 3, moved: 3 });
+    expect(await noticeProgress(ctx.db, notice.id)).toMatchObject({ delivered: 1, fallback: 1, failed: 1, sent: 0 });
   });
 });
 
