@@ -220,6 +220,13 @@ const MATRIX: RouteCase[] = [
   },
   { name: 'cancel a notice', method: 'POST', url: (t) => `/api/notices/${t.noticeId}/cancel`, expected: row(401, 403, 403, 200, 403, 200) },
   { name: 'the consent ledger', method: 'GET', url: () => '/api/notice-consents', expected: row(401, 403, 403, 200, 403, 200) },
+  {
+    name: "import the district's list of subscribers",
+    method: 'POST',
+    url: () => '/api/notice-consents/import',
+    payload: { csv: '휴대전화,동의일\n', mapping: { phone: '휴대전화', consentedAt: '동의일' }, consentText: '구청 소식 알림 수신에 동의합니다', source: 'empty.csv' },
+    expected: row(401, 403, 403, 200, 403, 200),
+  },
 ];
 
 describe('authorisation matrix', () => {

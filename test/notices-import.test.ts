@@ -74,6 +74,30 @@ describe('importConsents', () => {
     await expect(importConsents(ctx.db, FILE, { mapping: MAPPING, source: 'x.csv' })).rejects.toThrow(/consent wording/);
   });
 
+  it('imports through the staff API too (managers and admins), audited, and refuses a mapping the file does not fit', async () => {
+    const token = await ctx.staffToken('manager');
+    const csv = '휴대전화,동의일\n010-3000-0009,2025-07-01\n010-3000-0010,어제\n';
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/notice-consents/import',
+      headers: { authorization: `Bearer ${token}` },
+      payload: { csv, mapping: { phone: '휴대전화', consentedAt: '동의일' }, consentText: WORDING, source: 'api.csv' },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({ rows: 2, inserted: 1, updated: 0, unchanged: 0, rejected: [{ line: 3, reason: 'no valid date of consent' }] });
+    const audit = await ctx.db.selectFrom('audit_log').select(['action', 'detail']).where('action', '=', 'notice_consents.imported').execute();
+    expect(audit).toEqual([{ action: 'notice_consents.imported', detail: { source: 'api.csv', inserted: 1, updated: 0, rejected: 1 } }]);
+    const bad = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/notice-consents/import',
+      headers: { authorization: `Bearer ${token}` },
+      payload: { csv, mapping: { phone: '전화', consentedAt: '동의일' }, consentText: WORDING, source: 'api.csv' },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('invalid_mapping');
+    await ctx.db.deleteFrom('notice_consents').where('phone', '=', '+821030000009').execute();
+  });
+
   it('shows the ledger on /metrics', async () => {
     const res = await ctx.app.inject({ method: 'GET', url: '/metrics' });
     expect(res.body).toMatch(/sotong_notice_consents\{status="active"\} 2/);

@@ -27,6 +27,9 @@ export interface ConsentImportOptions {
   source: string;
 }
 
+/** The mapping names a column the file lacks, or no consent wording is given: nothing is imported. */
+export class ImportMappingError extends Error {}
+
 export interface ConsentImportReport {
   rows: number;
   inserted: number;
@@ -101,9 +104,9 @@ export async function importConsents(db: Db, csv: string, options: ConsentImport
   const index = (name: string | undefined) => (name === undefined ? -1 : header.indexOf(name));
   const { mapping } = options;
   for (const [key, name] of Object.entries(mapping)) {
-    if (name !== undefined && index(name) < 0) throw new Error(`the file has no column "${name}" (for ${key}); its columns: ${header.join(', ')}`);
+    if (name !== undefined && index(name) < 0) throw new ImportMappingError(`the file has no column "${name}" (for ${key}); its columns: ${header.join(', ')}`);
   }
-  if (mapping.consentText === undefined && !options.consentText) throw new Error('name the consent wording: a column (consentText) or one wording for the file');
+  if (mapping.consentText === undefined && !options.consentText) throw new ImportMappingError('name the consent wording: a column (consentText) or one wording for the file');
 
   const valid = new Map<string, ValidRow>();
   records.slice(1).forEach((record, i) => {

@@ -6,6 +6,8 @@ import { consentCounts, listConsents } from './consent-repository.js';
 import type { Notice, NoticeAudience } from './notice.table.js';
 import { InvalidInput } from '../domain/errors.js';
 import { registerNoticeMetrics } from './notice-metrics.js';
+import { ImportMappingError, importConsents } from './consent-import.js';
+import { recordAudit } from '../audit/audit-repository.js';
 import { MAX_BODY_CHARS, MAX_TITLE_CHARS } from './notice-text.js';
 
 const tags = ['notices'];
@@ -255,6 +257,70 @@ const noticesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         counts: await consentCounts(app.db),
         items: items.map((i) => ({ ...i, consentedAt: i.consentedAt?.toISOString() ?? null, withdrawnAt: i.withdrawnAt?.toISOString() ?? null })),
       };
+    },
+  );
+
+  app.post(
+    '/notice-consents/import',
+    {
+      // The district's list: 37,500 rows are about 2 MB of CSV.
+      bodyLimit: 16 * 1024 * 1024,
+      schema: {
+        tags,
+        summary: "Import the district's list of subscribers (CSV in a JSON string, with a column mapping)",
+        description:
+          'Rows are checked one by one; rejected rows are reported by line with the reason, never imported. Importing the same file again changes nothing; a number that withdrew after the date in the file stays withdrawn. Also: `npm run cli -- notices import`.',
+        body: Type.Object(
+          {
+            csv: Type.String({ minLength: 1, description: 'UTF-8 CSV with a header row' }),
+            mapping: Type.Object(
+              {
+                phone: Type.String({ minLength: 1 }),
+                consentedAt: Type.String({ minLength: 1 }),
+                dong: Type.Optional(Type.String({ minLength: 1 })),
+                segments: Type.Optional(Type.String({ minLength: 1 })),
+                consentText: Type.Optional(Type.String({ minLength: 1 })),
+              },
+              { additionalProperties: false, description: 'which header holds what' },
+            ),
+            consentText: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'the wording residents agreed to, when no column holds it' })),
+            source: Type.String({ minLength: 1, maxLength: 200, description: "the file's name, recorded with each consent" }),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object(
+            {
+              rows: Type.Integer(),
+              inserted: Type.Integer(),
+              updated: Type.Integer(),
+              unchanged: Type.Integer(),
+              rejected: Type.Array(Type.Object({ line: Type.Integer(), reason: Type.String() }, { additionalProperties: false })),
+            },
+            { additionalProperties: false },
+          ),
+          ...staffErrors,
+          ...bodyErrors,
+        },
+      },
+      onRequest: app.requirePermission('notices:consents'),
+    },
+    async (request) => {
+      const b = request.body;
+      let report;
+      try {
+        report = await importConsents(app.db, b.csv, { mapping: b.mapping, consentText: b.consentText, source: b.source });
+      } catch (error) {
+        if (error instanceof ImportMappingError) throw new InvalidInput('invalid_mapping', error.message);
+        throw error;
+      }
+      await recordAudit(app.db, { staffId: request.staff!.id, ip: request.ip }, 'notice_consents.imported', [], {
+        source: b.source,
+        inserted: report.inserted,
+        updated: report.updated,
+        rejected: report.rejected.length,
+      });
+      return report;
     },
   );
 };
