@@ -9,7 +9,16 @@ const tokens = { staff: '', manager: '', admin: '' };
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 beforeAll(async () => {
-  ctx = await createTestContext({ NOTICE_OPT_OUT_NUMBER: '080-123-4567' });
+  ctx = await createTestContext({
+    NOTICE_OPT_OUT_NUMBER: '080-123-4567',
+    SOLAPI_API_KEY: 'NCSCONSOLEKEY001',
+    SOLAPI_API_SECRET: 'CONSOLESECRET0123456789ABCDEFGHIJ',
+    SOLAPI_FROM: '0233964114',
+    // Nothing is sent in this file: no worker runs.
+    SOLAPI_API_BASE_URL: 'http://solapi.console.test',
+    NOTICE_KAKAO_PF_ID: 'KA01PFCONSOLE',
+    NOTICE_KAKAO_TEMPLATE_ID: 'KA01TPCONSOLE',
+  });
   tokens.staff = await ctx.staffToken('staff', 'ROAD');
   tokens.manager = await ctx.staffToken('manager', 'AUDIT');
   tokens.admin = await ctx.staffToken('admin', 'AUDIT');

@@ -181,7 +181,7 @@ const noticesRoutes: FastifyPluginAsyncTypebox = async (app) => {
           ...staffErrors,
           ...notFoundError('`not_found`: no such notice'),
           ...bodyErrors,
-          ...conflictError('`notice_not_draft`: already approved or cancelled'),
+          ...conflictError('`notice_not_draft`: already approved or cancelled; `notices_not_configured`: no gateway to send it'),
         },
       },
       onRequest: app.requirePermission('notices:approve'),

@@ -97,6 +97,10 @@ export async function approveNotice(
     if (!notice) throw new NotFound(`notice ${id} not found`);
     if (notice.status !== 'draft') throw new StateConflict('notice_not_draft', `the notice is ${notice.status}`);
     if (notice.drafted_by === approverId) throw new NotAllowed('a notice is approved by someone other than who drafted it', 'approver_is_drafter');
+    // Approving what cannot leave would leave its recipients waiting: say so now.
+    if (config.gateway === null) {
+      throw new StateConflict('notices_not_configured', 'notices cannot be sent: set NOTICE_KAKAO_PF_ID, NOTICE_KAKAO_TEMPLATE_ID and SOLAPI_API_KEY, SOLAPI_API_SECRET, SOLAPI_FROM');
+    }
     const inserted = await sql<{ n: number }>`
       with added as (
         insert into notice_recipients (notice_id, consent_id, batch_no)
