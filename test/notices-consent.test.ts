@@ -40,11 +40,11 @@ async function sms(from: string, body: string, sid = `SM${randomBytes(16).toStri
 }
 
 describe('readConsentKeyword', () => {
-  it.each(['수신거부', '수신 거부', '[수신거부]', '거부', '알림 해지', 'STOP', 'stop!', '구독취소', '구독 취소.', ' 수신거부 '])('reads %j as an opt-out', (text) => {
+  it.each(['수신거부', '수신 거부', '[수신거부]', '거부', '알림 해지', 'STOP', 'stop!', '구독취소', '구독 취소.', ' 수신거부 ', '수신거부합니다', '알림 해지해 주세요', '수신 거부요'])('reads %j as an opt-out', (text) => {
     expect(readConsentKeyword(text)).toEqual({ action: 'withdraw', phone: null });
   });
 
-  it.each(['알림 신청', '구독', '알림신청!', 'START'])('reads %j as a subscription', (text) => {
+  it.each(['알림 신청', '구독', '알림신청!', 'START', '알림 신청합니다', '구독할게요'])('reads %j as a subscription', (text) => {
     expect(readConsentKeyword(text)).toEqual({ action: 'subscribe', phone: null });
   });
 

@@ -33,6 +33,7 @@ export const WITHDRAW_WORDS = [
 export const SUBSCRIBE_WORDS = ['알림신청', '구독', '구독신청', '알림구독', '알림받기', '소식신청', '수신동의', '알림동의', 'start', 'subscribe'];
 
 const WITHDRAW = new Set(WITHDRAW_WORDS);
+const POLITE_ENDING = /(?:합니다|할게요|할께요|해요|해주세요|해줘요|해줘|바랍니다|부탁드립니다|부탁합니다|요)$/;
 const SUBSCRIBE = new Set(SUBSCRIBE_WORDS);
 /** A Korean mobile number written anywhere in the message, with or without separators. */
 const PHONE_IN_TEXT = /(?:\+82[\s-]?|0)1[016789][\s.-]?\d{3,4}[\s.-]?\d{4}/;
@@ -43,7 +44,9 @@ export function readConsentKeyword(text: string): ConsentKeyword | null {
   const rest = written ? text.replace(written[0], ' ') : text;
   // Letters and Hangul only: "[수신거부]", "수신 거부.", "STOP!" and "알림-해지" read the same.
   const word = rest.normalize('NFC').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
-  const action = WITHDRAW.has(word) ? 'withdraw' : SUBSCRIBE.has(word) ? 'subscribe' : null;
+  // "수신거부합니다", "알림 해지해 주세요", "구독 신청할게요": the request with a polite ending.
+  const bare = word.replace(POLITE_ENDING, '');
+  const action = WITHDRAW.has(word) || WITHDRAW.has(bare) ? 'withdraw' : SUBSCRIBE.has(word) || SUBSCRIBE.has(bare) ? 'subscribe' : null;
   if (action === null) return null;
   return { action, phone: written ? normalizePhone(written[0].replace(/[\s.-]/g, '')) : null };
 }
