@@ -102,6 +102,6 @@ describe('importConsents', () => {
     const res = await ctx.app.inject({ method: 'GET', url: '/metrics' });
     expect(res.body).toMatch(/sotong_notice_consents\{status="active"\} 2/);
     expect(res.body).toMatch(/sotong_notice_consents\{status="withdrawn"\} 1/);
-    expect(res.body).toContain('sotong_notice_queue_jobs');
+    expect(res.body).toMatch(/sotong_queue_jobs\{queue="notices",state="waiting"\} \d+/);
   });
 });

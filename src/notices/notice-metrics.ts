@@ -1,15 +1,15 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { Db } from '../db/database.js';
-import type { Queues } from '../queues/queues.js';
 import { recipientTotals } from './notices.js';
 import { consentCounts } from './consent-repository.js';
 
 /**
  * Notices on /metrics, read at each scrape: recipients by status over every notice
- * (sent, delivered, fallback, failed…), the notices queue's jobs, and the consent ledger's size.
+ * (sent, delivered, fallback, failed…) and the consent ledger's size. The `notices` queue's jobs
+ * are in sotong_queue_jobs{queue="notices"} with the other queues.
  * A source that fails leaves its gauge empty for that scrape.
  */
-export function registerNoticeMetrics(registry: Registry, db: Db, queues: Queues): void {
+export function registerNoticeMetrics(registry: Registry, db: Db): void {
   new Gauge({
     name: 'sotong_notice_recipients',
     help: 'Recipients of notices by status (queued, sending, sent, delivered, fallback, failed, skipped, unknown)',
@@ -20,18 +20,6 @@ export function registerNoticeMetrics(registry: Registry, db: Db, queues: Queues
       const totals = await recipientTotals(db).catch(() => null);
       if (!totals) return;
       for (const [status, n] of Object.entries(totals)) if (status !== 'total') this.set({ status }, n);
-    },
-  });
-  new Gauge({
-    name: 'sotong_notice_queue_jobs',
-    help: 'Jobs of the notices queue by state (its own queue: never in the way of answers)',
-    labelNames: ['state'] as const,
-    registers: [registry],
-    async collect() {
-      this.reset();
-      const counts = await queues.notices.getJobCounts('waiting', 'active', 'delayed', 'failed').catch(() => null);
-      if (!counts) return;
-      for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
     },
   });
   new Gauge({

@@ -91,7 +91,7 @@ const Params = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_
 /** Notices to subscribed residents (docs/notices.md): managers draft, an admin approves, both follow and may cancel. */
 const noticesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const config = app.config.notices;
-  registerNoticeMetrics(app.metrics, app.db, app.queues);
+  registerNoticeMetrics(app.metrics, app.db);
   const view = async (notice: Notice) => ({
     id: notice.id,
     title: notice.title,
