@@ -17,10 +17,11 @@ import * as messageCounts from './20261204T150000_message_counts.js';
 import * as sqlFunctionsInFiles from './20261204T190000_sql_functions_in_files.js';
 import * as consoleInbox from './20261204T200000_console_inbox.js';
 import * as routingExampleKinds from './20261204T200000_routing_example_kinds.js';
-import * as committeeReferrals from './20261205T130000_committee_referrals.js';
-import * as satisfactionSurveys from './20261205T120000_satisfaction_surveys.js';
-import * as mayorSessions from './20261205T140000_mayor_sessions.js';
 import * as messageAttachments from './20261205T100000_message_attachments.js';
+import * as notices from './20261205T110000_notices.js';
+import * as satisfactionSurveys from './20261205T120000_satisfaction_surveys.js';
+import * as committeeReferrals from './20261205T130000_committee_referrals.js';
+import * as mayorSessions from './20261205T140000_mayor_sessions.js';
 
 export const migrations: Record<string, Migration> = {
   '20261126T070000_initial': initial,
@@ -40,8 +41,9 @@ export const migrations: Record<string, Migration> = {
   '20261204T190000_sql_functions_in_files': sqlFunctionsInFiles,
   '20261204T200000_console_inbox': consoleInbox,
   '20261204T200000_routing_example_kinds': routingExampleKinds,
-  '20261205T130000_committee_referrals': committeeReferrals,
-  '20261205T120000_satisfaction_surveys': satisfactionSurveys,
-  '20261205T140000_mayor_sessions': mayorSessions,
   '20261205T100000_message_attachments': messageAttachments,
+  '20261205T110000_notices': notices,
+  '20261205T120000_satisfaction_surveys': satisfactionSurveys,
+  '20261205T130000_committee_referrals': committeeReferrals,
+  '20261205T140000_mayor_sessions': mayorSessions,
 };

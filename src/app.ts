@@ -28,6 +28,7 @@ import { apiReference, openApiDocument } from './http/api-docs.js';
 import consoleRoutes from './console/console.routes.js';
 import attachmentsRoutes from './attachments/attachments.routes.js';
 import { createAttachmentStore, type AttachmentStore } from './attachments/storage.js';
+import noticesRoutes from './notices/notices.routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -102,6 +103,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(reportsRoutes, { prefix: '/api' });
   await app.register(committeeRoutes, { prefix: '/api' });
   await app.register(mayorSessionsRoutes, { prefix: '/api' });
+  await app.register(noticesRoutes, { prefix: '/api' });
   await app.register(reportPage, { prefix: '/reports' });
   await app.register(consoleRoutes, { prefix: '/console' });
   return app;

@@ -44,6 +44,8 @@ interface Target {
   referralId: number;
   /** A photo kept with the case's message. */
   attachmentId: number;
+  /** A draft notice, drafted by the manager. */
+  noticeId: number;
 }
 
 async function freshTarget(department: string | null = 'ROAD'): Promise<Target> {
@@ -75,7 +77,12 @@ async function freshTarget(department: string | null = 'ROAD'): Promise<Target> 
   const referred = await makeCase(ctx.db, { department: department ?? 'ROAD' });
   const manager = await ctx.db.selectFrom('staff').selectAll().where('role', '=', 'manager').executeTakeFirstOrThrow();
   const referral = await referCase(ctx.db, manager, referred.caseId, '민원인이 부서 답변에 이의를 제기함', { staffId: manager.id, ip: null });
-  return { caseId, caseNumber, correctionId: correction.id, deadLetterId: dead.id, referralId: referral.id, attachmentId };
+  const notice = await ctx.db
+    .insertInto('notices')
+    .values({ title: '구청 소식', body: '이번 주 토요일 대청소가 있습니다.', button_label: null, button_url: null, audience: JSON.stringify({ kind: 'all' }), drafted_by: staff.id })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { caseId, caseNumber, correctionId: correction.id, deadLetterId: dead.id, referralId: referral.id, attachmentId, noticeId: notice.id };
 }
 
 interface RouteCase {
@@ -292,6 +299,31 @@ const MATRIX: RouteCase[] = [
     payload: { outcome: 'met' },
     expected: row(401, 403, 403, 404, 403, 403, 403),
   },
+  // Notices: managers draft, an admin (another person) approves; both read, cancel and see the ledger.
+  { name: 'list notices', method: 'GET', url: () => '/api/notices', expected: row(401, 403, 403, 200, 403, 200, 403) },
+  {
+    name: 'draft a notice',
+    method: 'POST',
+    url: () => '/api/notices',
+    payload: { title: '구청 소식', body: '이번 주 토요일 대청소가 있습니다.' },
+    expected: row(401, 403, 403, 201, 403, 403, 403),
+  },
+  { name: 'read a notice', method: 'GET', url: (t) => `/api/notices/${t.noticeId}`, expected: row(401, 403, 403, 200, 403, 200, 403) },
+  {
+    name: 'approve a notice (drafted by the manager; no gateway is configured here: 409 once allowed)',
+    method: 'POST',
+    url: (t) => `/api/notices/${t.noticeId}/approve`,
+    expected: row(401, 403, 403, 403, 403, 409, 403),
+  },
+  { name: 'cancel a notice', method: 'POST', url: (t) => `/api/notices/${t.noticeId}/cancel`, expected: row(401, 403, 403, 200, 403, 200, 403) },
+  { name: 'the consent ledger', method: 'GET', url: () => '/api/notice-consents', expected: row(401, 403, 403, 200, 403, 200, 403) },
+  {
+    name: "import the district's list of subscribers",
+    method: 'POST',
+    url: () => '/api/notice-consents/import',
+    payload: { csv: '휴대전화,동의일\n', mapping: { phone: '휴대전화', consentedAt: '동의일' }, consentText: '구청 소식 알림 수신에 동의합니다', source: 'empty.csv' },
+    expected: row(401, 403, 403, 200, 403, 200, 403),
+  },
 ];
 
 describe('authorisation matrix', () => {
@@ -366,7 +398,7 @@ describe('authorisation matrix', () => {
       .filter((r) => /^\/(api|ops)\//.test(r.path) && !r.path.startsWith('/ops/board/'))
       .map((r) => `${r.method} ${r.path.replace(/:\w+/g, ':id')}`);
     const covered = new Set(
-      MATRIX.map((m) => `${m.method} ${m.url({ caseId: 0, caseNumber: '', correctionId: 0, deadLetterId: 0, referralId: 0, attachmentId: 0 }).split('?')[0]}`.replace(/\/0(\/|$)/g, '/:id$1')),
+      MATRIX.map((m) => `${m.method} ${m.url({ caseId: 0, caseNumber: '', correctionId: 0, deadLetterId: 0, referralId: 0, attachmentId: 0, noticeId: 0 }).split('?')[0]}`.replace(/\/0(\/|$)/g, '/:id$1')),
     );
     expect(staffRoutes.length).toBeGreaterThan(10);
     for (const route of staffRoutes) expect(covered, `${route} is not in the matrix`).toContain(route);

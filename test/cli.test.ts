@@ -141,7 +141,7 @@ describe('npm run cli', { timeout: 90_000 }, () => {
   it('--help on the top level, each group and each command prints its usage and exits 0, needing no database', async () => {
     // Nothing listens on port 1: a command that touched the database would fail.
     const noDatabase = { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere' };
-    const commands = ['staff add', 'staff revoke', 'departments list', 'departments load', 'retention purge', 'outbox list'];
+    const commands = ['staff add', 'staff revoke', 'departments list', 'departments load', 'retention purge', 'outbox list', 'notices import'];
     expect(Object.keys(COMMANDS)).toEqual(commands);
     expect(Object.keys(RUN)).toEqual(commands);
     const calls = [['--help'], ['-h'], ['help'], ['staff', '--help'], ['departments', '--help'], ...commands.map((c) => [...c.split(' '), '--help'])];
@@ -155,9 +155,10 @@ describe('npm run cli', { timeout: 90_000 }, () => {
     for (const command of commands) expect(results[0]!.stdout).toContain(`npm run cli -- ${command}`);
     expect(results[3]!.stdout.trim().split('\n').slice(1).map((l) => l.trim().split(' ').slice(4, 6).join(' '))).toEqual(['staff add', 'staff revoke']);
     const staffAdd = results[5]!.stdout;
-    expect(staffAdd).toContain('npm run cli -- staff add --name NAME --role staff|manager|operator|admin [--department CODE]');
+    expect(staffAdd).toContain('npm run cli -- staff add --name NAME --role staff|manager|operator|admin|committee [--department CODE]');
     expect(staffAdd).toContain('--department is required for the staff role');
-    expect(results.at(-1)!.stdout).toContain("residents' correspondence");
+    expect(results.at(-2)!.stdout).toContain("residents' correspondence");
+    expect(results.at(-1)!.stdout).toContain('npm run cli -- notices import FILE --phone COLUMN --date COLUMN');
     // Without --help, a missing command is still a usage error.
     const none = await cliWith(noDatabase);
     expect(none.code).toBe(64);

@@ -98,6 +98,7 @@ describe('온데이트: volunteering by reply', () => {
       threadWindowMinutes: 30,
       storeTimeoutMs: 2000,
       ondate: true,
+      consentRetentionDays: ctx.config.notices.consentRetentionDays,
     };
     const receipt = await receiveResidentMessage(
       deps,

@@ -103,7 +103,7 @@ describe('GET /ops/queues', () => {
     const res = await ctx.app.inject({ method: 'GET', url: '/ops/queues', headers: { authorization: `Bearer ${operator}` } });
     expect(res.statusCode).toBe(200);
     const body = res.json<Record<string, Record<string, number>>>();
-    expect(Object.keys(body).sort()).toEqual(['attachments', 'deadlines', 'outbound-kakao', 'outbound-sms', 'retention', 'routing']);
+    expect(Object.keys(body).sort()).toEqual(['attachments', 'deadlines', 'notices', 'outbound-kakao', 'outbound-sms', 'retention', 'routing']);
     for (const [name, health] of Object.entries(body)) {
       expect(Object.keys(health).sort(), name).toEqual(['active', 'completed', 'delayed', 'failed', 'oldestWaitingAgeSeconds', 'waiting']);
       for (const value of Object.values(health)) expect(value).toBeGreaterThanOrEqual(0);

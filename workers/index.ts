@@ -18,6 +18,7 @@ import { createWorkerMetrics, startMetricsServer, type MetricsServer } from '../
 import { closeBullmq } from '../src/queues/close-bullmq.js';
 import { startAttachmentsWorker } from './attachments.worker.js';
 import { createAttachmentStore } from '../src/attachments/storage.js';
+import { startNoticeWorker } from './notices.worker.js';
 
 export interface RunningWorkers {
   /** Where the worker metrics server listens; null when WORKER_METRICS_PORT=0. */
@@ -87,7 +88,17 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
     log,
     metrics,
   });
-  const retention = await startRetentionWorker({ db, connection, prefix: config.queuePrefix, log, years: config.retentionYears, store: attachmentStore });
+  const retention = await startRetentionWorker({
+    db,
+    connection,
+    prefix: config.queuePrefix,
+    log,
+    years: config.retentionYears,
+    store: attachmentStore,
+    consentRetentionDays: config.notices.consentRetentionDays,
+  });
+  // Notices to subscribed residents: their own queue and limiter, never in the answers' way.
+  const notices = await startNoticeWorker({ db, connection, prefix: config.queuePrefix, log, queues, config: config.notices, sms: channels.sms, metrics, stallMs: config.jobStallMs });
   const deadlineQueue = createDeadlineQueue(connection, config.queuePrefix, log);
   const deadlines = await startDeadlineWorker({
     db,
@@ -120,7 +131,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
       .size()
       .then(async (waiting) => {
         if (waiting === 0) return;
-        const { filed, unreadable } = await drainIntakeBuffer(db, queues, buffer, config.threadWindowMinutes, undefined, log);
+        const { filed, unreadable } = await drainIntakeBuffer(db, queues, buffer, config.threadWindowMinutes, undefined, log, config.notices.consentRetentionDays);
         if (filed > 0) log.info({ filed }, 'messages kept in Redis while Postgres was away are now stored');
         if (unreadable > 0) log.error({ unreadable }, 'buffered messages could not be decrypted (was INTAKE_BUFFER_SECRET changed?)');
       })
@@ -146,7 +157,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
       clearInterval(drainer);
       await draining;
       await metricsServer?.close();
-      await Promise.allSettled([routing.close(), deadlines.close(), retention.close(), attachments.close(), ...outbound.map((w) => w.close())]);
+      await Promise.allSettled([routing.close(), deadlines.close(), retention.close(), attachments.close(), notices.close(), ...outbound.map((w) => w.close())]);
       await Promise.allSettled([queues.close(), closeBullmq(deadlineQueue)]);
       producer.disconnect();
       await db.destroy();

@@ -8,6 +8,7 @@ import type { AttachmentStore } from '../src/attachments/storage.js';
 import { closeBullmq } from '../src/queues/close-bullmq.js';
 import { SEOUL_TIME_ZONE } from '../src/domain/seoul-time.js';
 import { errorLog } from '../src/logger.js';
+import { purgeEndedConsents } from '../src/notices/consent-repository.js';
 
 export const RETENTION_QUEUE = QUEUE_NAMES.retention;
 /** One scheduler for every worker process: BullMQ keeps one per id, so many workers schedule it once. */
@@ -27,6 +28,8 @@ export async function startRetentionWorker(deps: {
   years: number;
   /** Where residents' photos are kept: a purged case's files are deleted there. */
   store?: AttachmentStore;
+  /** Withdrawn notice consents are removed this many days after withdrawal (src/notices). */
+  consentRetentionDays?: number;
 }) {
   const { db, log } = deps;
   const queue = new Queue(RETENTION_QUEUE, { connection: deps.connection, prefix: deps.prefix });
@@ -43,6 +46,10 @@ export async function startRetentionWorker(deps: {
       const purged = await purgeClosedCases(db, cutoff);
       const files = deps.store ? await purgeAttachmentFiles(db, deps.store) : 0;
       log.info({ ...purged, files, cutoff: cutoff.toISOString() }, 'retention purge done');
+      if (deps.consentRetentionDays !== undefined) {
+        const consents = await purgeEndedConsents(db, new Date(), deps.consentRetentionDays);
+        log.info(consents, 'withdrawn notice consents purged');
+      }
       return { ...purged, files };
     },
     { connection: deps.connection, prefix: deps.prefix, concurrency: 1 },

@@ -26,7 +26,11 @@ export type AuditAction =
   | 'visits.listed'
   | 'visit.session_created'
   | 'visit.scheduled'
-  | 'visit.outcome_recorded';
+  | 'visit.outcome_recorded'
+  | 'notice.drafted'
+  | 'notice.approved'
+  | 'notice.cancelled'
+  | 'notice_consents.imported';
 
 export interface AuditLogTable {
   id: Generated<number>;

@@ -10,6 +10,9 @@ import { purgeClosedCases, retentionCutoff } from '../cases/retention.js';
 import { listOutboxMessages } from '../outbound/providers/outbox/outbox-messages.js';
 import { seoulDateTime } from '../domain/seoul-time.js';
 import { UsageError } from './usage.js';
+import { importConsents } from '../notices/consent-import.js';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 
 export interface CommandContext {
   config: Config;
@@ -87,5 +90,32 @@ export const RUN: Record<string, (rest: string[], ctx: CommandContext) => Promis
         return `${header}\n${m.text.replace(/^/gm, '    ')}`;
       })
       .join('\n\n');
+  },
+  'notices import': async (rest, { db }) => {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      options: {
+        phone: { type: 'string' },
+        date: { type: 'string' },
+        dong: { type: 'string' },
+        segments: { type: 'string' },
+        'text-column': { type: 'string' },
+        wording: { type: 'string' },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+    const file = positionals[0];
+    if (!file || !values.phone || !values.date) throw new UsageError('notices import needs FILE, --phone and --date');
+    if (!values['text-column'] && !values.wording) throw new UsageError('notices import needs --text-column or --wording: what residents agreed to');
+    const report = await importConsents(db, await readFile(file, 'utf8'), {
+      mapping: { phone: values.phone, consentedAt: values.date, dong: values.dong, segments: values.segments, consentText: values['text-column'] },
+      consentText: values.wording,
+      source: basename(file),
+    });
+    return [
+      `rows ${report.rows}: inserted ${report.inserted}, updated ${report.updated}, unchanged ${report.unchanged}, rejected ${report.rejected.length}`,
+      ...report.rejected.map((r) => `line ${r.line}: ${r.reason}`),
+    ].join('\n');
   },
 };

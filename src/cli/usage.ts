@@ -44,6 +44,15 @@ src/departments/default-departments.json); departments it no longer lists are de
 newest first (default 20): case number, channel, Seoul time, kind, then the text as the resident
 would have received it. The text is residents' correspondence: run it only where you may read it.`,
   },
+  'notices import': {
+    args: 'FILE --phone COLUMN --date COLUMN [--dong COLUMN] [--segments COLUMN] (--text-column COLUMN | --wording TEXT)',
+    help: `Imports the district's list of residents who agreed to receive notices (CSV, UTF-8, a header
+row) into the consent ledger: the columns named hold the phone number, the date of consent, the 동,
+segments (| or ; between them) and the consent wording (or --wording for the whole file). Prints how
+many rows were inserted, updated, unchanged and rejected, and each rejected line with its reason
+(never the number). Importing the same file again changes nothing; a number that withdrew after the
+date in the file stays withdrawn.`,
+  },
 };
 
 const usageLine = (name: string) => `  npm run cli -- ${name}${COMMANDS[name]!.args ? ` ${COMMANDS[name]!.args}` : ''}`;

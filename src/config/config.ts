@@ -132,6 +132,7 @@ export interface Config {
   satisfaction: SatisfactionPolicy;
   mayorSessions: MayorSessionsConfig;
   attachments: AttachmentsConfig;
+  notices: NoticeConfig;
 }
 
 /** The mayor's sessions (docs/mayor-sessions.md). */
@@ -158,6 +159,19 @@ export interface AttachmentsConfig {
   /** Twilio media need the account's credentials (HTTP Basic). */
   twilioAuth: { user: string; password: string } | null;
   twilioApiBaseUrl: string;
+}
+
+/** Notices to subscribed residents (docs/notices.md). */
+export interface NoticeConfig {
+  /** Solapi and the KakaoTalk channel's pfId and template; null: notices can be drafted, not sent. */
+  gateway: { solapi: SolapiConfig; pfId: string; templateId: string } | null;
+  /** The free 080 opt-out number printed in each notice; null prints none. */
+  optOutNumber: string | null;
+  ratePerSecond: number;
+  batchSize: number;
+  prices: { ata: number; sms: number; lms: number };
+  /** Days a withdrawn consent is kept before it is removed. */
+  consentRetentionDays: number;
 }
 
 export interface DeadlineConfig {
@@ -315,6 +329,23 @@ function intakeSettings(env: Environment, problems: string[]): Config['intake'] 
   };
 }
 
+function noticeSettings(env: Environment): NoticeConfig {
+  const from = env.SOLAPI_FROM?.replace(/[-\s]/g, '');
+  const { SOLAPI_API_KEY: apiKey, SOLAPI_API_SECRET: apiSecret, NOTICE_KAKAO_PF_ID: pfId, NOTICE_KAKAO_TEMPLATE_ID: templateId } = env;
+  const gateway =
+    apiKey !== undefined && apiSecret !== undefined && from !== undefined && pfId !== undefined && templateId !== undefined
+      ? { solapi: { apiKey, apiSecret, from, apiBaseUrl: env.SOLAPI_API_BASE_URL, lmsSubject: env.SOLAPI_LMS_SUBJECT }, pfId, templateId }
+      : null;
+  return {
+    gateway,
+    optOutNumber: env.NOTICE_OPT_OUT_NUMBER ?? null,
+    ratePerSecond: env.NOTICE_RATE_PER_SECOND,
+    batchSize: env.NOTICE_BATCH_SIZE,
+    prices: { ata: env.NOTICE_PRICE_ATA, sms: env.NOTICE_PRICE_SMS, lms: env.NOTICE_PRICE_LMS },
+    consentRetentionDays: env.NOTICE_CONSENT_RETENTION_DAYS,
+  };
+}
+
 /**
  * The configuration from the environment (process.env unless given). Throws a ConfigError
  * listing every problem: each variable's own (env-schema.ts), then those between variables.
@@ -365,6 +396,7 @@ export function loadConfig(raw: RawEnv = process.env): Config {
     },
     satisfaction: { replyHours: env.SATISFACTION_REPLY_HOURS, intervalDays: env.SATISFACTION_INTERVAL_DAYS },
     mayorSessions: { ondateOffer: env.ONDATE_OFFER === 'on', homepageFormSecret: env.HOMEPAGE_FORM_SECRET ?? null },
+    notices: noticeSettings(env),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -110,6 +110,14 @@ function timeOfDay(fallback: string) {
     .Encode(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
 }
 
+/** A price in won, with up to two decimals (8.4): read as a number. */
+function won(fallback: string) {
+  const valid = (v: string) => /^\d{1,6}(\.\d{1,2})?$/.test(v);
+  return Type.Codec(Type.Refine(Type.String({ default: fallback }), valid, (v) => `must be a price in won such as 8.4 (got "${v}")`))
+    .Decode((v) => Number(v))
+    .Encode((n) => String(n));
+}
+
 // ---- the environment ----------------------------------------------------------------------
 const HTTP = ['https:', 'http:'];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -196,6 +204,15 @@ export const EnvSchema = Type.Object({
   SATISFACTION_INTERVAL_DAYS: wholeNumber(0, 366, 30),
   ONDATE_OFFER: oneOf(['on', 'off'], 'off'),
   HOMEPAGE_FORM_SECRET: optionalText(),
+  NOTICE_KAKAO_PF_ID: optionalText(),
+  NOTICE_KAKAO_TEMPLATE_ID: optionalText(),
+  NOTICE_OPT_OUT_NUMBER: optionalText(),
+  NOTICE_RATE_PER_SECOND: wholeNumber(1, 10_000, 50),
+  NOTICE_BATCH_SIZE: wholeNumber(1, 1000, 100),
+  NOTICE_PRICE_ATA: won('8'),
+  NOTICE_PRICE_SMS: won('9'),
+  NOTICE_PRICE_LMS: won('27'),
+  NOTICE_CONSENT_RETENTION_DAYS: wholeNumber(1, 3650, 365),
 });
 
 /** The environment as the code reads it: defaults filled in, numbers as numbers. */

@@ -60,6 +60,8 @@ const MAYOR_ERRORS: Record<string, string> = {
   unknown_department: '없는 부서입니다.',
   not_found: '없는 신청입니다.',
 };
+import { NoticesPage } from './views/notices.js';
+import { approveNotice, cancelNotice, draftNotice, listNotices, noticeProgress, previewNotice } from '../notices/notices.js';
 
 export const CONSOLE_PATH = '/console';
 export const CONSOLE_COOKIE = 'sotong_console';
@@ -170,6 +172,7 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
       isManager: staff.role === 'manager',
       canTriage: canTriage(staff),
       isCommittee: can(staff.role, 'committee:review'),
+      canNotices: can(staff.role, 'notices:read'),
     };
     if (request.method === 'POST' && !csrfTokenMatches(token, (request.body as Form | undefined)?._csrf)) {
       await html(reply, 403, <MessagePage title="요청 거부" message="양식이 만료되었거나 다른 사이트에서 보낸 요청입니다. 페이지를 새로 열고 다시 시도하세요." session={view} status={403} />);
@@ -362,6 +365,76 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
     const done = text(request.query as Form, 'done') === 'withdraw' ? '정정을 철회했습니다. 자동 분류가 다음 학습 때 이 정정을 빼고 배웁니다.' : null;
     return html(reply, 200, <ManagerPage session={signed.view} departments={departments} corrections={corrections} codes={signed.codes} done={done} />);
   });
+
+  // 구청 알림 (docs/notices.md): the same domain functions as /api/notices.
+  const NOTICE_DONE: Record<string, string> = {
+    draft: '초안을 저장했습니다. 시스템 관리자가 승인하면 발송됩니다.',
+    approve: '승인했습니다. 설정된 속도로 발송합니다.',
+    cancel: '취소했습니다. 아직 보내지 않은 주민에게는 가지 않습니다.',
+  };
+  async function noticesPage(request: FastifyRequest, reply: FastifyReply, signed: Signed, status: number, error: string | null) {
+    const notices = await listNotices(app.db, 30);
+    const rows = await Promise.all(
+      notices.map(async (notice) => ({ notice, preview: await previewNotice(app.db, app.config.notices, notice), progress: await noticeProgress(app.db, notice.id) })),
+    );
+    const done = NOTICE_DONE[text(request.query as Form, 'done')] ?? null;
+    return html(
+      reply,
+      status,
+      <NoticesPage
+        session={signed.view}
+        rows={rows}
+        staffId={signed.staff.id}
+        canDraft={can(signed.staff.role, 'notices:draft')}
+        canApprove={can(signed.staff.role, 'notices:approve')}
+        done={status === 200 ? done : null}
+        error={error}
+      />,
+    );
+  }
+
+  app.get('/notices', async (request, reply) => {
+    const signed = await signedIn(request, reply, 'notices:read');
+    if (!signed) return reply;
+    return noticesPage(request, reply, signed, 200, null);
+  });
+
+  async function noticeAction(request: FastifyRequest, reply: FastifyReply, permission: Permission, done: string, work: (signed: Signed, id: number) => Promise<unknown>) {
+    const signed = await signedIn(request, reply, permission);
+    if (!signed) return reply;
+    const id = request.url.endsWith('/notices') ? 0 : caseId(request);
+    if (id === null) return notFoundPage(reply, signed.view);
+    try {
+      await work(signed, id);
+    } catch (e) {
+      const refused = refusal(e);
+      if (refused === null) throw e;
+      return noticesPage(request, reply, signed, refused.status, errorLabel(refused.code, '처리할 수 없습니다.'));
+    }
+    return reply.redirect(`${CONSOLE_PATH}/notices?done=${done}`, 303);
+  }
+
+  app.post('/notices', async (request, reply) =>
+    noticeAction(request, reply, 'notices:draft', 'draft', async (signed) => {
+      const form = request.body as Form;
+      const dongs = text(form, 'dongs').split(',').map((d) => d.trim()).filter((d) => d !== '');
+      const url = text(form, 'buttonUrl').trim();
+      await draftNotice(
+        app.db,
+        signed.staff.id,
+        { title: text(form, 'title'), body: text(form, 'body'), buttonLabel: null, buttonUrl: url === '' ? null : url, audience: dongs.length > 0 ? { kind: 'dong', dongs } : { kind: 'all' } },
+        actor(request, signed.staff),
+      );
+    }),
+  );
+  app.post('/notices/:id/approve', async (request, reply) =>
+    noticeAction(request, reply, 'notices:approve', 'approve', (signed, id) =>
+      approveNotice(app.db, app.queues, app.config.notices, signed.staff.id, id, { urgent: text(request.body as Form, 'urgent') === '1' }, actor(request, signed.staff)),
+    ),
+  );
+  app.post('/notices/:id/cancel', async (request, reply) =>
+    noticeAction(request, reply, 'notices:cancel', 'cancel', (signed, id) => cancelNotice(app.db, signed.staff.id, id, actor(request, signed.staff))),
+  );
 
   // The staff API's withdrawal, from a button on the manager page (same domain function and audit).
   app.post('/corrections/:id/withdraw', async (request, reply) => {

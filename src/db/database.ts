@@ -19,6 +19,7 @@ import type { CommitteeReferralTable } from '../committee/referral.table.js';
 import type { SatisfactionSurveyTable } from '../satisfaction/satisfaction.table.js';
 import type { MayorVisitRequestTable, MayorVisitSessionTable, OndateVolunteerTable } from '../mayor-sessions/mayor-sessions.table.js';
 import type { MessageAttachmentTable } from '../attachments/attachment.table.js';
+import type { NoticeConsentEventTable, NoticeConsentTable, NoticeRecipientTable, NoticeTable } from '../notices/notice.table.js';
 
 export interface Database {
   categories: CategoryTable;
@@ -43,6 +44,10 @@ export interface Database {
   mayor_visit_sessions: MayorVisitSessionTable;
   mayor_visit_requests: MayorVisitRequestTable;
   message_attachments: MessageAttachmentTable;
+  notice_consents: NoticeConsentTable;
+  notice_consent_events: NoticeConsentEventTable;
+  notices: NoticeTable;
+  notice_recipients: NoticeRecipientTable;
 }
 
 export type Db = Kysely<Database>;

@@ -3,6 +3,9 @@ import { enqueueFilingMany, type Queues } from '../queues/queues.js';
 import { insertInboundMany } from './inbox-repository.js';
 import type { IntakeBuffer } from './intake-buffer.js';
 import { errorLog, processWarnings, type WarnLogger } from '../logger.js';
+import { readConsentKeyword } from '../notices/consent-keywords.js';
+import { recordConsentMessage } from '../notices/consent-repository.js';
+import { enqueueConsentReply } from '../notices/notice-queue.js';
 
 /**
  * Moves messages a webhook kept in Redis while Postgres was away into the inbox, in order of
@@ -22,6 +25,8 @@ export async function drainIntakeBuffer(
   batch = 500,
   /** Where a page's lost queue add is reported (rate-limited); without one, stderr. */
   log: WarnLogger = processWarnings,
+  /** Days a withdrawn notice consent is kept: a buffered opt-out goes to the ledger, never to a case. */
+  consentRetentionDays = 365,
 ): Promise<{ filed: number; unreadable: number }> {
   const queueError = errorLog(log, 'intake drain queue add');
   await buffer.indexUnordered();
@@ -33,7 +38,19 @@ export async function drainIntakeBuffer(
     const readable = entries.filter((e) => e.row !== null);
     unreadable += entries.length - readable.length;
     if (readable.length === 0) continue;
-    const inboundIds = await insertInboundMany(db, readable.map((e) => e.row!), threadWindowMinutes);
+    const petitions = [];
+    for (const entry of readable) {
+      const row = entry.row!;
+      const keyword = row.channel === 'sms' || row.channel === 'kakao' ? readConsentKeyword(row.text) : null;
+      if (keyword === null) {
+        petitions.push(row);
+        continue;
+      }
+      const replyPending = row.acknowledgementStatus === 'pending';
+      const outcome = await recordConsentMessage(db, { ...row, channel: row.channel as 'sms' | 'kakao', replyPending }, keyword, consentRetentionDays);
+      if (replyPending && !outcome.duplicate) await enqueueConsentReply(queues, outcome.eventId).catch(queueError);
+    }
+    const inboundIds = await insertInboundMany(db, petitions, threadWindowMinutes);
     // A lost add is found by the sweeper in the inbox: reported, not fatal.
     await enqueueFilingMany(queues, inboundIds).catch(queueError);
     await buffer.remove(readable.map((e) => e.field));

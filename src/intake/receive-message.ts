@@ -9,6 +9,9 @@ import type { IntakeBuffer } from './intake-buffer.js';
 import type { FloodLimit } from './sender-flood.js';
 import { isOndateReply } from '../mayor-sessions/texts.js';
 import { recordOndateReply } from '../mayor-sessions/ondate.js';
+import { readConsentKeyword } from '../notices/consent-keywords.js';
+import { NEEDS_PHONE_REPLY, recordConsentMessage, SUBSCRIBED_REPLY, WITHDRAWN_REPLY } from '../notices/consent-repository.js';
+import { enqueueConsentReply } from '../notices/notice-queue.js';
 
 export interface IntakeDeps {
   db: Db;
@@ -22,6 +25,8 @@ export interface IntakeDeps {
   storeTimeoutMs: number;
   /** ONDATE_OFFER=on: a reply of '온데이트' volunteers the sender on their latest case (src/mayor-sessions). */
   ondate?: boolean;
+  /** Days a withdrawn notice consent is kept (docs/notices.md). */
+  consentRetentionDays: number;
 }
 
 export type ReceivedMessage = Omit<InboundRow, 'providerMessageId' | 'receivedAt'> & {
@@ -39,6 +44,8 @@ export type Receipt = (
   | { outcome: 'opted-in'; caseNumber: string }
   /** Postgres was away: kept in the Redis buffer, filed once Postgres is back. */
   | { outcome: 'buffered' }
+  /** A subscribe or opt-out request for notices ("알림 신청", "수신거부"): stored in the consent ledger, never a case. */
+  | { outcome: 'consent'; eventId: number; action: 'subscribe' | 'withdraw' }
 ) & {
   /** What to answer the resident now: the acknowledgement, the flood notice, or nothing. */
   acknowledgement: string | null;
@@ -64,6 +71,10 @@ export async function receiveResidentMessage(deps: IntakeDeps, message: Received
     providerMessageId: message.providerMessageId ?? `sotong-${timeOrderedUuid()}`,
     receivedAt: message.receivedAt ?? new Date(),
   };
+  // A subscribe or opt-out request for notices never opens a case: it is stored (with the exact
+  // words) in the consent ledger, which changes at once, and the confirmation is the answer.
+  const keyword = row.channel === 'sms' || row.channel === 'kakao' ? readConsentKeyword(row.text) : null;
+  if (keyword !== null) return receiveConsentMessage(deps, row, keyword, log);
   if (deps.ondate && isOndateReply(row.text)) {
     const optedIn = await optInOndate(deps, row, log);
     if (optedIn) return optedIn;
@@ -108,6 +119,47 @@ async function optInOndate(deps: IntakeDeps, row: Omit<InboundRow, 'flood'>, log
   log.info({ caseId: result.caseId, newVolunteer: result.newVolunteer }, 'ondate reply recorded');
   if (result.pendingAcknowledgement) await handOff(deps.queues, log, { send: [result.pendingAcknowledgement] });
   return { outcome: 'opted-in', caseNumber: result.caseNumber, acknowledgement: result.acknowledgement };
+}
+
+/**
+ * The consent path: the same guarantee as a petition (stored before the webhook answers). While
+ * Postgres is away it waits in the Redis buffer like any message, and the drain applies it
+ * (drain-buffer.ts): no notice can be sent meanwhile, since sending reads the ledger.
+ */
+async function receiveConsentMessage(
+  deps: IntakeDeps,
+  row: Omit<InboundRow, 'flood'>,
+  keyword: NonNullable<ReturnType<typeof readConsentKeyword>>,
+  log: FastifyBaseLogger,
+): Promise<Receipt> {
+  const replyPending = row.acknowledgementStatus === 'pending';
+  let outcome;
+  try {
+    outcome = await withTimeout(
+      recordConsentMessage(deps.db, { ...row, channel: row.channel as 'sms' | 'kakao', replyPending }, keyword, deps.consentRetentionDays),
+      deps.storeTimeoutMs,
+    );
+  } catch (error) {
+    try {
+      await deps.buffer.put(row);
+    } catch {
+      log.error({ provider: row.provider }, 'Postgres and Redis both unavailable; message refused with 503');
+      throw intakeUnavailable();
+    }
+    log.warn({ provider: row.provider, err: (error as Error).message }, 'Postgres unavailable; consent message kept in the Redis intake buffer');
+    return { outcome: 'buffered', acknowledgement: consentReplyWhileAway(keyword.action, row) };
+  }
+  if (outcome.duplicate) return { outcome: 'duplicate', acknowledgement: null };
+  log.info({ consentEventId: outcome.eventId, action: outcome.action }, 'notice consent message');
+  if (replyPending) await enqueueConsentReply(deps.queues, outcome.eventId).catch((error: Error) => log.warn({ err: error.message }, 'consent reply not queued'));
+  return { outcome: 'consent', eventId: outcome.eventId, action: outcome.action, acknowledgement: outcome.reply };
+}
+
+/** While Postgres is away the request waits in Redis; the resident hears what will be done. */
+function consentReplyWhileAway(action: 'subscribe' | 'withdraw', row: Omit<InboundRow, 'flood'>): string | null {
+  if (row.acknowledgementStatus === 'pending') return null;
+  if (action === 'withdraw') return WITHDRAWN_REPLY;
+  return 'phone' in row.sender || readConsentKeyword(row.text)?.phone ? SUBSCRIBED_REPLY : NEEDS_PHONE_REPLY;
 }
 
 /**

@@ -12,7 +12,8 @@ export interface QueueHealth {
 
 /** Every queue the app knows: routing, one outbound queue per channel, residents' photos, then the scheduled ones. */
 export function allQueues(queues: Queues): Queue[] {
-  return [...messageQueues(queues), queues.attachments, ...queues.scheduled];
+  // Notices have their own queue (src/notices): operators see it beside the others.
+  return [...messageQueues(queues), queues.attachments, queues.notices, ...queues.scheduled];
 }
 
 /** The queues residents' messages and answers pass through (the scheduled ones always hold their next run). */

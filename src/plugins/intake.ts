@@ -28,7 +28,16 @@ export default fp(
     app.addHook('onClose', async () => {
       redis.disconnect();
     });
-    const deps = { db: app.db, queues: app.queues, buffer, flood: config.intake.senderFlood, threadWindowMinutes: config.threadWindowMinutes, storeTimeoutMs: config.intake.storeTimeoutMs, ondate: config.mayorSessions.ondateOffer };
+    const deps = {
+      db: app.db,
+      queues: app.queues,
+      buffer,
+      flood: config.intake.senderFlood,
+      threadWindowMinutes: config.threadWindowMinutes,
+      storeTimeoutMs: config.intake.storeTimeoutMs,
+      ondate: config.mayorSessions.ondateOffer,
+      consentRetentionDays: config.notices.consentRetentionDays,
+    };
     app.decorate('intake', {
       buffer,
       receive: (message: ReceivedMessage, log: FastifyBaseLogger) => receiveResidentMessage(deps, message, log),

@@ -34,6 +34,8 @@ export const QUEUE_NAMES = {
   deadlines: 'deadlines',
   retention: 'retention',
   attachments: 'attachments',
+  /** Notices to subscribed residents and replies to their consent messages (src/notices): never delays answers. */
+  notices: 'notices',
 } as const;
 
 /**
@@ -52,8 +54,12 @@ export const jobIds = {
   attachment: (attachmentId: number) => `attachment-${attachmentId}`,
 };
 
+/** One batch of one notice's recipients, or the reply to one consent message (ids only). */
+export type NoticeJob = { noticeId: number; batchNo: number } | { eventId: number };
+
 export interface Queues {
   routing: Queue<RoutingJob>;
+  notices: Queue<NoticeJob>;
   outbound: Record<Channel, Queue<OutboundJob>>;
   attachments: Queue<AttachmentJob>;
   /** The scheduled queues, as operators see them (their workers add their own jobs). */
@@ -138,6 +144,12 @@ export function createQueues(settings: QueueSettings, connection: ConnectionOpti
     },
   });
   attachments.on('error', errorLog(log, `queue ${QUEUE_NAMES.attachments}`));
+  const notices = new Queue<NoticeJob>(QUEUE_NAMES.notices, {
+    connection,
+    prefix: settings.prefix,
+    defaultJobOptions: { ...outboundDefaults, removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 } },
+  });
+  notices.on('error', errorLog(log, `queue ${QUEUE_NAMES.notices}`));
   const scheduled = [QUEUE_NAMES.deadlines, QUEUE_NAMES.retention].map((name) => {
     const queue = new Queue(name, { connection, prefix: settings.prefix });
     queue.on('error', errorLog(log, `queue ${name}`));
@@ -145,11 +157,12 @@ export function createQueues(settings: QueueSettings, connection: ConnectionOpti
   });
   return {
     routing,
+    notices,
     outbound,
     attachments,
     scheduled,
     async close() {
-      const all: Queue[] = [routing, ...Object.values(outbound), attachments, ...scheduled];
+      const all: Queue[] = [routing, notices, ...Object.values(outbound), attachments, ...scheduled];
       await Promise.allSettled(all.map((q) => closeBullmq(q)));
     },
   };

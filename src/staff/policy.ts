@@ -38,15 +38,40 @@ export const PERMISSIONS = [
   'committee:review',
   /** The mayor's sessions (온데이트, 찾아가는 구청장실): choose and schedule residents, record meetings. */
   'mayor-sessions:manage',
+  /** Notices to subscribed residents: read them with their preview, cost and progress. */
+  'notices:read',
+  /** Draft a notice (never sends it). */
+  'notices:draft',
+  /** Approve a notice someone else drafted: this sends it. */
+  'notices:approve',
+  /** Cancel a notice, also midway. */
+  'notices:cancel',
+  /** The consent ledger (numbers masked) and its import. */
+  'notices:consents',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Readonly<Record<StaffRole, readonly Permission[]>> = {
   staff: ['cases:read', 'cases:act', 'cases:note', 'cases:resident-phone', 'reports:read'],
   // Managers oversee every case but do not call residents: the owning department does.
-  manager: ['cases:read', 'cases:act', 'cases:note', 'corrections:manage', 'reports:read', 'reports:page', 'senders:block', 'committee:refer', 'mayor-sessions:manage'],
+  manager: [
+    'cases:read',
+    'cases:act',
+    'cases:note',
+    'corrections:manage',
+    'reports:read',
+    'reports:page',
+    'senders:block',
+    'committee:refer',
+    'mayor-sessions:manage',
+    'notices:read',
+    'notices:draft',
+    'notices:cancel',
+    'notices:consents',
+  ],
   operator: ['ops:read', 'ops:retry'],
-  admin: ['ops:read', 'ops:retry', 'corrections:manage', 'audit:read'],
+  // A notice is drafted by a manager and approved by an admin: never one person alone.
+  admin: ['ops:read', 'ops:retry', 'corrections:manage', 'audit:read', 'notices:read', 'notices:approve', 'notices:cancel', 'notices:consents'],
   // Citizens and experts of the grievance committee: no case scope at all, only referrals.
   committee: ['committee:review'],
 };

@@ -13,9 +13,11 @@ export interface ViewSession {
   canTriage: boolean;
   /** A member of the grievance committee: their pages are the referred cases only. */
   isCommittee: boolean;
+  /** Managers and admins: the notices page (구청 알림). */
+  canNotices?: boolean;
 }
 
-export type Section = 'inbox' | 'triage' | 'search' | 'manager' | 'case' | 'login' | 'committee';
+export type Section = 'inbox' | 'triage' | 'search' | 'manager' | 'case' | 'login' | 'committee' | 'notices';
 
 /** A page as sent: preact escapes every text and attribute value it renders. */
 export function htmlPage(node: preact.VNode): string {
@@ -81,6 +83,11 @@ export function Layout({ title, session, section, children }: { title: string; s
                 {session.isManager && (
                   <NavLink href="/console/manager" current={section === 'manager'}>
                     관리자 현황
+                  </NavLink>
+                )}
+                {session.canNotices && (
+                  <NavLink href="/console/notices" current={section === 'notices'}>
+                    구청 알림
                   </NavLink>
                 )}
               </ul>

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { isSingleReportEvent, readSolapiReport } from '../../../src/outbound/providers/solapi/solapi-report.js';
 import { recordDeliveryReport } from '../../../src/outbound/outbound-repository.js';
+import { recordNoticeReport, reportType } from '../../../src/notices/notice-reports.js';
 import { secretMatcher } from '../../shared-secret.js';
 
 /**
@@ -91,8 +92,10 @@ const solapiWebhooks: FastifyPluginAsyncTypebox = async (app) => {
         status: report.status,
         errorCode: report.errorCode,
       });
+      // A notice's message (docs/notices.md): delivered, fallen back to SMS/LMS, or failed.
+      const notice = result.matched ? false : await recordNoticeReport(app.db, { ...report, type: reportType(element) });
       applied += 1;
-      if (result.matched) moved += 1;
+      if (result.matched || notice) moved += 1;
       if ((report.retryCount ?? 0) > 0) resent += 1;
     }
     const summary = { reports: elements.length, applied, moved, resent, rejected: rejected.length, unknownCodes: [...unknownCodes] };
