@@ -199,6 +199,21 @@ describe('a resident writes to the channel', () => {
     expect(inbound!.raw).toMatchObject({ newTopLevelThing: { version: 3, items: ['a', 'b'] }, userRequest: { someNewField: 'value' } });
   });
 
+  it('files a request that carries half a surrogate pair (jsonb refuses one as it is): U+FFFD in its place', async () => {
+    const userKey = newUserKey();
+    // JSON.parse accepts "\ud800" and JSON.stringify writes it back; Postgres's jsonb would refuse the row.
+    const body = JSON.stringify(skillRequest({ userKey, utterance: '깨진 글자 @@ 끝' })).replace('@@', '\\ud800');
+    expect(body).toContain('\\ud800');
+
+    const res = await postSkill(ctx.app, body);
+
+    expect(res.statusCode).toBe(200);
+    const [theCase] = await casesOf(userKey);
+    const [inbound] = await messagesOf(theCase!.id);
+    expect(inbound!.text).toBe('깨진 글자 \uFFFD 끝');
+    expect((inbound!.raw as { userRequest: { utterance: string } }).userRequest.utterance).toBe('깨진 글자 \uFFFD 끝');
+  });
+
   it('joins a follow-up within the thread window to the open case', async () => {
     const userKey = newUserKey();
     const theCase = await openCase(userKey);

@@ -36,11 +36,19 @@ export function withoutNul(text: string): string {
   return text.includes('\u0000') ? text.replaceAll('\u0000', '') : text;
 }
 
-/** JSON for a jsonb column. A NUL shows in JSON as \u0000; only then is it walked value by value. */
+/**
+ * JSON for a jsonb column, which refuses two things JSON.stringify writes: a NUL (\u0000) and a
+ * half of a surrogate pair on its own (\ud800, which a provider's JSON can carry and JSON.parse
+ * accepts). Only when one shows is the value walked: NULs dropped, lone halves made U+FFFD.
+ */
 export function jsonWithoutNul(value: unknown): string {
   const json = JSON.stringify(value);
-  return json.includes('\\u0000') ? JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? withoutNul(v) : v)) : json;
+  if (!json.includes('\\u0000') && !LONE_SURROGATE_ESCAPE.test(json)) return json;
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? withoutNul(v).toWellFormed() : v));
 }
+
+/** How JSON.stringify writes a lone surrogate (a well-formed pair is written as itself). */
+const LONE_SURROGATE_ESCAPE = /\\ud[89a-f][0-9a-f]{2}/;
 
 /**
  * Many messages kept in Redis while Postgres was away, in one statement, in the order given
