@@ -74,7 +74,9 @@ function peakMb(pid: number): number {
 }
 
 function startChild(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'worker'], {
+  // The worker runs as this file does: built (dist/…, `npm run bench`) or under tsx (`npm run bench:notices`).
+  const self = fileURLToPath(import.meta.url);
+  const child = spawn(process.execPath, [...(self.endsWith('.ts') ? ['--import', 'tsx'] : []), self, 'worker'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
