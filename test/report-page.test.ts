@@ -7,6 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { createTestContext, type TestContext } from './support/harness.js';
 import { OCTOBER, seedCases } from './support/report-dataset.js';
+import { makeCase } from './support/cases.js';
+import { addStoredPhoto } from './support/photos.js';
+import { seoulDate } from '../src/domain/seoul-time.js';
+import { recordOndateReply, seoulMonth } from '../src/mayor-sessions/ondate.js';
+import { receiveVisitApplication } from '../src/mayor-sessions/visits.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -22,7 +27,7 @@ const CHROMIUM_ARGS = [
 
 let ctx: TestContext;
 let base = '';
-const tokens = { manager: '', staff: '' };
+const tokens = { manager: '', staff: '', committee: '' };
 let browser: BrowserContext;
 let profile = '';
 const problems: string[] = [];
@@ -32,6 +37,7 @@ beforeAll(async () => {
   await seedCases(ctx.db, OCTOBER, 'P2026');
   tokens.manager = await ctx.staffToken('manager', 'AUDIT');
   tokens.staff = await ctx.staffToken('staff', 'ROAD');
+  tokens.committee = await ctx.staffToken('committee');
   base = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
   profile = mkdtempSync(join(tmpdir(), 'sotong-chromium-'));
   browser = await chromium.launchPersistentContext(profile, {
@@ -55,6 +61,24 @@ async function signIn(page: Page, token: string) {
   await page.fill('input[name=token]', token);
   await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
 }
+
+/** Opens a report period, signing the manager in first when the browser has no session yet. */
+async function openReport(page: Page, query: string) {
+  await page.goto(`${base}/reports?${query}`);
+  if (new URL(page.url()).pathname === '/reports/login') {
+    await page.fill('input[name=token]', tokens.manager);
+    await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
+    await page.goto(`${base}/reports?${query}`);
+  }
+  expect(new URL(page.url()).pathname).toBe('/reports');
+}
+
+/** The photos, committee and mayor's sessions figures of the page, by their keys. */
+const activityFigures = (page: Page) =>
+  page.$$eval('#activity dl > div', (divs) => Object.fromEntries(divs.map((d) => [d.getAttribute('data-key'), d.querySelector('dd')!.textContent])));
+
+const api = (token: string, url: string, payload: Record<string, unknown>) =>
+  ctx.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${token}` }, payload });
 
 /** The few browser globals the page scripts below use (the project compiles without the DOM library). */
 interface BrowserGlobals {
@@ -188,6 +212,91 @@ describe('the report page in headless Chromium', () => {
     const trendShot = await page.locator('#chart-trend').screenshot();
     expect((await countPixels(blank, trendShot, [0x8c, 0xc0, 0x84])).matches).toBeGreaterThan(100); // closed bars
     await blank.close();
+    await page.close();
+  });
+
+  it("shows the period's photos, committee referrals and the mayor's sessions, counted from what happened in it", async () => {
+    // Everything below happens now, in the current month; October (the seeded month) has none of it.
+    const from = `${seoulMonth(new Date())}-01`;
+    const p1 = await makeCase(ctx.db, { department: 'ROAD' });
+    const p2 = await makeCase(ctx.db, { department: 'CLEAN' });
+    const p3 = await makeCase(ctx.db, { department: 'ROAD' });
+    // Photos: two with p1's message, one with p3's; p2 has none.
+    await addStoredPhoto(ctx.db, ctx.app.attachmentStore, p1.caseId, p1.messageId);
+    await addStoredPhoto(ctx.db, ctx.app.attachmentStore, p1.caseId, p1.messageId);
+    await addStoredPhoto(ctx.db, ctx.app.attachmentStore, p3.caseId, p3.messageId);
+    // The committee: three cases referred, one finding recorded.
+    const referrals: number[] = [];
+    for (const c of [p1, p2, p3]) {
+      const res = await api(tokens.manager, `/api/cases/${c.caseId}/committee-referrals`, { reason: '부서 답변에 이의를 제기함' });
+      expect(res.statusCode, res.body).toBe(201);
+      referrals.push(res.json().id);
+    }
+    const finding = await api(tokens.committee, `/api/committee/referrals/${referrals[1]}/finding`, { finding: 'dismissed', opinion: '부서의 처리가 적정함' });
+    expect(finding.statusCode, finding.body).toBe(200);
+    // 온데이트: p1's and p2's residents reply to volunteer; the manager chooses p1's.
+    for (const [i, c] of [p1, p2].entries()) {
+      const result = await recordOndateReply(ctx.db, {
+        channel: 'sms',
+        provider: 'twilio',
+        providerMessageId: `SM-report-ondate-${i}`,
+        sender: { phone: c.phone },
+        text: '온데이트',
+        raw: { Body: '온데이트' },
+        receivedAt: new Date(),
+        acknowledgementStatus: null,
+      });
+      expect(result).toMatchObject({ outcome: 'opted-in', caseId: c.caseId, newVolunteer: true });
+    }
+    const volunteer = await ctx.db.selectFrom('ondate_volunteers').select(['id', 'month']).where('case_id', '=', p1.caseId).executeTakeFirstOrThrow();
+    const chosen = await api(tokens.manager, '/api/ondate/selections', { month: volunteer.month, chosen: [volunteer.id], sessionAt: '2031-04-17T05:00:00.000Z', mode: 'video' });
+    expect(chosen.statusCode, chosen.body).toBe(200);
+    // 찾아가는 구청장실: two applications from the homepage form, one meeting held.
+    const applications = [];
+    for (const i of [1, 2]) applications.push(await receiveVisitApplication(ctx.db, { formId: `report-page-visit-${i}`, text: '구청장님과 면담을 신청합니다' }));
+    const session = await api(tokens.manager, '/api/visits/sessions', { startsAt: '2031-06-12T05:00:00.000Z', place: '신당동 주민센터' });
+    expect(session.statusCode, session.body).toBe(201);
+    const requestId = applications[0]!.requestId;
+    expect((await api(tokens.manager, `/api/visits/requests/${requestId}/schedule`, { sessionId: session.json().id })).statusCode).toBe(200);
+    const met = await api(tokens.manager, `/api/visits/requests/${requestId}/outcome`, { outcome: 'met' });
+    expect(met.statusCode, met.body).toBe(200);
+    const to = seoulDate(new Date());
+
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => problems.push(e.message));
+    await openReport(page, `from=${from}&to=${to}`);
+    expect(await page.textContent('#activity h2')).toBe('사진·위원회·구청장 소통');
+    expect(await page.$$eval('#activity h3', (hs) => hs.map((h) => h.textContent))).toEqual(['사진 첨부 민원', '구민고충처리위원회', '온데이트', '찾아가는 구청장실']);
+    expect(await page.$$eval('#activity dt', (dts) => dts.map((d) => d.textContent))).toEqual(['접수', '회부', '심의 완료', '신청', '선정', '신청', '면담']);
+    expect(await activityFigures(page)).toEqual({
+      'photos-with': '2',
+      'committee-referred': '3',
+      'committee-reviewed': '1',
+      'ondate-volunteers': '2',
+      'ondate-chosen': '1',
+      'visits-applied': '2',
+      'visits-met': '1',
+    });
+    // The same figures as the summary JSON.
+    const summary = (await ctx.app.inject({ method: 'GET', url: `/api/reports/summary?from=${from}&to=${to}`, headers: { authorization: `Bearer ${tokens.manager}` } })).json();
+    expect([summary.withPhotos, summary.committee, summary.mayorSessions]).toEqual([2, { referred: 3, reviewed: 1 }, { ondate: { volunteers: 2, chosen: 1 }, visits: { applied: 2, met: 1 } }]);
+    await page.screenshot({ fullPage: true, path: join(tmpdir(), 'sotong-report-page-activity.png') });
+
+    // Printed on A4 (180 mm between the margins, 680 CSS pixels): the section fits the width.
+    await page.setViewportSize({ width: 680, height: 1000 });
+    await page.emulateMedia({ media: 'print' });
+    const box = await page.$eval('#activity', (el) => {
+      const r = el.getBoundingClientRect();
+      return { right: r.right, scrollWidth: el.scrollWidth, clientWidth: el.clientWidth };
+    });
+    expect(box.right).toBeLessThanOrEqual(680);
+    expect(box.scrollWidth).toBeLessThanOrEqual(box.clientWidth);
+    await page.locator('#activity').screenshot({ path: join(tmpdir(), 'sotong-report-page-activity-print.png') });
+
+    // October, the seeded month, had none of it.
+    await openReport(page, 'from=2026-10-01&to=2026-10-31');
+    expect(Object.values(await activityFigures(page))).toEqual(['0', '0', '0', '0', '0', '0', '0']);
+    expect(problems).toEqual([]);
     await page.close();
   });
 

@@ -1,7 +1,9 @@
 // The report API against figures worked out by hand from test/support/report-dataset.ts.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestContext, type TestContext } from './support/harness.js';
-import { OCTOBER, seedCases } from './support/report-dataset.js';
+import { OCTOBER, kst, seedCases } from './support/report-dataset.js';
+import { addStoredPhoto } from './support/photos.js';
+import { insertMessage } from '../src/cases/message-repository.js';
 
 let ctx: TestContext;
 const tokens = { manager: '', road: '', operator: '', admin: '' };
@@ -87,16 +89,46 @@ describe('GET /api/reports/summary', () => {
     expect([...raw.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = raw.toString('utf8').slice(1).trimEnd().split('\r\n');
     expect(lines[0]).toBe(
-      'caseNumber,receivedAt,channel,category,categoryLabel,department,departmentName,kind,status,disposition,dispositionLabel,deadlineDays,dueAt,extended,answeredAt,closedAt,processingDays,overdue,satisfactionAsked,satisfactionScore',
+      'caseNumber,receivedAt,channel,category,categoryLabel,department,departmentName,kind,status,disposition,dispositionLabel,deadlineDays,dueAt,extended,answeredAt,closedAt,processingDays,overdue,satisfactionAsked,satisfactionScore,photos',
     );
     expect(lines).toHaveLength(1 + 7);
     // Oldest first; times in Seoul.
-    expect(lines[1]).toBe(`${numbers.A},2026-10-01 00:30,sms,roads,도로정비,ROAD,도로과,complaint,closed,resolved,처리완료,7,2026-10-12 18:00,N,2026-10-02 10:00,2026-10-03 00:30,2.00,N,N,`);
+    expect(lines[1]).toBe(`${numbers.A},2026-10-01 00:30,sms,roads,도로정비,ROAD,도로과,complaint,closed,resolved,처리완료,7,2026-10-12 18:00,N,2026-10-02 10:00,2026-10-03 00:30,2.00,N,N,,0`);
     const h = lines.find((l) => l.startsWith(numbers.H!))!;
-    expect(h.endsWith(',10.00,Y,N,')).toBe(true); // closed after its due time (no satisfaction question)
+    expect(h.endsWith(',10.00,Y,N,,0')).toBe(true); // closed after its due time (no satisfaction question, no photo)
     const f = lines.find((l) => l.startsWith(numbers.F!))!;
-    expect(f).toBe(`${numbers.F},2026-10-10 12:00,kakao,,,,,,received,,,,,N,,,,N,N,`);
+    expect(f).toBe(`${numbers.F},2026-10-10 12:00,kakao,,,,,,received,,,,,N,,,,N,N,,0`);
     expect(raw.toString('utf8')).not.toContain('+8210');
+  });
+
+  it("counts in the CSV's `photos` the files each resident sent with the case, kept or refused", async () => {
+    const caseA = await ctx.db.selectFrom('cases').select('id').where('case_number', '=', numbers.A!).executeTakeFirstOrThrow();
+    // An MMS with two pictures, on A: one kept, one the attachments worker refused.
+    const mms = await insertMessage(ctx.db, {
+      case_id: caseA.id,
+      direction: 'in',
+      kind: 'resident',
+      channel: 'sms',
+      text: '사진 보냅니다',
+      provider: 'twilio',
+      provider_message_id: 'MM-report-photos',
+      created_at: kst('2026-10-01T00:35'),
+    });
+    await addStoredPhoto(ctx.db, ctx.app.attachmentStore, caseA.id, mms.id);
+    await ctx.db
+      .insertInto('message_attachments')
+      .values({ message_id: mms.id, case_id: caseA.id, position: 1, provider: 'twilio', source_url: null, declared_type: 'video/mp4', status: 'refused', note: '사진이 아닌 파일', content_type: null, bytes: null, width: null, height: null, storage_key: null, thumbnail_key: null, thumbnail_bytes: null, latitude: null, longitude: null, stored_at: null, purged_at: null })
+      .execute();
+
+    const res = await get(tokens.manager, '/api/reports/summary?from=2026-10-01&to=2026-10-31&format=csv');
+    const [header, ...rows] = res.body.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+    const photosAt = header!.split(',').indexOf('photos');
+    expect(photosAt).toBe(header!.split(',').length - 1);
+    const photosOf = Object.fromEntries(rows.map((r) => [r.split(',')[0], r.split(',')[photosAt]]));
+    expect(photosOf[numbers.A!]).toBe('2');
+    for (const key of ['C', 'D', 'E', 'F', 'G', 'H']) expect(photosOf[numbers[key]!]).toBe('0');
+    // The summary counts the same case once, among those received with photos.
+    expect((await get(tokens.manager, '/api/reports/summary?from=2026-10-01&to=2026-10-31')).json().withPhotos).toBe(1);
   });
 
   it('refuses bad periods with 400 and other roles with 401/403', async () => {

@@ -39,6 +39,7 @@ export const CSV_COLUMNS = [
   'overdue',
   'satisfactionAsked',
   'satisfactionScore',
+  'photos',
 ] as const;
 
 /** One row per case (no resident's phone, no message text), times in Seoul. */
@@ -69,6 +70,7 @@ export function casesCsv(rows: CaseRow[], now = new Date()): string {
         overdue ? 'Y' : 'N',
         r.satisfaction_asked ? 'Y' : 'N',
         r.satisfaction_score,
+        r.photos ?? 0,
       ]
         .map(field)
         .join(','),

@@ -123,6 +123,49 @@ ${table(['부서', ...headers.slice(1)], rowsOf(q.byDepartment, data.departments
 ${table(['분야', ...headers.slice(1)], rowsOf(q.byCategory, categoryLabels), 'table-satisfaction-category')}</section>`;
 }
 
+/**
+ * What the summary counts besides cases: photos residents sent, the grievance committee and the
+ * mayor's sessions (온데이트, 찾아가는 구청장실), each a pair of figures in the summary's style.
+ */
+function activitySection(s: ReportSummary): string {
+  const groups: [string, string, [string, string, number][]][] = [
+    ['activity-photos', '사진 첨부 민원', [['photos-with', '접수', s.withPhotos]]],
+    [
+      'activity-committee',
+      '구민고충처리위원회',
+      [
+        ['committee-referred', '회부', s.committee.referred],
+        ['committee-reviewed', '심의 완료', s.committee.reviewed],
+      ],
+    ],
+    [
+      'activity-ondate',
+      '온데이트',
+      [
+        ['ondate-volunteers', '신청', s.mayorSessions.ondate.volunteers],
+        ['ondate-chosen', '선정', s.mayorSessions.ondate.chosen],
+      ],
+    ],
+    [
+      'activity-visits',
+      '찾아가는 구청장실',
+      [
+        ['visits-applied', '신청', s.mayorSessions.visits.applied],
+        ['visits-met', '면담', s.mayorSessions.visits.met],
+      ],
+    ],
+  ];
+  const dl = groups
+    .map(
+      ([id, title, figures]) =>
+        `<div id="${id}"><h3>${escapeHtml(title)}</h3><dl>${figures
+          .map(([key, label, value]) => `<div data-key="${escapeHtml(key)}"><dt>${escapeHtml(label)}</dt><dd>${escapeHtml(value)}</dd></div>`)
+          .join('')}</dl></div>`,
+    )
+    .join('');
+  return `<section id="activity"><h2>사진·위원회·구청장 소통</h2><div class="activity">${dl}</div></section>`;
+}
+
 function layout(title: string, body: string): string {
   return `<!doctype html><html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/reports/report.css"></head><body>${body}</body></html>`;
@@ -162,11 +205,12 @@ ${table(['분야', '건수'], [...categoryBars.map((b) => [b.label, b.value]), .
 <section><h2>처리결과별 종결</h2>${horizontalBarChart('chart-disposition', '처리결과별 종결', dispositionBars, '#d08a2c')}
 ${table(['처리결과', '건수'], [...dispositionBars.map((b) => [b.label, b.value]), ['계', s.closed], ['처리완료율 (처리완료+조치예정)/종결', percent(s.completionRate)]], 'table-disposition')}</section>
 <section><h2>채널별 접수</h2>${table(['채널', '건수'], Object.entries(s.byChannel).map(([k, v]) => [CHANNEL_LABELS[k] ?? k, v]), 'table-channel')}</section>
+${activitySection(s)}
 ${satisfactionSection(data)}
 <section class="page-break"><h2>월별 추이</h2>${trendChart('chart-trend', trend)}
 <p class="legend"><span class="swatch received"></span>접수 <span class="swatch closed"></span>종결</p>
 ${table(['월', '접수', '종결', '처리완료율', '평균 처리일수'], trend.periods.map((p) => [p.period, p.received, p.closed, percent(p.completionRate), decimal(p.averageProcessingDays)]), 'table-trend')}</section>
-<footer>접수·분야·채널은 기간 중 접수된 민원, 처리결과는 기간 중 종결된 민원 기준입니다. 미처리·기한 초과는 기간 말(또는 현재) 기준입니다. 만족도는 기간 중 보낸 질문과 그 응답 기준입니다.</footer>`;
+<footer>접수·분야·채널은 기간 중 접수된 민원, 처리결과는 기간 중 종결된 민원 기준입니다. 미처리·기한 초과는 기간 말(또는 현재) 기준입니다. 만족도는 기간 중 보낸 질문과 그 응답 기준입니다. 사진 첨부는 기간 중 접수된 민원 중 주민이 사진을 보낸 건, 위원회와 구청장 소통은 기간 중 회부·심의·신청·면담한 건(선정은 기간 중 신청자 가운데 선정된 사람) 기준입니다.</footer>`;
   return layout(`민원 처리 현황 ${s.period.from} ~ ${s.period.to}`, body);
 }
 
@@ -191,7 +235,10 @@ h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; border-bottom: 2p
 .period { color: #555; } form { margin: 8px 0; } form.logout { display: inline; }
 section { margin: 20px 0; break-inside: avoid; }
 dl#figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(130px, 1fr)); gap: 8px; }
-dl#figures div { border: 1px solid #ccc; padding: 8px; } dt { color: #555; font-size: 13px; } dd { margin: 0; font-size: 20px; font-weight: bold; }
+dl#figures div { border: 1px solid #ccc; padding: 8px; }
+.activity { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 8px; }
+.activity > div { border: 1px solid #ccc; padding: 8px; } .activity h3 { font-size: 14px; margin: 0 0 6px; }
+.activity dl { display: flex; gap: 16px; margin: 0; } dt { color: #555; font-size: 13px; } dd { margin: 0; font-size: 20px; font-weight: bold; }
 table { border-collapse: collapse; margin-top: 8px; } th, td { border: 1px solid #bbb; padding: 4px 10px; text-align: right; }
 th:first-child, td:first-child { text-align: left; } th { background: #eef3fa; }
 svg.chart text.axis, svg.chart text.value { font-size: 12px; fill: #333; }

@@ -239,6 +239,13 @@ export async function reportCaseRows(db: Db, period: ReportPeriod, scope: Report
       (eb) => eb.selectFrom('satisfaction_surveys').select('satisfaction_surveys.score').whereRef('satisfaction_surveys.case_id', '=', 'cases.id').as('satisfaction_score'),
       (eb) =>
         eb.exists(eb.selectFrom('satisfaction_surveys').select('satisfaction_surveys.case_id').whereRef('satisfaction_surveys.case_id', '=', 'cases.id')).as('satisfaction_asked'),
+      // Every file the resident sent with the case, kept or refused, as `withPhotos` counts them.
+      (eb) =>
+        eb
+          .selectFrom('message_attachments')
+          .select(sql<number>`count(*)::int`.as('n'))
+          .whereRef('message_attachments.case_id', '=', 'cases.id')
+          .as('photos'),
     ])
     .where('cases.received_at', '>=', start)
     .where('cases.received_at', '<', end);
