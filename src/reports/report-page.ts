@@ -234,8 +234,8 @@ body { font-family: "Noto Sans KR", "Malgun Gothic", sans-serif; margin: 24px; c
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; border-bottom: 2px solid #2f6fb5; padding-bottom: 4px; }
 .period { color: #555; } form { margin: 8px 0; } form.logout { display: inline; }
 section { margin: 20px 0; break-inside: avoid; }
-dl#figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(130px, 1fr)); gap: 8px; }
-dl#figures div { border: 1px solid #ccc; padding: 8px; }
+dl#figures, dl#satisfaction-figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(130px, 1fr)); gap: 8px; }
+dl#figures div, dl#satisfaction-figures div { border: 1px solid #ccc; padding: 8px; }
 .activity { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 8px; }
 .activity > div { border: 1px solid #ccc; padding: 8px; } .activity h3 { font-size: 14px; margin: 0 0 6px; }
 .activity dl { display: flex; gap: 16px; margin: 0; } dt { color: #555; font-size: 13px; } dd { margin: 0; font-size: 20px; font-weight: bold; }
