@@ -400,7 +400,8 @@ export function loadConfig(raw: RawEnv = process.env): Config {
     mayorSessions: {
       ondateOffer: env.ONDATE_OFFER === 'on',
       visitOffer: env.MAYOR_VISIT_OFFER === 'on',
-      homepageFormSecret: env.HOMEPAGE_FORM_SECRET ?? null },
+      homepageFormSecret: env.HOMEPAGE_FORM_SECRET ?? null,
+    },
     notices: noticeSettings(env),
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -1,6 +1,7 @@
-// 찾아가는 구청장실: residents apply to meet the mayor at a monthly session (the homepage form:
-// a `web` case); staff put applicants into a session with a place and time, the resident is
-// told, and how the meeting went is recorded, opening a new case or joining an existing one.
+// 찾아가는 구청장실: residents apply to meet the mayor at a monthly session (the homepage form,
+// a `web` case, or KakaoTalk's quick reply, a `kakao` one); staff put applicants into a session
+// with a place and time, the resident is told, and how the meeting went is recorded, opening a
+// new case or joining an existing one.
 import type { Db } from '../db/database.js';
 import type { Channel } from '../domain/channel.js';
 import type { Staff } from '../staff/staff.table.js';
