@@ -139,6 +139,8 @@ export interface Config {
 export interface MayorSessionsConfig {
   /** ONDATE_OFFER=on: answers offer 온데이트 and a reply of '온데이트' volunteers the resident. */
   ondateOffer: boolean;
+  /** MAYOR_VISIT_OFFER=on: KakaoTalk offers 찾아가는 구청장실 as a quick reply and a reply of '구청장실 신청' applies. */
+  visitOffer: boolean;
   /** HOMEPAGE_FORM_SECRET: the homepage's shared secret for visit applications; null refuses them. */
   homepageFormSecret: string | null;
 }
@@ -395,7 +397,11 @@ export function loadConfig(raw: RawEnv = process.env): Config {
       digestAt: env.DAILY_DIGEST_AT,
     },
     satisfaction: { replyHours: env.SATISFACTION_REPLY_HOURS, intervalDays: env.SATISFACTION_INTERVAL_DAYS },
-    mayorSessions: { ondateOffer: env.ONDATE_OFFER === 'on', homepageFormSecret: env.HOMEPAGE_FORM_SECRET ?? null },
+    mayorSessions: {
+      ondateOffer: env.ONDATE_OFFER === 'on',
+      visitOffer: env.MAYOR_VISIT_OFFER === 'on',
+      homepageFormSecret: env.HOMEPAGE_FORM_SECRET ?? null,
+    },
     notices: noticeSettings(env),
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -203,6 +203,7 @@ export const EnvSchema = Type.Object({
   SATISFACTION_REPLY_HOURS: wholeNumber(0, 24 * 30, 72),
   SATISFACTION_INTERVAL_DAYS: wholeNumber(0, 366, 30),
   ONDATE_OFFER: oneOf(['on', 'off'], 'off'),
+  MAYOR_VISIT_OFFER: oneOf(['on', 'off'], 'off'),
   HOMEPAGE_FORM_SECRET: optionalText(),
   NOTICE_KAKAO_PF_ID: optionalText(),
   NOTICE_KAKAO_TEMPLATE_ID: optionalText(),

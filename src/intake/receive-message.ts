@@ -7,8 +7,10 @@ import { handOff } from '../queues/enqueue.js';
 import { insertCountedInbound, type CountedInbound, type InboundRow } from './inbox-repository.js';
 import type { IntakeBuffer } from './intake-buffer.js';
 import type { FloodLimit } from './sender-flood.js';
-import { isOndateReply } from '../mayor-sessions/texts.js';
+import type { KakaoIdentity } from '../residents/resident-repository.js';
+import { isOndateReply, isVisitApplyReply } from '../mayor-sessions/texts.js';
 import { recordOndateReply } from '../mayor-sessions/ondate.js';
+import { receiveKakaoVisitApplication } from '../mayor-sessions/visits.js';
 import { readConsentKeyword } from '../notices/consent-keywords.js';
 import { NEEDS_PHONE_REPLY, recordConsentMessage, SUBSCRIBED_REPLY, WITHDRAWN_REPLY } from '../notices/consent-repository.js';
 import { enqueueConsentReply } from '../notices/notice-queue.js';
@@ -25,6 +27,8 @@ export interface IntakeDeps {
   storeTimeoutMs: number;
   /** ONDATE_OFFER=on: a reply of '온데이트' volunteers the sender on their latest case (src/mayor-sessions). */
   ondate?: boolean;
+  /** MAYOR_VISIT_OFFER=on: a KakaoTalk reply of '구청장실 신청' applies for 찾아가는 구청장실 (src/mayor-sessions). */
+  visitApplications?: boolean;
   /** Days a withdrawn notice consent is kept (docs/notices.md). */
   consentRetentionDays: number;
 }
@@ -42,6 +46,8 @@ export type Receipt = (
   | { outcome: 'duplicate' }
   /** A reply of '온데이트': stored on the sender's latest case, which it volunteers for the month. */
   | { outcome: 'opted-in'; caseNumber: string }
+  /** A KakaoTalk reply of '구청장실 신청': a 찾아가는 구청장실 application (or the one already waiting). */
+  | { outcome: 'visit-applied'; caseNumber: string; requestId: number }
   /** Postgres was away: kept in the Redis buffer, filed once Postgres is back. */
   | { outcome: 'buffered' }
   /** A subscribe or opt-out request for notices ("알림 신청", "수신거부"): stored in the consent ledger, never a case. */
@@ -78,6 +84,10 @@ export async function receiveResidentMessage(deps: IntakeDeps, message: Received
   if (deps.ondate && isOndateReply(row.text)) {
     const optedIn = await optInOndate(deps, row, log);
     if (optedIn) return optedIn;
+  }
+  if (deps.visitApplications && 'kakao' in row.sender && isVisitApplyReply(row.text)) {
+    const applied = await applyForVisit(deps, row, row.sender.kakao, log);
+    if (applied) return applied;
   }
   let stored: CountedInbound | null;
   try {
@@ -119,6 +129,29 @@ async function optInOndate(deps: IntakeDeps, row: Omit<InboundRow, 'flood'>, log
   log.info({ caseId: result.caseId, newVolunteer: result.newVolunteer }, 'ondate reply recorded');
   if (result.pendingAcknowledgement) await handOff(deps.queues, log, { send: [result.pendingAcknowledgement] });
   return { outcome: 'opted-in', caseNumber: result.caseNumber, acknowledgement: result.acknowledgement };
+}
+
+/**
+ * 찾아가는 구청장실 by KakaoTalk: the application is stored (its own case) before the skill
+ * answers. Null — filed like any message — for a blocked sender, or when Postgres did not answer.
+ */
+async function applyForVisit(
+  deps: IntakeDeps,
+  row: Omit<InboundRow, 'flood'>,
+  kakao: KakaoIdentity,
+  log: FastifyBaseLogger,
+): Promise<Receipt | null> {
+  let result: Awaited<ReturnType<typeof receiveKakaoVisitApplication>>;
+  try {
+    result = await withTimeout(receiveKakaoVisitApplication(deps.db, { ...row, kakao }), deps.storeTimeoutMs);
+  } catch (error) {
+    log.warn({ provider: row.provider, err: (error as Error).message }, 'could not record a visit application; filed as a message instead');
+    return null;
+  }
+  if (result === null) return null;
+  if (result.outcome === 'duplicate') return { outcome: 'duplicate', acknowledgement: null };
+  log.info({ caseId: result.caseId, visitRequestId: result.requestId, outcome: result.outcome }, 'kakao visit application');
+  return { outcome: 'visit-applied', caseNumber: result.caseNumber, requestId: result.requestId, acknowledgement: result.acknowledgement };
 }
 
 /**

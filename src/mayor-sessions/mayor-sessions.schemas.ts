@@ -23,7 +23,7 @@ export const VisitRequestSchema = Type.Object(
   {
     id: Id,
     caseId: Id,
-    caseNumber: Type.String({ description: 'the application (a `web` case)' }),
+    caseNumber: Type.String({ description: 'the application (a `web` case from the homepage, or a `kakao` one)' }),
     status: OneOf([...VISIT_STATUSES]),
     sessionId: Nullable(Type.Integer()),
     scheduledAt: Nullable(DateTime),

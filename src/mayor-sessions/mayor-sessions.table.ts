@@ -38,7 +38,7 @@ export interface MayorVisitSessionTable {
   created_at: ColumnType<Date, Date | undefined, never>;
 }
 
-/** A resident's application to meet the mayor: its case is the application (homepage form, `web`). */
+/** A resident's application to meet the mayor: its case is the application (homepage form, `web`; KakaoTalk, `kakao`). */
 export interface MayorVisitRequestTable {
   id: Generated<number>;
   case_id: number;

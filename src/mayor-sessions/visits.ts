@@ -1,6 +1,7 @@
-// 찾아가는 구청장실: residents apply to meet the mayor at a monthly session (the homepage form:
-// a `web` case); staff put applicants into a session with a place and time, the resident is
-// told, and how the meeting went is recorded, opening a new case or joining an existing one.
+// 찾아가는 구청장실: residents apply to meet the mayor at a monthly session (the homepage form,
+// a `web` case, or KakaoTalk's quick reply, a `kakao` one); staff put applicants into a session
+// with a place and time, the resident is told, and how the meeting went is recorded, opening a
+// new case or joining an existing one.
 import type { Db } from '../db/database.js';
 import type { Channel } from '../domain/channel.js';
 import type { Staff } from '../staff/staff.table.js';
@@ -13,10 +14,12 @@ import { insertMessage } from '../cases/message-repository.js';
 import { upsertResidentByPhone } from '../residents/resident-repository.js';
 import { normalizePhone, maskPhone } from '../residents/phone.js';
 import { findActiveDepartment } from '../departments/department-repository.js';
-import { withoutNul } from '../intake/inbox-repository.js';
+import { jsonWithoutNul, withoutNul } from '../intake/inbox-repository.js';
 import { recordAudit, type Actor } from '../audit/audit-repository.js';
 import { canReachCase } from '../staff/policy.js';
-import { visitRequestAck, visitScheduledNotice } from './texts.js';
+import { visitAlreadyAppliedAck, visitKakaoAck, visitRequestAck, visitScheduledNotice } from './texts.js';
+import type { KakaoIdentity } from '../residents/resident-repository.js';
+import type { DeliveryStatus } from '../outbound/delivery-status.js';
 import type { VisitStatus } from './mayor-sessions.table.js';
 
 /** The most characters of a session's place: the notice stays a short LMS at worst. */
@@ -93,6 +96,137 @@ export async function receiveVisitApplication(db: Db, input: VisitApplication, n
       caseNumber: created.case_number,
       send: ack ? [{ channel: ack.channel, messageId: ack.id }] : [],
     };
+  });
+}
+
+/** A KakaoTalk reply of '구청장실 신청' as the skill received it (the inbox row's fields that matter). */
+export interface KakaoVisitReply {
+  provider: string;
+  providerMessageId: string;
+  kakao: KakaoIdentity;
+  text: string;
+  raw: Record<string, unknown>;
+  receivedAt: Date;
+  acknowledgementStatus: DeliveryStatus | null;
+}
+
+export type KakaoApplicationResult =
+  | { outcome: 'applied'; requestId: number; caseId: number; caseNumber: string; acknowledgement: string }
+  /** They already have an application waiting or scheduled: the reply is kept on it, nothing new is made. */
+  | { outcome: 'already-applied'; requestId: number; caseId: number; caseNumber: string; acknowledgement: string }
+  | { outcome: 'duplicate' };
+
+/**
+ * An application by KakaoTalk (MAYOR_VISIT_OFFER=on): its own `kakao` case, kind proposal and no
+ * department like the homepage's (the mayor's office schedules it, the router leaves it), so
+ * staff find it in the same lists and the scheduling notice goes back on KakaoTalk. Kakao gives
+ * a request no id, so a repeat is recognised by the resident: while one application waits or is
+ * scheduled, another tap is stored on it and changes nothing. Null for a blocked sender: intake
+ * files the message like any other.
+ */
+export async function receiveKakaoVisitApplication(db: Db, reply: KakaoVisitReply): Promise<KakaoApplicationResult | null> {
+  await prepareCaseNumbers(db, reply.receivedAt);
+  return db.transaction().execute(async (trx) => {
+    const again = await trx
+      .selectFrom('messages')
+      .select('id')
+      .where('direction', '=', 'in')
+      .where('provider', '=', reply.provider)
+      .where('provider_message_id', '=', reply.providerMessageId)
+      .executeTakeFirst();
+    if (again) return { outcome: 'duplicate' as const };
+    // The upsert locks the resident's row: two taps at once take turns, and the second finds the first.
+    const resident = await trx
+      .insertInto('residents')
+      .values({
+        kakao_user_key: reply.kakao.userKey,
+        kakao_plusfriend_user_key: reply.kakao.plusfriendUserKey,
+        kakao_app_user_id: reply.kakao.appUserId,
+        kakao_is_friend: reply.kakao.isFriend,
+      })
+      .onConflict((oc) =>
+        oc.column('kakao_user_key').doUpdateSet((eb) => ({
+          kakao_plusfriend_user_key: eb.fn.coalesce('excluded.kakao_plusfriend_user_key', 'residents.kakao_plusfriend_user_key'),
+          kakao_app_user_id: eb.fn.coalesce('excluded.kakao_app_user_id', 'residents.kakao_app_user_id'),
+          kakao_is_friend: eb.ref('excluded.kakao_is_friend'),
+          updated_at: new Date(),
+        })),
+      )
+      .returning(['id', 'blocked_at'])
+      .executeTakeFirstOrThrow();
+    if (resident.blocked_at !== null) return null;
+
+    const waiting = await trx
+      .selectFrom('mayor_visit_requests as v')
+      .innerJoin('cases as c', 'c.id', 'v.case_id')
+      .leftJoin('mayor_visit_sessions as s', 's.id', 'v.session_id')
+      .select(['v.id', 'v.status', 'c.id as case_id', 'c.case_number', 'c.purged_at', 's.starts_at', 's.place'])
+      .where('v.resident_id', '=', resident.id)
+      .where('v.status', 'in', ['requested', 'scheduled'])
+      .orderBy('v.id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const open = waiting && waiting.purged_at === null ? waiting : undefined;
+
+    const now = new Date();
+    let caseId: number;
+    let caseNumber: string;
+    let requestId: number;
+    let acknowledgement: string;
+    if (open) {
+      caseId = open.case_id;
+      caseNumber = open.case_number;
+      const session = open.status === 'scheduled' && open.starts_at && open.place ? { startsAt: open.starts_at, place: open.place } : null;
+      acknowledgement = visitAlreadyAppliedAck(caseNumber, session);
+    } else {
+      const created = await createCase(trx, { channel: 'kakao', residentId: resident.id, receivedAt: reply.receivedAt });
+      // An application takes no follow-ups: its thread-window time (the window's only reader) is
+      // left behind, so the resident's next message threads to their petition as it would have.
+      await trx.updateTable('cases').set({ kind: 'proposal', last_resident_message_at: new Date(0) }).where('id', '=', created.id).execute();
+      caseId = created.id;
+      caseNumber = created.case_number;
+      acknowledgement = visitKakaoAck(caseNumber);
+    }
+    const message = await insertMessage(trx, {
+      case_id: caseId,
+      direction: 'in',
+      kind: 'resident',
+      channel: 'kakao',
+      text: withoutNul(reply.text),
+      provider: reply.provider,
+      provider_message_id: reply.providerMessageId,
+      raw: jsonWithoutNul(reply.raw),
+      created_at: reply.receivedAt,
+      // The mayor's office schedules it: nothing for the router.
+      routed_at: now,
+    });
+    if (open) {
+      requestId = open.id;
+      await addCaseEvent(trx, caseId, 'message_added', { messageId: message.id });
+    } else {
+      const request = await trx
+        .insertInto('mayor_visit_requests')
+        .values({ case_id: caseId, resident_id: resident.id })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      requestId = request.id;
+      await addCaseEvent(trx, caseId, 'received', { messageId: message.id });
+      await addCaseEvent(trx, caseId, 'visit_requested', { visitRequestId: request.id });
+    }
+    if (reply.acknowledgementStatus !== null) {
+      // The skill's answer carries it: delivered as the webhook answers.
+      await insertMessage(trx, {
+        case_id: caseId,
+        direction: 'out',
+        kind: 'acknowledgement',
+        channel: 'kakao',
+        text: acknowledgement,
+        provider: reply.provider,
+        delivery_status: reply.acknowledgementStatus,
+        sent_at: reply.receivedAt,
+      });
+    }
+    return { outcome: open ? ('already-applied' as const) : ('applied' as const), requestId, caseId, caseNumber, acknowledgement };
   });
 }
 

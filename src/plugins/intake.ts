@@ -36,6 +36,7 @@ export default fp(
       threadWindowMinutes: config.threadWindowMinutes,
       storeTimeoutMs: config.intake.storeTimeoutMs,
       ondate: config.mayorSessions.ondateOffer,
+      visitApplications: config.mayorSessions.visitOffer,
       consentRetentionDays: config.notices.consentRetentionDays,
     };
     app.decorate('intake', {

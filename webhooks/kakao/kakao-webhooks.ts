@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { SkillRequest, isBotTester, readIdentity, skillCallerCheck } from './skill-request.js';
 import { CHECK_ANSWERS, SkillResponse, packBlocks, skillResponse } from './skill-response.js';
-import { ONDATE_KEYWORD } from '../../src/mayor-sessions/texts.js';
+import { ONDATE_KEYWORD, VISIT_KEYWORD, VISIT_OFFER_LINE } from '../../src/mayor-sessions/texts.js';
 import {
   ALL_CLOSED_TEXT,
   HELP_TEXT,
@@ -50,6 +50,9 @@ function answersReply(check: AnswerCheck): { reply: SkillResponse; answersShown:
 const kakaoWebhooks: FastifyPluginAsyncTypebox = async (app) => {
   const { config } = app;
   const verify = skillCallerCheck(config.kakao);
+  const { ondateOffer, visitOffer } = config.mayorSessions;
+  // MAYOR_VISIT_OFFER=on: the help answer names 찾아가는 구청장실 and offers it as a quick reply.
+  const help = visitOffer ? skillResponse([`${HELP_TEXT}\n\n${VISIT_OFFER_LINE}`], [CHECK_ANSWERS, VISIT_KEYWORD]) : skillResponse([HELP_TEXT]);
 
   const route = {
     schema: { body: SkillRequest, response: { 200: SkillResponse } },
@@ -69,7 +72,7 @@ const kakaoWebhooks: FastifyPluginAsyncTypebox = async (app) => {
     }
     if (media.length === 0 && hasNoContent(utterance)) {
       await refreshKakaoResident(app.db, identity);
-      return skillResponse([HELP_TEXT]);
+      return help;
     }
 
     const pushable = config.kakao.event !== null && identity.isFriend;
@@ -92,9 +95,11 @@ const kakaoWebhooks: FastifyPluginAsyncTypebox = async (app) => {
       request.log,
     );
     if (isBotTester(body)) request.log.info('message from the bot tester');
-    // ONDATE_OFFER=on: the acknowledgement offers 온데이트 as a quick reply (src/mayor-sessions).
-    const offer = config.mayorSessions.ondateOffer && receipt.outcome !== 'opted-in';
-    return skillResponse([receipt.acknowledgement ?? acknowledgement.plain], offer ? [CHECK_ANSWERS, ONDATE_KEYWORD] : undefined);
+    // ONDATE_OFFER / MAYOR_VISIT_OFFER=on: the acknowledgement offers 온데이트 and 찾아가는 구청장실 as
+    // quick replies (src/mayor-sessions); the answer to either keyword offers only answers.
+    const keywordReply = receipt.outcome === 'opted-in' || receipt.outcome === 'visit-applied';
+    const offers = keywordReply ? [] : [...(ondateOffer ? [ONDATE_KEYWORD] : []), ...(visitOffer ? [VISIT_KEYWORD] : [])];
+    return skillResponse([receipt.acknowledgement ?? acknowledgement.plain], [CHECK_ANSWERS, ...offers]);
   });
 };
 
