@@ -36,6 +36,9 @@ beforeAll(async () => {
   tokens.committee = await ctx.staffToken('committee', 'AUDIT');
   tokens.admin = await ctx.staffToken('admin', 'AUDIT');
   tokens.road = await ctx.staffToken('staff', 'ROAD');
+  // People's names, as the screenshots would show them in the district office.
+  const names: [keyof typeof tokens, string][] = [['manager', '박민정'], ['committee', '이수현 위원'], ['admin', '정우성'], ['road', '김도윤']];
+  for (const [who, name] of names) await ctx.db.updateTable('staff').set({ name }).where('id', '=', await staffIdOf(ctx.db, tokens[who])).execute();
   base = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
   browser = await openConsoleBrowser(base);
 }, 60_000);
@@ -107,6 +110,10 @@ describe('the programmes’ console pages in headless Chromium', () => {
     const told = await ctx.db.selectFrom('messages').select(['text', 'channel']).where('case_id', '=', made.caseId).where('direction', '=', 'out').orderBy('id', 'desc').executeTakeFirstOrThrow();
     expect(told.text).toContain('구민고충처리위원회');
     await browser.screenshot(list, 'committee-referral-reviewed');
+    await Promise.all([list.waitForURL(`${base}/console/committee`), list.getByRole('link', { name: '위원회 회부 민원', exact: true }).click()]);
+    expect(await list.locator('#referrals-reviewed tr[data-referral-id]').count()).toBe(1);
+    expect(await list.textContent('#referrals-reviewed')).toContain('시정권고');
+    await browser.checkPage(list, 'committee-after-finding');
     await member.context.close();
 
     // The department reads the finding on the case page, to answer the resident with it.
@@ -236,6 +243,7 @@ describe('the programmes’ console pages in headless Chromium', () => {
       'case-committee-reviewed',
       'case-photo',
       'committee',
+      'committee-after-finding',
       'committee-referral',
       'committee-referral-reviewed',
       'notices',
