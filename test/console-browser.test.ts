@@ -3,36 +3,25 @@
 // answered and closed, and the answer leaves for the resident through (faked) Twilio; a triage
 // officer assigns a case; another department cannot see it; axe-core finds no serious
 // accessibility violation on any page; and each page's screenshot is a real, full image.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createTestContext, eventually, inboundSms, postSignedTwilio, type TestContext } from './support/harness.js';
 import { makeCase, staffIdOf } from './support/cases.js';
+import { openConsoleBrowser, type ConsoleBrowser } from './support/console-browser.js';
 import { revokeStaff } from '../src/staff/staff-repository.js';
-import { PROJECT_ROOT } from '../src/paths.js';
 import { answerRules, describeAnswer } from '../src/console/answer-rules.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const TWILIO = 'http://twilio.fake.local';
 const ACCOUNT_SID = 'AC33333333333333333333333333333333';
 const TWILIO_FROM = '+82215550100';
 const MESSAGES_PATH = `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`;
-/** Where the screenshots land (var/ is not committed); the README's is copied by hand from here. */
-export const SCREENSHOT_DIR = join(PROJECT_ROOT, 'var', 'console-screenshots');
-const VIEWPORT = { width: 1280, height: 900 };
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let ctx: TestContext;
 let base = '';
-let browser: Browser;
+let console_: ConsoleBrowser;
 const tokens = { road: '', audit: '', tax: '', manager: '' };
 /** What reached the fake Twilio: one form per message. */
 const sent: URLSearchParams[] = [];
-const problems: string[] = [];
 
 beforeAll(async () => {
   ctx = await createTestContext({ TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_FROM, TWILIO_API_BASE_URL: TWILIO, OUTBOUND_BACKOFF_MS: '50' });
@@ -52,76 +41,19 @@ beforeAll(async () => {
   tokens.tax = await ctx.staffToken('staff', 'TAX');
   tokens.manager = await ctx.staffToken('manager', 'AUDIT');
   base = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  console_ = await openConsoleBrowser(base);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await console_?.close();
   await ctx?.close();
   nock.cleanAll();
   nock.enableNetConnect();
 });
 
-async function staffPage(token: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: VIEWPORT, locale: 'ko-KR', timezoneId: 'Asia/Seoul' });
-  const page = await context.newPage();
-  page.on('console', (m) => {
-    // The two expected failures: the outsider's 404 page itself, and the poll refused once a token is revoked.
-    if (m.type() === 'error' && !/status of (404|401)/.test(m.text())) problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  await page.goto(`${base}/console`);
-  expect(new URL(page.url()).pathname).toBe('/console/login');
-  await page.getByLabel('직원 토큰').fill(token);
-  await Promise.all([page.waitForURL(`${base}/console`), page.getByRole('button', { name: '로그인' }).click()]);
-  return { context, page };
-}
-
-interface AxeResult {
-  passes: unknown[];
-  violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
-}
-
-/** axe-core's WCAG 2.1 A/AA rules on the page as it is; only serious and critical findings fail. */
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  // Evaluated through the debugging protocol, which the page's content security policy does not govern.
-  await page.evaluate(AXE_SOURCE);
-  const result = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(context: unknown, options: unknown): Promise<unknown> } }).axe;
-    return (await axe.run((globalThis as unknown as { document: unknown }).document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-    })) as AxeResult;
-  });
-  // axe really ran: it passed a good number of rules on the page.
-  expect(result.passes.length).toBeGreaterThan(10);
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
-const checked: Record<string, { bytes: number; width: number; height: number }> = {};
-
-/** Saves a full-page screenshot and checks it is a real PNG of the page's width and some height. */
-async function screenshot(page: Page, name: string, minBytes = 25_000): Promise<void> {
-  const png = await page.screenshot({ fullPage: true });
-  writeFileSync(join(SCREENSHOT_DIR, `console-${name}.png`), png);
-  expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
-  const width = png.readUInt32BE(16);
-  const height = png.readUInt32BE(20);
-  expect(width).toBe(VIEWPORT.width);
-  expect(height).toBeGreaterThanOrEqual(400);
-  // A blank or broken page compresses to almost nothing; text, tables and forms do not.
-  expect(png.length).toBeGreaterThan(minBytes);
-  checked[name] = { bytes: png.length, width, height };
-}
-
-async function checkPage(page: Page, name: string, minBytes = 25_000): Promise<void> {
-  expect(await accessibilityProblems(page), name).toEqual([]);
-  // The stylesheet passed the content security policy: its layout is in effect.
-  expect(await page.$eval('header.site', (h) => (globalThis as unknown as { getComputedStyle(e: unknown): { display: string } }).getComputedStyle(h).display)).toBe('flex');
-  await screenshot(page, name, minBytes);
-}
+const staffPage = (token: string) => console_.staffPage(token);
+const checkPage = (page: Parameters<ConsoleBrowser['checkPage']>[0], name: string, minBytes?: number) => console_.checkPage(page, name, minBytes);
+const screenshot = (page: Parameters<ConsoleBrowser['screenshot']>[0], name: string, minBytes?: number) => console_.screenshot(page, name, minBytes);
 
 describe('the staff console in headless Chromium', () => {
   let caseId = 0;
@@ -257,13 +189,12 @@ describe('the staff console in headless Chromium', () => {
     await page.reload();
     expect(new URL(page.url()).pathname).toBe('/console/login');
     await context.close();
-    const loginContext = await browser.newContext({ viewport: VIEWPORT, locale: 'ko-KR' });
-    const login = await loginContext.newPage();
+    const { context: loginContext, page: login } = await console_.anonymousPage();
     await login.goto(`${base}/console/login`);
     // The sign-in page is one short form: a smaller image.
     await checkPage(login, 'login', 10_000);
     await loginContext.close();
-    expect(problems).toEqual([]);
-    expect(Object.keys(checked).sort()).toEqual(['case', 'case-closed', 'inbox', 'inbox-empty', 'inbox-manager', 'login', 'manager', 'not-found', 'search', 'triage']);
+    expect(console_.problems).toEqual([]);
+    expect(Object.keys(console_.checked).sort()).toEqual(['case', 'case-closed', 'inbox', 'inbox-empty', 'inbox-manager', 'login', 'manager', 'not-found', 'search', 'triage']);
   }, 60_000);
 });

@@ -6,7 +6,7 @@ export const CONSOLE_CSS = `
 :root { --blue: #1f5fa8; --red: #a8071a; --amber: #7a4b00; --line: #c8ced6; --soft: #f3f6fa; }
 * { box-sizing: border-box; }
 body { font-family: "Noto Sans KR", "Nanum Gothic", "NanumGothic", "Malgun Gothic", "Apple SD Gothic Neo", sans-serif;
-  margin: 0; color: #1b1f24; background: #fff; line-height: 1.5; font-size: 15px; }
+  margin: 0; color: #1b1f24; background: #fff; line-height: 1.5; font-size: 15px; word-break: keep-all; }
 a { color: var(--blue); } a:hover { text-decoration-thickness: 2px; }
 :focus-visible { outline: 3px solid #e8a200; outline-offset: 2px; }
 .skip { position: absolute; left: -9999px; top: 0; background: #fff; padding: 8px; z-index: 10; }
@@ -40,7 +40,8 @@ button.secondary { background: #fff; color: var(--blue); } button.secondary:hove
 .filters label { margin-top: 0; } .filters .actions { display: flex; gap: 12px; align-items: center; }
 table { border-collapse: collapse; width: 100%; margin-top: 12px; }
 caption { text-align: left; font-size: 14px; color: #4a5360; padding-bottom: 4px; }
-th, td { border-bottom: 1px solid var(--line); padding: 6px 8px; text-align: left; vertical-align: top; font-size: 14px; }
+th, td { border-bottom: 1px solid var(--line); padding: 6px 8px; text-align: left; vertical-align: top; font-size: 14px; overflow-wrap: break-word; }
+td.nowrap { white-space: nowrap; } table.referrals { table-layout: fixed; }
 thead th { background: #e7edf5; }
 tbody th { font-weight: normal; white-space: nowrap; }
 tr.overdue { background: #fff1f0; } tr.near_due { background: #fff8e6; } tr.withdrawn { color: #4a5360; text-decoration: line-through; }
@@ -56,7 +57,11 @@ td.words { max-width: 420px; }
 .notice.done { background: #e6f4ea; border-color: #1d5c2e; color: #1d5c2e; }
 .hint { color: #4a5360; font-size: 14px; }
 dl.summary { display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: 8px 16px; }
-dl.summary dt { font-size: 13px; color: #4a5360; } dl.summary dd { margin: 0; }
+dl.summary dt { font-size: 13px; color: #4a5360; } dl.summary dd { margin: 0; } dl.summary .wide { grid-column: 1 / -1; }
+fieldset { border: 1px solid var(--line); border-radius: 6px; padding: 4px 12px 12px; margin: 16px 0 0; } legend { font-weight: bold; padding: 0 4px; }
+form.stack label { max-width: 48em; } form.stack input, form.stack textarea { display: block; width: 100%; margin-top: 4px; font-weight: normal; }
+pre.preview { white-space: pre-wrap; font-family: inherit; font-size: 14px; background: var(--soft); border: 1px solid var(--line); border-radius: 4px; padding: 8px; max-width: 36em; }
+details > summary { cursor: pointer; }
 details.phone { margin-top: 8px; } details.phone summary { cursor: pointer; color: var(--blue); }
 ol.messages { list-style: none; padding: 0; display: flex; flex-direction: column; gap: 8px; }
 ol.messages li { max-width: 720px; padding: 8px 12px; border-radius: 8px; border: 1px solid var(--line); }

@@ -173,19 +173,21 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
       canTriage: canTriage(staff),
       isCommittee: can(staff.role, 'committee:review'),
       canNotices: can(staff.role, 'notices:read'),
+      readsCases: can(staff.role, 'cases:read'),
     };
     if (request.method === 'POST' && !csrfTokenMatches(token, (request.body as Form | undefined)?._csrf)) {
       await html(reply, 403, <MessagePage title="요청 거부" message="양식이 만료되었거나 다른 사이트에서 보낸 요청입니다. 페이지를 새로 열고 다시 시도하세요." session={view} status={403} />);
       return null;
     }
     if (!can(staff.role, permission)) {
-      // A committee member's front page is the committee's list.
-      if (view.isCommittee && request.method === 'GET' && /^\/console\/?(\?|$)/.test(request.url)) {
-        await reply.redirect(`${CONSOLE_PATH}/committee`, 303);
+      // A committee member's front page is the committee's list; an admin's (no cases) the notices to approve.
+      const front = view.isCommittee ? 'committee' : view.canNotices && !view.readsCases ? 'notices' : null;
+      if (front && request.method === 'GET' && /^\/console\/?(\?|$)/.test(request.url)) {
+        await reply.redirect(`${CONSOLE_PATH}/${front}`, 303);
         return null;
       }
-      const mayUseConsole = can(staff.role, 'cases:read') || view.isCommittee;
-      await html(reply, 403, <MessagePage title="권한 없음" message="이 계정의 역할로는 할 수 없는 일입니다. 민원 콘솔은 담당자와 관리자, 구민고충처리위원 계정용입니다." session={mayUseConsole ? view : null} status={403} />);
+      const mayUseConsole = view.readsCases || view.isCommittee || view.canNotices;
+      await html(reply, 403, <MessagePage title="권한 없음" message="이 계정의 역할로는 할 수 없는 일입니다. 민원 콘솔은 담당자와 관리자, 구민고충처리위원, 구청 알림을 승인하는 시스템 관리자 계정용입니다." session={mayUseConsole ? view : null} status={403} />);
       return null;
     }
     return { staff, view, codes: all };
@@ -215,8 +217,9 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
     const token = text(body, 'token').trim();
     const staff = token === '' || token.length > 512 ? undefined : await findStaffByToken(app.db, token);
     if (!staff) return loginForm(request, reply, 401, '토큰이 올바르지 않거나 만료·폐기되었습니다.');
-    if (!can(staff.role, 'cases:read') && !can(staff.role, 'committee:review')) {
-      return loginForm(request, reply, 403, '민원 콘솔은 담당자와 관리자, 구민고충처리위원 계정만 쓸 수 있습니다.');
+    // Admins sign in for the notices they approve (managers draft, an admin approves: docs/notices.md).
+    if (!can(staff.role, 'cases:read') && !can(staff.role, 'committee:review') && !can(staff.role, 'notices:approve')) {
+      return loginForm(request, reply, 403, '민원 콘솔은 담당자와 관리자, 구민고충처리위원, 시스템 관리자 계정만 쓸 수 있습니다.');
     }
     reply.clearCookie(LOGIN_COOKIE, { path: `${CONSOLE_PATH}/login` });
     return setSessionCookie(reply, request, SESSION, token, staff).redirect(CONSOLE_PATH, 303);

@@ -19,9 +19,12 @@ function FindingText({ finding }: { finding: string | null }) {
 export function CommitteeListPage({ session, items, codes, done }: { session: ViewSession; items: CommitteeListRow[]; codes: Codes; done: string | null }) {
   const open = items.filter((r) => r.status === 'referred');
   const reviewed = items.filter((r) => r.status !== 'referred');
-  const table = (rows: CommitteeListRow[], caption: string, empty: string, id: string) => (
-    <table id={id}>
-      <caption>{caption}</caption>
+  const table = (rows: CommitteeListRow[], heading: string, count: number, empty: string, id: string) => (
+    <section aria-labelledby={`h-${id}`}>
+      <h2 id={`h-${id}`}>
+        {heading} <small>{count}건</small>
+      </h2>
+    <table id={id} class="referrals" aria-labelledby={`h-${id}`}>
       <thead>
         <tr>
           <th scope="col">접수번호</th>
@@ -54,14 +57,15 @@ export function CommitteeListPage({ session, items, codes, done }: { session: Vi
         ))}
       </tbody>
     </table>
+    </section>
   );
   return (
     <Layout title="구민고충처리위원회" session={session} section="committee">
       <h1>구민고충처리위원회 회부 민원</h1>
       {done && <Notice kind="done">{done}</Notice>}
       <p class="hint">위원회에 회부된 민원만 보입니다. 민원인의 연락처와 부서의 내부 메모는 표시하지 않으며, 열람은 감사 기록에 남습니다.</p>
-      {table(open, `심의 대기 ${open.length}건`, '심의를 기다리는 회부 민원이 없습니다.', 'referrals-open')}
-      {table(reviewed, `심의 완료 ${reviewed.length}건`, '심의를 마친 회부 민원이 없습니다.', 'referrals-reviewed')}
+      {table(open, '심의 대기', open.length, '심의를 기다리는 회부 민원이 없습니다.', 'referrals-open')}
+      {table(reviewed, '심의 완료', reviewed.length, '심의를 마친 회부 민원이 없습니다.', 'referrals-reviewed')}
     </Layout>
   );
 }
@@ -142,7 +146,7 @@ export function CommitteeReferralPage({
               <dt>부서 답변</dt>
               <dd>{r.answered_at ? `${seoulTime(r.answered_at)} 위원회 결과로 답변·종결` : '부서 답변 대기'}</dd>
             </div>
-            <div>
+            <div class="wide">
               <dt>위원회 의견</dt>
               <dd class="text">{r.opinion}</dd>
             </div>

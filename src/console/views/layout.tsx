@@ -15,6 +15,8 @@ export interface ViewSession {
   isCommittee: boolean;
   /** Managers and admins: the notices page (구청 알림). */
   canNotices?: boolean;
+  /** False for an account without cases (an admin, who signs in for the notices): no inbox or search links. */
+  readsCases?: boolean;
 }
 
 export type Section = 'inbox' | 'triage' | 'search' | 'manager' | 'case' | 'login' | 'committee' | 'notices';
@@ -69,17 +71,21 @@ export function Layout({ title, session, section, children }: { title: string; s
           {session && !session.isCommittee && (
             <nav aria-label="주 메뉴">
               <ul>
-                <NavLink href="/console" current={section === 'inbox'}>
-                  받은 민원
-                </NavLink>
+                {session.readsCases !== false && (
+                  <NavLink href="/console" current={section === 'inbox'}>
+                    받은 민원
+                  </NavLink>
+                )}
                 {session.canTriage && (
                   <NavLink href="/console/triage" current={section === 'triage'}>
                     분류 대기
                   </NavLink>
                 )}
-                <NavLink href="/console/search" current={section === 'search'}>
-                  검색
-                </NavLink>
+                {session.readsCases !== false && (
+                  <NavLink href="/console/search" current={section === 'search'}>
+                    검색
+                  </NavLink>
+                )}
                 {session.isManager && (
                   <NavLink href="/console/manager" current={section === 'manager'}>
                     관리자 현황

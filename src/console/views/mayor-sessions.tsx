@@ -66,8 +66,8 @@ export function OndatePage({ session, month, data, done, error }: { session: Vie
                     <th scope="row">
                       <a href={`/console/cases/${v.caseId}`}>{v.caseNumber}</a>
                     </th>
-                    <td>{v.residentPhone ?? '카카오톡'}</td>
-                    <td>{at(v.optedInAt)}</td>
+                    <td class="nowrap">{v.residentPhone ?? '카카오톡'}</td>
+                    <td class="nowrap">{at(v.optedInAt)}</td>
                     <td>{STATUS[v.status]}</td>
                     <td>{v.sessionAt ? `${at(v.sessionAt)} ${v.mode === 'video' ? '영상' : '전화'}` : '—'}</td>
                   </tr>
@@ -102,9 +102,9 @@ function RequestRow({ r, session, sessions, codes }: { r: VisitRequestView; sess
       <th scope="row">
         <a href={`/console/cases/${r.caseId}`}>{r.caseNumber}</a>
       </th>
-      <td>{r.residentPhone ?? '연락처 없음'}</td>
-      <td>{at(r.appliedAt)}</td>
-      <td>{STATUS[r.status]}</td>
+      <td class="nowrap">{r.residentPhone ?? '연락처 없음'}</td>
+      <td class="nowrap">{at(r.appliedAt)}</td>
+      <td class="nowrap">{STATUS[r.status]}</td>
       <td>
         {(r.status === 'requested' || r.status === 'scheduled') && sessions.length > 0 && (
           <form method="post" action={`/console/visits/requests/${r.id}/schedule`} class="inline">

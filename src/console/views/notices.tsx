@@ -96,7 +96,7 @@ export function NoticesPage({
                 <td>
                   알림톡 {won(preview.cost.ata)}
                   <br />
-                  모두 {preview.cost.fallbackType}일 때 {won(preview.cost.fallback)}
+                  모두 문자({preview.cost.fallbackType})로 갈 때 {won(preview.cost.fallback)}
                 </td>
                 <td>
                   발송 {progress.sent + progress.delivered + progress.fallback} · 도착 {progress.delivered} · 문자 대체 {progress.fallback} · 실패 {progress.failed} · 제외 {progress.skipped}
@@ -115,7 +115,9 @@ export function NoticesPage({
                   {(notice.status === 'draft' || notice.status === 'sending' || notice.status === 'approved') && (
                     <form method="post" action={`/console/notices/${notice.id}/cancel`} class="inline">
                       <CsrfField session={session} />
-                      <button type="submit">취소</button>
+                      <button type="submit" class="secondary">
+                        취소
+                      </button>
                     </form>
                   )}
                 </td>
