@@ -457,6 +457,32 @@ describe('console pages (/console/ondate, /console/visits)', () => {
     expect(row.status).toBe('met');
     expect(row.outcome_case_id).not.toBeNull();
   });
+
+  it("joins the meeting to an existing case by the 접수번호 staff see, and refuses one that names no case", async () => {
+    const applied = (await apply({ formId: `f-${randomBytes(6).toString('hex')}`, text: '공원 조성 관련 면담', phone: newPhone() })).json();
+    const request = await ctx.db
+      .selectFrom('mayor_visit_requests')
+      .innerJoin('cases', 'cases.id', 'mayor_visit_requests.case_id')
+      .select('mayor_visit_requests.id')
+      .where('cases.case_number', '=', applied.caseNumber)
+      .executeTakeFirstOrThrow();
+    const existing = await makeCase(ctx.db, { department: 'ROAD' });
+    const existingNumber = (await ctx.db.selectFrom('cases').select('case_number').where('id', '=', existing.caseId).executeTakeFirstOrThrow()).case_number;
+    const made = await submit(manager, '/console/visits/sessions', [['startsAt', '2031-09-20T10:00'], ['place', '광희동 주민센터']]);
+    expect(made.statusCode, made.body).toBe(303);
+    const session = await ctx.db.selectFrom('mayor_visit_sessions').select('id').where('place', '=', '광희동 주민센터').executeTakeFirstOrThrow();
+    expect((await submit(manager, `/console/visits/requests/${request.id}/schedule`, [['sessionId', String(session.id)]])).statusCode).toBe(303);
+
+    for (const typed of ['1999-999999', '기존 민원']) {
+      const refused = await submit(manager, `/console/visits/requests/${request.id}/outcome`, [['outcome', 'met'], ['note', '공원 부지 관련'], ['department', ''], ['joinCaseId', typed]]);
+      expect(refused.statusCode, typed).toBe(400);
+      expect(refused.body).toContain('연결할 수 있는 민원이 아닙니다');
+    }
+    const done = await submit(manager, `/console/visits/requests/${request.id}/outcome`, [['outcome', 'met'], ['note', '공원 부지 관련'], ['department', ''], ['joinCaseId', existingNumber!]]);
+    expect(done.statusCode, done.body).toBe(303);
+    const row = await ctx.db.selectFrom('mayor_visit_requests').select(['status', 'outcome_case_id']).where('id', '=', request.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'met', outcome_case_id: existing.caseId });
+  });
 });
 
 describe('온데이트 off (the default)', () => {

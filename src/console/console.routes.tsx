@@ -544,11 +544,22 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
       scheduleVisit(app.db, signed.staff, visitId(request), Number(text(body, 'sessionId')) || 0, actor(request, signed.staff)),
     ),
   );
+  /**
+   * The case a meeting joins, as staff know it: its 접수번호 (2026-000123) or its id. Empty: none.
+   * Anything else, or a number no case has, is refused by recordVisitOutcome as unknown_case.
+   */
+  async function caseToJoin(typed: string): Promise<number | null> {
+    if (typed === '') return null;
+    if (/^\d+$/.test(typed)) return Number(typed);
+    if (!/^\d{4}-\d{1,12}$/.test(typed)) return 0;
+    const found = await app.db.selectFrom('cases').select('id').where('case_number', '=', typed).executeTakeFirst();
+    return found?.id ?? 0;
+  }
   app.post(
     '/visits/requests/:id/outcome',
     visitAction('outcome', async (signed, body, request) => {
       const department = text(body, 'department');
-      const join = Number(text(body, 'joinCaseId').trim());
+      const joinCaseId = await caseToJoin(text(body, 'joinCaseId').trim());
       await recordVisitOutcome(
         app.db,
         signed.staff,
@@ -558,7 +569,7 @@ const consoleRoutes: FastifyPluginAsync = async (app) => {
           outcome: text(body, 'outcome') === 'no_show' ? 'no_show' : 'met',
           note: text(body, 'note').slice(0, 2000),
           ...(CODE.test(department) ? { openCase: { department } } : {}),
-          ...(Number.isSafeInteger(join) && join > 0 ? { joinCaseId: join } : {}),
+          ...(joinCaseId !== null ? { joinCaseId } : {}),
         },
         actor(request, signed.staff),
       );

@@ -135,7 +135,7 @@ function RequestRow({ r, session, sessions, codes }: { r: VisitRequestView; sess
                 <option value={d.code}>{d.name}에 새 민원</option>
               ))}
             </select>{' '}
-            <input name="joinCaseId" inputMode="numeric" pattern="[0-9]*" placeholder="기존 민원 번호(id)" aria-label={`${r.caseNumber} 기존 민원`} />{' '}
+            <input name="joinCaseId" placeholder="기존 민원 접수번호" aria-label={`${r.caseNumber} 기존 민원`} />{' '}
             <button type="submit">결과 기록</button>
           </form>
         ) : r.outcomeAt ? (
