@@ -124,10 +124,12 @@ describe('찾아가는 구청장실 by KakaoTalk', () => {
     const listed = await ctx.app.inject({ method: 'GET', url: '/api/visits', headers: auth(manager) });
     expect(listed.statusCode).toBe(200);
     const waiting = listed.json().waiting.find((w: { id: number }) => w.id === request!.id);
-    expect(waiting).toMatchObject({ caseId: request!.case_id, caseNumber: request!.case_number, status: 'requested', residentPhone: null });
+    expect(waiting).toMatchObject({ caseId: request!.case_id, caseNumber: request!.case_number, channel: 'kakao', status: 'requested', residentPhone: null });
     const page = await ctx.app.inject({ method: 'GET', url: '/console/visits', headers: auth(manager) });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain(request!.case_number);
+    // No phone number to mask: the list says where the resident applied (and will be told).
+    expect(page.body).toMatch(new RegExp(`${request!.case_number}</a></th><td class="nowrap">카카오톡</td>`));
 
     const startsAt = '2031-09-18T05:00:00.000Z';
     const session = await ctx.app.inject({ method: 'POST', url: '/api/visits/sessions', headers: auth(manager), payload: { startsAt, place: '약수동 주민센터' } });

@@ -24,6 +24,7 @@ export const VisitRequestSchema = Type.Object(
     id: Id,
     caseId: Id,
     caseNumber: Type.String({ description: 'the application (a `web` case from the homepage, or a `kakao` one)' }),
+    channel: Type.String({ description: "the application's channel: `web` (the homepage) or `kakao` (KakaoTalk); the resident is told there" }),
     status: OneOf([...VISIT_STATUSES]),
     sessionId: Nullable(Type.Integer()),
     scheduledAt: Nullable(DateTime),

@@ -266,6 +266,7 @@ function requestQuery(db: Db) {
       'v.outcome_at',
       'v.created_at',
       'c.case_number',
+      'c.channel',
       'o.case_number as outcome_case_number',
       'r.phone',
     ]);
@@ -278,6 +279,7 @@ export function visitRequestView(row: RequestRow) {
     id: row.id,
     caseId: row.case_id,
     caseNumber: row.case_number,
+    channel: row.channel,
     status: row.status,
     sessionId: row.session_id,
     scheduledAt: row.scheduled_at?.toISOString() ?? null,

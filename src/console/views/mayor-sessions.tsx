@@ -1,7 +1,7 @@
 // The console's pages for the mayor's sessions (managers): /console/ondate and /console/visits.
 import type { OndateMonth } from '../../mayor-sessions/ondate.js';
 import type { listVisits, VisitRequestView } from '../../mayor-sessions/visits.js';
-import { seoulTime } from '../labels.js';
+import { CHANNEL_LABELS, seoulTime } from '../labels.js';
 import { CsrfField, Layout, Notice, type ViewSession } from './layout.js';
 import type { Codes } from './inbox.js';
 
@@ -102,7 +102,7 @@ function RequestRow({ r, session, sessions, codes }: { r: VisitRequestView; sess
       <th scope="row">
         <a href={`/console/cases/${r.caseId}`}>{r.caseNumber}</a>
       </th>
-      <td class="nowrap">{r.residentPhone ?? '연락처 없음'}</td>
+      <td class="nowrap">{r.residentPhone ?? (r.channel === 'kakao' ? CHANNEL_LABELS.kakao : '연락처 없음')}</td>
       <td class="nowrap">{at(r.appliedAt)}</td>
       <td class="nowrap">{STATUS[r.status]}</td>
       <td>
