@@ -33,7 +33,7 @@ export const REQUEST_CUES: Cue[] = [
 export const PROBLEM_CUES: Cue[] = [
   { name: '불편', pattern: /(?<!안 ?|덜 ?)불편|고장|망가|파손|부서|깨져|깨졌|(?<![편평미])안 ?(?:돼|되|됨|됐|나와|나오|나옴|와|오|옴|치|고치|고쳐|켜|열|보|해|함|하|바뀌|바뀜|바꿔|변하|받|들리|들려|잡|줘|주|생기|빠|끝|움직|맞|통하|멈|줄|올|먹|닫|닦|치워|치우|지켜|지키|씻|씀|쓰|써|꺼|끄)|안 ?됬|못 ?(?:하|해|함|자|잠|가|감|살|삼|지나|다니|쓰|써|씀|열|나가|들어|참|견디|쉬|먹)/u },
   { name: '아직', pattern: /아직|여전히|그대로|계속|또 |또$|자꾸|맨날|며칠째|일째|달째|주째|년째/u },
-  { name: '위험', pattern: /ㅡㅡ|(?<!안 ?|않게 ?|덜 ?)(?:위험|무서|불안|시끄|힘들|더러|지저분|다칠|심해|냄새)|안 ?좋|좋지 ?않|별로|꺼져 ?있|꺼졌|나갔|막혀|막혔|새요|샌다|새는|넘쳐|끊겼|끊어졌|불친절|반말|무시|불쾌|무례|퉁명|기분 ?(?:이 ?)?(?:상했|상하|나쁘|나빴|별로)|억울|다쳤|넘어|사고|심각|피해|짜증|화나|화가|답답|황당|어이없|미치겠|죽겠|스트레스|방치|엉망|불법|실수|착오|누락|오류|끊기|끊긴|끊겨|나간 ?지|꺼진|촛불|잘못 ?(?:보내|발송|처리|나|된|됐|부과|청구)|문제(?!가 ?(?:다 ?)?해결|없)/u },
+  { name: '위험', pattern: /ㅡㅡ|(?<!안 ?|않게 ?|덜 ?)(?:위험|무서|불안|시끄|힘들|더러|지저분|다칠|심해|냄새)|안 ?좋|좋지 ?않|별로|꺼져 ?있|꺼졌|나갔|막혀|막혔|새요|샌다|새는|넘쳐|끊겼|끊어졌|불친절|반말|무시|불쾌|무례|퉁명|기분 ?(?:이 ?)?(?:상했|상하|나쁘|나빴|별로)|억울|다쳤|넘어|사고|심각|피해|짜증|화나|화가|답답|황당|어이없|미치겠|죽겠|스트레스|방치|엉망|불법|실수|착오|누락|오류|끊기|끊긴|끊겨|나간 ?지|꺼진|촛불|미끄러|빼먹|빠뜨|납득이 ?안|이해가 ?안 ?(?:가|갑|돼|되|됩)|잘못 ?(?:보내|발송|처리|나|된|됐|부과|청구)|문제(?!가 ?(?:다 ?)?해결|없)/u },
 ];
 
 /** A suggestion for something new (제안·건의): a proposal rather than a fault to fix. */
@@ -56,14 +56,70 @@ export const CONTRAST_CUES: Cue[] = [
   { name: '그런데', pattern: /(?:^| )(?:근데|그런데|근대|그른데|하지만|그러나|다만|그치만|그렇지만|그나저나|그건 그렇고|그리고 혹시|혹시|다름이 아니라|다른게 아니라|다른 게 아니라|한가지|한 가지)(?= |$)|[가-힣](?:니다|지)만(?= |$)/u },
 ];
 
+/**
+ * Phrases of thanks and praise that name no thanks word of their own, in many voices:
+ *  - joy exclaimed: '얼마나 좋아하셨는지 몰라요' (얼마나 … 지 몰라: an exclamation, not a question);
+ *  - effort seen: '제설 작업 새벽부터 하시는 거 봤어요', '애쓰시는 모습' (staff seen at work);
+ *  - quickly done: '하루 만에 메워져서', '벌써 다 고쳐졌네요' (a fix, in the past, praised for its speed);
+ *  - well now: '따뜻하게 지내고 있어요', '안심하고 다녀요' (the resident is well since).
+ * A fix or effort followed by '…는데', '…다고', '…더니' introduces something else ('켜졌는데 다시
+ * 꺼졌어요', '하시는 거 봤는데 우리 골목은 빼먹으셨어요'): no praise.
+ */
+const NO_TURN = String.raw`(?![가-힣]*(?:는데|다고|다는|다더니|더니|으면|다면|지만))`;
+const JOY_EXCLAIMED = /얼마나 (?:[가-힣]+ ){0,2}[가-힣]*(?:좋|기뻐|기뻤|고마|고맙|감사|행복|든든|즐거|즐겁|감동|반가|반갑|(?<!불)편)[가-힣]*지 ?(?:몰라|모릅|모르)/u;
+const EFFORT_SEEN = new RegExp(
+  String.raw`(?:(?:애쓰|고생하|수고하|일하|청소하|작업하|뛰어다니|치우|고치)시는|(?:작업|청소|제설|수거|순찰|방역|봉사|정비|공사)(?: [가-힣]+){0,2} 하시는) ?(?:거|것|모습)(?:을|를)? ?(?:봤|보았|보고|보니|봐|봅)${NO_TURN}`,
+  'u',
+);
+const QUICKLY_DONE = new RegExp(String.raw`(?:만에|금방|바로|벌써|신속하게|신속히|빨리) (?:[가-힣]+ ){0,2}[가-힣]*(?:고쳐졌|고쳐져서|메워졌|메워져서|치워졌|치워져서|켜졌|켜져서|채워졌|해결됐|해결되었|해결돼서|처리됐|처리되었|처리돼서|설치됐|설치되었|복구됐|복구되었|수리됐|수리되었|바뀌었)${NO_TURN}`, 'u');
+const WELL_NOW = /(?:따뜻하게|따듯하게|편안하게|행복하게|건강하게|즐겁게|무사히|든든하게|안심하고) (?:[가-힣]+ )?(?:지내|지냅|보내|살고|살아|다녀|다닙|다니고|넘겼)/u;
+
+/** Gratitude kept ('평생 잊지 않겠습니다', '그 은혜 못 잊어요'): a negation that thanks (no thanks cue of its own). */
+const GRATITUDE_KEPT = /(?:평생|은혜|고마움|감사함|이 ?마음|친절함?|따뜻함|도움)(?:을|를|은|는|도)? ?(?:잊지 ?않|잊지 ?못|못 ?잊|안 ?잊|잊을 ?수 ?없)/u;
+
+/**
+ * Words that name a problem only to say it is over, or that negate without complaining; they
+ * are left out when looking for vetoes (negation, open problem, turn, '또'):
+ *  - a past feeling followed by a turn ('눈이 어두워서 힘들었는데', '화가 나 있었는데 …');
+ *  - a nuisance gone ('이제 지각 안 해요', '모기가 없어졌어요', '냄새가 안 나요');
+ *  - the reason something cannot be done, explained ('안 되는 이유까지 설명해 주셔서');
+ *  - an invitation ('다음에 또 오세요'), gratitude kept ('평생 잊지 않겠습니다'), joy exclaimed.
+ * Problem words elsewhere in the message still count.
+ */
+const PAST_FEELING = /(?:힘들었|불편했|답답했|막막했|걱정했|걱정됐|걱정이었|무서웠|불안했|속상했|서운했|화가 ?나 ?있었|화가 ?났었|화났었|짜증 ?났었)(?:는데|지만|던)/gu;
+const NUISANCE_GONE = /(?:지각|걱정|냄새|악취|소음|모기|벌레|날파리|침수|먼지|매연|물)(?:이|가|도|은|는|을|를)? ?(?:안 ?(?:해요|해도 ?돼|하고|하네요|나요|나네요|나고|생겨요|생기고|생기네요|차요|찼|차고|차네요|들려요|들리고|들리네요|보여요|보이고|보이네요)|없어졌|사라졌|줄었)/gu;
+const REFUSAL_EXPLAINED = /(?:안 ?되는|안 ?된다는|불가한|불가능한|어려운|못 ?하는) 이유/gu;
+const INVITATION = /(?:^| )또 (?:오세요|오십시오|놀러 ?오|뵈요|뵐게요|뵙겠|뵙기를|뵙길|봬요|만나요)/gu;
+
+const GRATITUDE_KEPT_ALL = new RegExp(GRATITUDE_KEPT.source, 'gu');
+const JOY_EXCLAIMED_ALL = new RegExp(JOY_EXCLAIMED.source, 'gu');
+/** Quick test before the replacements: most messages hold none of these phrases. */
+const SETTLED_HINT = /었|였|안|없|사라|줄었|이유|또|잊|몰라|모릅|모르/u;
+
+export function settledText(spaced: string): string {
+  if (!SETTLED_HINT.test(spaced)) return spaced;
+  return spaced
+    .replace(PAST_FEELING, ' ')
+    .replace(NUISANCE_GONE, ' ')
+    .replace(REFUSAL_EXPLAINED, ' ')
+    .replace(INVITATION, ' ')
+    .replace(GRATITUDE_KEPT_ALL, ' ')
+    .replace(JOY_EXCLAIMED_ALL, ' ');
+}
+
+/** The problem is still there ('감사한데 아직도 물이 고여요'): whatever the thanks, a request. */
+export const STILL = /아직|여전히|자꾸|(?:^| )또(?= )/u;
+
 /** Thanks, praise, greetings and encouragement. */
 export const THANKS_CUES: Cue[] = [
   // '감사' is also an audit ('회계감사', '감사 요청', '감사원'): those are not thanks.
-  { name: '감사', pattern: /(?<!회계 ?)감사(?!원|관|실|팀|담당|청구|위원|결과|보고|기관|좀| ?요청| ?를 ?(?:요청|청구|해|받))|고맙|고마|땡큐|thank|thx|ㄱㅅ|ㄳ|감솨|감삼|사랑해|사랑합/u },
-  { name: '수고', pattern: /수고|고생 ?(?:하|많|이 ?많|하셨|하셔)|주신 ?(?:덕|분|거|것|게)|주셨(?!으면)|애쓰|애써|노고|신경 ?써 ?주셔|챙겨 ?주셔|도와 ?주셔|해 ?주셔서|주셔서|주신 ?덕|덕분|덕택/u },
+  { name: '감사', pattern: new RegExp(`(?<!회계 ?)감사(?!원|관|실|팀|담당|청구|위원|결과|보고|기관|좀| ?요청| ?를 ?(?:요청|청구|해|받))|고맙|고마|땡큐|thank|thx|ㄱㅅ|ㄳ|감솨|감삼|사랑해|사랑합|${JOY_EXCLAIMED.source}`, 'u') },
+  { name: '수고', pattern: new RegExp(`수고|고생 ?(?:하|많|이 ?많|하셨|하셔)|주신 ?(?:덕|분|거|것|게)|주셨(?!으면)|애쓰|애써|노고|신경 ?써 ?주셔|챙겨 ?주셔|도와 ?주셔|해 ?주셔서|주셔서|주신 ?덕|덕분|덕택|${EFFORT_SEEN.source}`, 'u') },
   { name: '응원', pattern: /응원|칭찬|화이팅|파이팅|홧팅|fighting|멋져|힘내|힘 ?내|존경|최고|짱|멋지|멋있|든든|자랑스|감동|믿음|살맛|대박|잘한다|잘하시|잘하네|욕봤|욕보셨|욕보십|역시|잘하셨|잘했|잘됐|잘 ?되었|역대급/u },
   { name: '인사', pattern: /복 ?많이|명절|한가위|보름달|메리|좋은 ?일만|가득하세요|되세요|되십시오|하십시오|복 ?받|새해|명절 ?잘|추석 ?잘|설 ?잘|연휴 ?잘|크리스마스|연말 ?잘|좋은 ?하루|좋은 ?주말|건강하세요|건강 ?(?:꼭 ?|잘 ?)?챙기|건강하시|행복하세요|행복한|평안|잘 ?보내세요|보내세요/u },
   { name: '만족', pattern: /좋아졌|편해졌|깨끗해졌|(?:환해|밝아|조용해|넓어|나아|깔끔해|안전해|시원해|따뜻해|예뻐|이뻐|쾌적해|편리해)졌|훤하|쾌적|살기 ?좋|(?<!안 ?|못 ?)(?:좋아하|좋아했|좋았|좋아요|좋네요|좋습니다|좋더라)|예뻐|예쁘|이뻐|이쁘|(?<!불)친절|유익|재밌|재미있|만족|다행|해결됐|해결 ?되었|잘 ?받았|잘 ?들었|잘 ?봤|반짝|즐거웠|즐거운|편하게|편해요|편합니다|덜 ?춥|잘 ?쓰고|잘 ?지내|좋아해|좋아하|회복|빠르시|빠른 ?처리|빠른 ?답변|빠르게 ?처리/u },
+  { name: '빨리 됐', pattern: QUICKLY_DONE },
+  { name: '잘 지내', pattern: WELL_NOW },
 ];
 
 /** Advertising, scams, and messages that are not for the district at all. */
@@ -95,6 +151,8 @@ export interface CueCounts {
   /** Information-question cues. */
   inquiry: number;
   sarcasm: number;
+  /** '아직', '여전히', '자꾸', '또' (an invitation to come again left out): the problem is still there. */
+  still: boolean;
   /**
    * Problem cues outside what the district did for the resident: '불법주차 민원 처리해주셔서'
    * names a problem that is solved ('아직', '여전히' and negations still count elsewhere).
@@ -166,9 +224,11 @@ export function requestText(spaced: string): string {
 export function findCues(p: PreparedText): CueCounts {
   const names: string[] = [];
   const text = p.spaced;
-  const request = count(REQUEST_CUES, requestText(text), names);
+  // The text without phrases that name a problem only to say it is over (settledText): the vetoes read it.
+  const settled = settledText(text);
+  const request = count(REQUEST_CUES, requestText(settled), names);
   const problem = count(PROBLEM_CUES, text, names);
-  const contrast = count(CONTRAST_CUES, text, names);
+  const contrast = count(CONTRAST_CUES, settled, names);
   const thanks = count(THANKS_CUES, text, names) + (POSITIVE_EMOJI.test(p.raw) ? 1 : 0);
   POSITIVE_EMOJI.lastIndex = 0;
   const spamNames: string[] = [];
@@ -184,11 +244,13 @@ export function findCues(p: PreparedText): CueCounts {
   const requestAtEnd = REQUEST_CUES.some((c) => c.pattern.test(requestText(end))) || /[?？]\s*$/u.test(p.raw.trim());
   // '덕분에 물이 안 찼어요', '이제 지각 안 해요': a negation that is the good outcome of what was
   // done. Problem words there ('안 나와요') are still caught by the problem cues.
-  const negation = NEGATION.test(text.replace(GOOD_OUTCOME, ' '));
-  const proposal = count(PROPOSAL_CUES, text, names);
-  const inquiry = count(INQUIRY_CUES, requestText(text), names);
+  const negation = NEGATION.test(settled.replace(GOOD_OUTCOME, ' '));
+  // '예쁜 골목 만들어 주셔서' is done, not suggested: proposals are read without what was done.
+  const proposal = count(PROPOSAL_CUES, requestText(settled), names);
+  const inquiry = count(INQUIRY_CUES, requestText(settled), names);
   const sarcasm = SARCASM.test(text) ? 1 : 0;
-  const openProblem = count(PROBLEM_CUES, text.replace(SOLVED, ' '), []);
+  const still = STILL.test(settled);
+  const openProblem = count(PROBLEM_CUES, settled.replace(SOLVED, ' '), []);
   const positiveEmoji = (p.raw.match(POSITIVE_EMOJI) ?? []).length;
   POSITIVE_EMOJI.lastIndex = 0;
   let plainSentences = 0;
@@ -204,7 +266,8 @@ export function findCues(p: PreparedText): CueCounts {
     if (thanked) continue;
     plainSentences++;
     plain.push(joined);
-    if (PROBLEM_CUES.some((c) => c.pattern.test(joined))) problemSentences++;
+    const settledSentence = settledText(joined);
+    if (PROBLEM_CUES.some((c) => c.pattern.test(settledSentence))) problemSentences++;
   }
   return {
     request,
@@ -219,6 +282,7 @@ export function findCues(p: PreparedText): CueCounts {
     proposal,
     inquiry,
     sarcasm,
+    still,
     openProblem,
     positiveEmoji,
     plainSentences,

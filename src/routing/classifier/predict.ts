@@ -112,9 +112,6 @@ function hasSpamEvidence(a: Analysed): boolean {
   return (cues.spam > 0 && cues.problem === 0) || cues.abuse > 0 || cues.chatter > 0 || jamoShare(a.p) >= 0.5;
 }
 
-/** The problem is still there ('감사한데 아직도 물이 고여요'): whatever the thanks, a request. */
-const STILL = /아직|여전히|자꾸|(?:^| )또(?= )/u;
-
 /** Short enough that the models have little to read: the cues get a second look. */
 const SHORT_CHARS = 20;
 
@@ -153,13 +150,13 @@ export function decideKind(pk: Float64Array, a: Analysed): { kind: number; kindC
     kind = SPAM;
     kindConfidence = Math.max(pk[SPAM]!, 0.6);
   }
-  if (kind === THANKS && (cues.request > 0 || cues.contrast > 0 || cues.sarcasm > 0 || cues.proposal > 0 || STILL.test(a.p.spaced))) {
+  if (kind === THANKS && (cues.request > 0 || cues.contrast > 0 || cues.sarcasm > 0 || cues.proposal > 0 || cues.still)) {
     kind = bestDepartmentKind(pk);
     kindConfidence = Math.max(withinDepartmentKinds(pk, kind), cues.request > 0 ? 0.8 : 0.6);
   }
-  // Thanks without a single word of thanks, praise or greeting, or with a sentence
-  // reporting a problem apart from the thanks, goes to a department.
-  if (kind === THANKS && (cues.thanks === 0 || cues.problemSentences > 0)) {
+  // Thanks without a single word of thanks, praise or greeting, with a sentence reporting a
+  // problem apart from the thanks, or naming a problem that is not over, goes to a department.
+  if (kind === THANKS && (cues.thanks === 0 || cues.problemSentences > 0 || cues.openProblem > 0)) {
     kind = bestDepartmentKind(pk);
     kindConfidence = Math.max(withinDepartmentKinds(pk, kind), 0.6);
   }

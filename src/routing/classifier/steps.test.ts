@@ -37,6 +37,44 @@ describe('analyse', () => {
   });
 });
 
+describe('cues: a problem that is over, and praise without a thanks word', () => {
+  const cuesOf = (text: string) => analyse(text).cues;
+
+  it('reads a past hardship, a nuisance gone or an explained refusal as no open problem', () => {
+    for (const text of [
+      '서류 작성하는 거 도와주셔서 고마웠어요 눈이 어두워서 힘들었는데',
+      '배차 늘려주셔서 이제 아침에 지각 안해요 고맙습니다',
+      '안 되는 이유까지 꼼꼼하게 설명해 주셔서 이해가 잘 됐어요',
+    ]) {
+      const c = cuesOf(text);
+      expect([c.openProblem, c.problemSentences, c.negation], text).toEqual([0, 0, false]);
+    }
+    // The same words with the problem still there keep their veto.
+    for (const text of ['예전엔 모기 때문에 힘들었는데 올해는 더 심해졌어요', '이제 냄새는 안 나는데 아직도 벌레가 나와요']) {
+      expect(cuesOf(text).openProblem, text).toBeGreaterThan(0);
+    }
+  });
+
+  it('takes effort seen, a quick fix and well-being as thanks, but not when the sentence turns', () => {
+    for (const text of ['제설 작업 새벽부터 하시는 거 봤어요', '신고한 지 하루 만에 메워져서 놀랐어요', '아이들과 따뜻하게 지내고 있어요']) {
+      const c = cuesOf(text);
+      expect(c.thanks, text).toBeGreaterThan(0);
+      expect(c.plainSentences, text).toBe(0);
+    }
+    for (const text of ['신고한 지 사흘 만에 켜졌는데 오늘 다시 꺼졌어요', '제설 작업 하시는 거 봤는데 우리 골목은 빼먹으셨더라고요']) {
+      expect(cuesOf(text).plainSentences, text).toBe(1);
+    }
+  });
+
+  it('does not read a suggestion into something already made, nor a question into an exclamation', () => {
+    expect(cuesOf('예쁜 골목 만들어 주셔서 감사합니다').proposal).toBe(0);
+    expect(cuesOf('골목에 벽화를 만들어 주세요').proposal).toBeGreaterThan(0);
+    const visit = cuesOf('어르신들이 얼마나 좋아하셨는지 몰라요. 다음에 또 오세요!');
+    expect([visit.inquiry, visit.still]).toEqual([0, false]);
+    expect(cuesOf('얼마나 걸리는지 알려주세요').inquiry).toBeGreaterThan(0);
+  });
+});
+
 describe('train', () => {
   it('builds one dictionary for both models, hand cues included', () => {
     expect(model.dictionary.has('h:bias')).toBe(true);
