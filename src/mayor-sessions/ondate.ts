@@ -11,7 +11,7 @@ import { seoulDate } from '../domain/seoul-time.js';
 import { InvalidInput, StateConflict } from '../domain/errors.js';
 import { addCaseEvent } from '../cases/case-repository.js';
 import { addOutbound } from '../cases/case-actions.js';
-import { insertMessage } from '../cases/message-repository.js';
+import { findInboundByProviderId, insertMessage } from '../cases/message-repository.js';
 import { jsonWithoutNul, withoutNul } from '../intake/inbox-repository.js';
 import { recordAudit, type Actor } from '../audit/audit-repository.js';
 import { maskPhone } from '../residents/phone.js';
@@ -66,14 +66,7 @@ export async function recordOndateReply(db: Db, reply: OndateReply): Promise<Ond
   const kakaoKey = 'kakao' in reply.sender ? reply.sender.kakao.userKey : null;
   if (phone === null && kakaoKey === null) return null;
   return db.transaction().execute(async (trx) => {
-    const again = await trx
-      .selectFrom('messages')
-      .select('id')
-      .where('direction', '=', 'in')
-      .where('provider', '=', reply.provider)
-      .where('provider_message_id', '=', reply.providerMessageId)
-      .executeTakeFirst();
-    if (again) return { outcome: 'duplicate' as const };
+    if (await findInboundByProviderId(trx, reply.provider, reply.providerMessageId)) return { outcome: 'duplicate' as const };
     const latest = await trx
       .selectFrom('cases')
       .innerJoin('residents', 'residents.id', 'cases.resident_id')

@@ -10,7 +10,7 @@ import { setDeadlineIfMissing } from '../deadlines/deadlines.js';
 import { InvalidInput, NotFound, StateConflict } from '../domain/errors.js';
 import { addCaseEvent, createCase, prepareCaseNumbers } from '../cases/case-repository.js';
 import { addOutbound, closeLockedCase } from '../cases/case-actions.js';
-import { insertMessage } from '../cases/message-repository.js';
+import { findInboundByProviderId, insertMessage } from '../cases/message-repository.js';
 import { upsertResidentByPhone } from '../residents/resident-repository.js';
 import { normalizePhone, maskPhone } from '../residents/phone.js';
 import { findActiveDepartment } from '../departments/department-repository.js';
@@ -127,14 +127,7 @@ export type KakaoApplicationResult =
 export async function receiveKakaoVisitApplication(db: Db, reply: KakaoVisitReply): Promise<KakaoApplicationResult | null> {
   await prepareCaseNumbers(db, reply.receivedAt);
   return db.transaction().execute(async (trx) => {
-    const again = await trx
-      .selectFrom('messages')
-      .select('id')
-      .where('direction', '=', 'in')
-      .where('provider', '=', reply.provider)
-      .where('provider_message_id', '=', reply.providerMessageId)
-      .executeTakeFirst();
-    if (again) return { outcome: 'duplicate' as const };
+    if (await findInboundByProviderId(trx, reply.provider, reply.providerMessageId)) return { outcome: 'duplicate' as const };
     // The upsert locks the resident's row: two taps at once take turns, and the second finds the first.
     const resident = await trx
       .insertInto('residents')
