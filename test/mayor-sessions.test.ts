@@ -275,6 +275,15 @@ const apply = (payload: Record<string, unknown>, secret: string | null = HOMEPAG
     payload: { type: 'mayor_visit', ...payload },
   });
 
+/** The 찾아가는 구청장실 application a case (by its 접수번호) is. */
+const requestOf = (caseNumber: string) =>
+  ctx.db
+    .selectFrom('mayor_visit_requests')
+    .innerJoin('cases', 'cases.id', 'mayor_visit_requests.case_id')
+    .select(['mayor_visit_requests.id', 'cases.id as caseId', 'cases.resident_id'])
+    .where('cases.case_number', '=', caseNumber)
+    .executeTakeFirstOrThrow();
+
 describe('찾아가는 구청장실', () => {
   it('takes an application from the homepage form (with its secret) as a web case, once, and acknowledges it by SMS', async () => {
     const formId = `form-${randomBytes(6).toString('hex')}`;
@@ -309,13 +318,6 @@ describe('찾아가는 구청장실', () => {
     const phone = newPhone();
     const first = (await apply({ formId: `f-${randomBytes(6).toString('hex')}`, text: '골목 주차 문제로 면담 신청', phone })).json();
     const second = (await apply({ formId: `f-${randomBytes(6).toString('hex')}`, text: '공원 조성 건의' })).json();
-    const requestOf = async (caseNumber: string) =>
-      ctx.db
-        .selectFrom('mayor_visit_requests')
-        .innerJoin('cases', 'cases.id', 'mayor_visit_requests.case_id')
-        .select(['mayor_visit_requests.id', 'cases.id as caseId', 'cases.resident_id'])
-        .where('cases.case_number', '=', caseNumber)
-        .executeTakeFirstOrThrow();
     const r1 = await requestOf(first.caseNumber);
     const r2 = await requestOf(second.caseNumber);
 
@@ -432,12 +434,7 @@ describe('console pages (/console/ondate, /console/visits)', () => {
 
   it('lets a manager make a session, schedule an applicant and record the meeting from the page', async () => {
     const applied = (await apply({ formId: `f-${randomBytes(6).toString('hex')}`, text: '경로당 운영 관련 면담', phone: newPhone() })).json();
-    const request = await ctx.db
-      .selectFrom('mayor_visit_requests')
-      .innerJoin('cases', 'cases.id', 'mayor_visit_requests.case_id')
-      .select('mayor_visit_requests.id')
-      .where('cases.case_number', '=', applied.caseNumber)
-      .executeTakeFirstOrThrow();
+    const request = await requestOf(applied.caseNumber);
     expect((await page(staff, '/console/visits')).statusCode).toBe(403);
     const made = await submit(manager, '/console/visits/sessions', [['startsAt', '2031-08-20T10:00'], ['place', '황학동 주민센터']]);
     expect(made.statusCode, made.body).toBe(303);
@@ -460,12 +457,7 @@ describe('console pages (/console/ondate, /console/visits)', () => {
 
   it("joins the meeting to an existing case by the 접수번호 staff see, and refuses one that names no case", async () => {
     const applied = (await apply({ formId: `f-${randomBytes(6).toString('hex')}`, text: '공원 조성 관련 면담', phone: newPhone() })).json();
-    const request = await ctx.db
-      .selectFrom('mayor_visit_requests')
-      .innerJoin('cases', 'cases.id', 'mayor_visit_requests.case_id')
-      .select('mayor_visit_requests.id')
-      .where('cases.case_number', '=', applied.caseNumber)
-      .executeTakeFirstOrThrow();
+    const request = await requestOf(applied.caseNumber);
     const existing = await makeCase(ctx.db, { department: 'ROAD' });
     const existingNumber = (await ctx.db.selectFrom('cases').select('case_number').where('id', '=', existing.caseId).executeTakeFirstOrThrow()).case_number;
     const made = await submit(manager, '/console/visits/sessions', [['startsAt', '2031-09-20T10:00'], ['place', '광희동 주민센터']]);
