@@ -55,7 +55,8 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
 
 /** Launches chromium for the console served at `base` (http://127.0.0.1:port). */
 export async function openConsoleBrowser(base: string): Promise<ConsoleBrowser> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  // Chromium's own language (date fields, built-in messages) follows LANGUAGE; Debian's chromium-l10n has the Korean.
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, env: { ...process.env, LANGUAGE: 'ko', LANG: 'ko_KR.UTF-8' } });
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const problems: string[] = [];
   const checked: ConsoleBrowser['checked'] = {};
