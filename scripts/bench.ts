@@ -6,7 +6,7 @@
 // BENCH_PAIR_SECONDS (5); BENCH_FLOOR=sms,kakao says which), BENCH_CONNECTIONS (8), BENCH_NODE_ARGS (extra node flags for the servers, e.g. --cpu-prof).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { PROJECT_ROOT } from '../src/paths.js';
@@ -27,6 +27,21 @@ const BASE_DB = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** split (API + worker processes, as in production), single (`npm start`), or api (no worker: a diagnostic). */
 const TOPOLOGY = (['single', 'api'] as const).find((t) => t === process.env.BENCH_TOPOLOGY) ?? 'split';
+/** CPU (ms) of every process named `name` (the Postgres backends, redis-server): the stores' share of a request. */
+function cpuMsOf(name: string): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== name) continue;
+      const fields = stat.replace(/^.*\) /s, '').split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
+}
 const PORT = 38000 + Math.floor(Math.random() * 1000);
 const BASE = `http://127.0.0.1:${PORT}`;
 const SKILL_SECRET = 'bench-secret';
@@ -193,24 +208,33 @@ async function compareWithFloor(): Promise<void> {
       const floorRps: number[] = [];
       const oursCpu: number[] = [];
       const floorCpu: number[] = [];
+      const oursStores: number[] = [];
+      const floorStores: number[] = [];
+      const storesMs = () => cpuMsOf('postgres') + cpuMsOf('redis-server');
       for (let run = 1; run <= PAIRS; run++) {
         const floorBefore = cpuMs(floorPid);
+        const floorStoresBefore = storesMs();
         const f = await load(floorName, PAIR_SECONDS, null);
+        floorStores.push(((storesMs() - floorStoresBefore) * 1000) / f.total);
         const oursBefore = cpuMs(apiPid);
+        const oursStoresBefore = storesMs();
         const o = await load(ours, PAIR_SECONDS, null);
+        oursStores.push(((storesMs() - oursStoresBefore) * 1000) / o.total);
         floorRps.push(f.rps);
         oursRps.push(o.rps);
         floorCpu.push(((cpuMs(floorPid) - floorBefore) * 1000) / f.total);
         oursCpu.push(((cpuMs(apiPid) - oursBefore) * 1000) / o.total);
         out(
           `  throughput run ${run}: ${LABELS[ours]} ${o.rps.toFixed(0)} req/s (non-2xx ${o.non2xx}), floor ${f.rps.toFixed(0)} req/s, ` +
-            `ratio ${(o.rps / f.rps).toFixed(2)}; CPU per request ${oursCpu.at(-1)!.toFixed(0)} µs against the floor's ${floorCpu.at(-1)!.toFixed(0)} µs`,
+            `ratio ${(o.rps / f.rps).toFixed(2)}; CPU per request ${oursCpu.at(-1)!.toFixed(0)} µs against the floor's ${floorCpu.at(-1)!.toFixed(0)} µs, ` +
+            `Postgres and Redis ${oursStores.at(-1)!.toFixed(0)} µs against ${floorStores.at(-1)!.toFixed(0)} µs`,
         );
       }
       out(
         `Throughput, ${LABELS[ours]}${consuming ? ' (routing paused)' : ''}: median ${median(oursRps).toFixed(0)} req/s, ` +
           `floor median ${median(floorRps).toFixed(0)} req/s, median ratio ${median(oursRps.map((o, i) => o / floorRps[i]!)).toFixed(2)}; ` +
-          `server CPU per request: median ${median(oursCpu).toFixed(0)} µs against the floor's ${median(floorCpu).toFixed(0)} µs`,
+          `server CPU per request: median ${median(oursCpu).toFixed(0)} µs against the floor's ${median(floorCpu).toFixed(0)} µs; ` +
+          `Postgres and Redis CPU per request: median ${median(oursStores).toFixed(0)} µs against ${median(floorStores).toFixed(0)} µs`,
       );
     }
     if (!consuming) return;
