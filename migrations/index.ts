@@ -22,6 +22,7 @@ import * as notices from './20261205T110000_notices.js';
 import * as satisfactionSurveys from './20261205T120000_satisfaction_surveys.js';
 import * as committeeReferrals from './20261205T130000_committee_referrals.js';
 import * as mayorSessions from './20261205T140000_mayor_sessions.js';
+import * as visitApplicationsApart from './20261205T150000_visit_applications_apart.js';
 
 export const migrations: Record<string, Migration> = {
   '20261126T070000_initial': initial,
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   '20261205T120000_satisfaction_surveys': satisfactionSurveys,
   '20261205T130000_committee_referrals': committeeReferrals,
   '20261205T140000_mayor_sessions': mayorSessions,
+  '20261205T150000_visit_applications_apart': visitApplicationsApart,
 };

@@ -22,7 +22,7 @@ let manager: string;
 let staff: string;
 
 beforeAll(async () => {
-  ctx = await createTestContext({ MAYOR_VISIT_OFFER: 'on', KAKAO_SKILL_SECRET: 'test-secret', STAFF_API_RATE_PER_MINUTE: '100000' });
+  ctx = await createTestContext({ MAYOR_VISIT_OFFER: 'on', ONDATE_OFFER: 'on', KAKAO_SKILL_SECRET: 'test-secret', STAFF_API_RATE_PER_MINUTE: '100000' });
   manager = await ctx.staffToken('manager');
   staff = await ctx.staffToken('staff', 'ROAD');
 });
@@ -68,7 +68,8 @@ describe('찾아가는 구청장실 by KakaoTalk', () => {
     expect(labels(help)).toEqual([CHECK_ANSWERS, VISIT_KEYWORD]);
     const written = await askSkill(ctx.app, skillRequest({ userKey, utterance: '경로당 앞 보도블록이 깨졌어요' }));
     expect(written.texts[0]).toMatch(/^민원이 접수되었습니다/);
-    expect(labels(written)).toEqual([CHECK_ANSWERS, VISIT_KEYWORD]);
+    // With 온데이트 offered too (ONDATE_OFFER=on here), its quick reply comes before the visit's.
+    expect(labels(written)).toEqual([CHECK_ANSWERS, '온데이트', VISIT_KEYWORD]);
   });
 
   it('takes the tap as an application of its own case, stored before the answer, and a repeat tap as the same application', async () => {
@@ -113,6 +114,35 @@ describe('찾아가는 구청장실 by KakaoTalk', () => {
     expect(request!.case_id).not.toBe(petition!.id);
     const onApplication = await ctx.db.selectFrom('messages').select('text').where('case_id', '=', request!.case_id).where('direction', '=', 'in').execute();
     expect(onApplication).toEqual([{ text: VISIT_KEYWORD }]);
+  });
+
+  it('takes no follow-ups when it is the first case: the next message opens a case of its own, and the times are true', async () => {
+    const userKey = newUserKey();
+    const applied = await askSkill(ctx.app, skillRequest({ userKey, utterance: VISIT_KEYWORD }));
+    const [request] = await requestsOf(ctx, userKey);
+    expect(applied.texts[0]).toBe(visitKakaoAck(request!.case_number));
+    const next = await askSkill(ctx.app, skillRequest({ userKey, utterance: '우리 동네 공원 화장실이 너무 더러워요' }));
+    const cases = await casesOf(ctx, userKey);
+    expect(cases).toHaveLength(2);
+    const petition = cases.find((c) => c.id !== request!.case_id)!;
+    expect(next.texts[0]).toContain(petition.case_number);
+    expect(next.texts[0]).not.toContain(request!.case_number);
+    // The application keeps the time it was received (no made-up date keeps it out of threading).
+    const times = await ctx.db.selectFrom('cases').select(['received_at', 'last_resident_message_at']).where('id', '=', request!.case_id).executeTakeFirstOrThrow();
+    expect(times.last_resident_message_at.getTime()).toBe(times.received_at.getTime());
+    // A second message within the window joins the petition, never the application.
+    const again = await askSkill(ctx.app, skillRequest({ userKey, utterance: '남자 화장실 쪽입니다' }));
+    expect(again.texts[0]).toContain(`접수번호 ${petition.case_number} 민원에 추가했습니다`);
+  });
+
+  it("files a reply of '온데이트' on the petition, not on a later application", async () => {
+    const userKey = newUserKey();
+    await askSkill(ctx.app, skillRequest({ userKey, utterance: '주민센터 앞 인도에 자전거가 방치되어 있어요' }));
+    const [petition] = await casesOf(ctx, userKey);
+    await askSkill(ctx.app, skillRequest({ userKey, utterance: VISIT_KEYWORD }));
+    await askSkill(ctx.app, skillRequest({ userKey, utterance: '온데이트' }));
+    const volunteer = await ctx.db.selectFrom('ondate_volunteers').select('case_id').innerJoin('residents', 'residents.id', 'ondate_volunteers.resident_id').where('residents.kakao_user_key', '=', userKey).executeTakeFirstOrThrow();
+    expect(volunteer.case_id).toBe(petition!.id);
   });
 
   it('is listed for managers in /api/visits and /console/visits, and the scheduling notice goes back on KakaoTalk', async () => {

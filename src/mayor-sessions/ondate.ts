@@ -72,6 +72,8 @@ export async function recordOndateReply(db: Db, reply: OndateReply): Promise<Ond
       .innerJoin('residents', 'residents.id', 'cases.resident_id')
       .select(['cases.id', 'cases.case_number', 'cases.resident_id', 'cases.purged_at', 'residents.blocked_at'])
       .where(phone !== null ? 'residents.phone' : 'residents.kakao_user_key', '=', (phone ?? kakaoKey)!)
+      // A 찾아가는 구청장실 application is not the petition 온데이트 is offered on.
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('mayor_visit_requests as v').select('v.id').whereRef('v.case_id', '=', 'cases.id'))))
       .orderBy('cases.received_at', 'desc')
       .orderBy('cases.id', 'desc')
       .limit(1)

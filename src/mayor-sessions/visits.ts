@@ -173,9 +173,9 @@ export async function receiveKakaoVisitApplication(db: Db, reply: KakaoVisitRepl
       acknowledgement = visitAlreadyAppliedAck(caseNumber, session);
     } else {
       const created = await createCase(trx, { channel: 'kakao', residentId: resident.id, receivedAt: reply.receivedAt });
-      // An application takes no follow-ups: its thread-window time (the window's only reader) is
-      // left behind, so the resident's next message threads to their petition as it would have.
-      await trx.updateTable('cases').set({ kind: 'proposal', last_resident_message_at: new Date(0) }).where('id', '=', created.id).execute();
+      // An application takes no follow-ups: threading (open_case_of_sender, accept_resident_message)
+      // skips a case named by a visit request, so the resident's next message goes to their petition.
+      await trx.updateTable('cases').set({ kind: 'proposal' }).where('id', '=', created.id).execute();
       caseId = created.id;
       caseNumber = created.case_number;
       acknowledgement = visitKakaoAck(caseNumber);

@@ -112,6 +112,8 @@ begin
       from cases c
      where c.resident_id = v_resident and c.channel = p_channel and c.status <> 'closed'
        and c.last_resident_message_at >= p_received_at - make_interval(mins => p_thread_window_minutes)
+       -- A 찾아가는 구청장실 application is a case of its own and takes no follow-ups.
+       and not exists (select 1 from mayor_visit_requests v where v.case_id = c.id)
      order by c.last_resident_message_at desc
      limit 1;
   end if;

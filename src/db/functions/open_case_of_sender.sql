@@ -23,6 +23,8 @@ begin
     from cases k
    where k.resident_id = v_resident and k.channel = p_channel and k.status <> 'closed'
      and k.last_resident_message_at >= p_received_at - make_interval(mins => p_window_minutes)
+     -- A 찾아가는 구청장실 application is a case of its own and takes no follow-ups.
+     and not exists (select 1 from mayor_visit_requests v where v.case_id = k.id)
    order by k.last_resident_message_at desc
    limit 1;
 end
