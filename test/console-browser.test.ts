@@ -7,34 +7,26 @@ import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, eventually, inboundSms, postSignedTwilio, type TestContext } from './support/harness.js';
 import { makeCase, staffIdOf } from './support/cases.js';
-import { openConsoleBrowser, type ConsoleBrowser } from './support/console-browser.js';
+import { fakeTwilioMessages, openConsoleBrowser, type ConsoleBrowser } from './support/console-browser.js';
 import { revokeStaff } from '../src/staff/staff-repository.js';
 import { answerRules, describeAnswer } from '../src/console/answer-rules.js';
 
 const TWILIO = 'http://twilio.fake.local';
 const ACCOUNT_SID = 'AC33333333333333333333333333333333';
 const TWILIO_FROM = '+82215550100';
-const MESSAGES_PATH = `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`;
 
 let ctx: TestContext;
 let base = '';
 let console_: ConsoleBrowser;
 const tokens = { road: '', audit: '', tax: '', manager: '' };
 /** What reached the fake Twilio: one form per message. */
-const sent: URLSearchParams[] = [];
+let sent: URLSearchParams[] = [];
 
 beforeAll(async () => {
   ctx = await createTestContext({ TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_FROM, TWILIO_API_BASE_URL: TWILIO, OUTBOUND_BACKOFF_MS: '50' });
   nock.disableNetConnect();
   nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-  nock(TWILIO)
-    .persist()
-    .post(MESSAGES_PATH)
-    .reply((_uri, body) => {
-      sent.push(new URLSearchParams(String(body)));
-      const text = JSON.stringify({ sid: `SM${String(sent.length).padStart(32, '0')}`, account_sid: ACCOUNT_SID, status: 'queued', error_code: null, error_message: null });
-      return [201, text, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) }];
-    });
+  sent = fakeTwilioMessages(TWILIO, ACCOUNT_SID);
   await ctx.startWorkers();
   tokens.road = await ctx.staffToken('staff', 'ROAD');
   tokens.audit = await ctx.staffToken('staff', 'AUDIT');

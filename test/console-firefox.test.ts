@@ -6,29 +6,26 @@
 // the stylesheet and the page's script run under the content security policy with no violation,
 // axe-core finds nothing serious, the keyboard reaches the content, and each page's screenshot is
 // a real, full image (var/console-screenshots/firefox-*.png).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nock from 'nock';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, eventually, inboundSms, postSignedTwilio, type TestContext } from './support/harness.js';
 import { makeCase } from './support/cases.js';
-import { SCREENSHOT_DIR, VIEWPORT } from './support/console-browser.js';
+import { axeProblems, fakeTwilioMessages, SCREENSHOT_DIR, VIEWPORT } from './support/console-browser.js';
 import { answerRules, describeAnswer } from '../src/console/answer-rules.js';
 
 const FIREFOX = '/usr/bin/firefox-esr';
 const TWILIO = 'http://twilio.fake.local';
 const ACCOUNT_SID = 'AC44444444444444444444444444444444';
 const TWILIO_FROM = '+82215550100';
-const MESSAGES_PATH = `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`;
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let ctx: TestContext;
 let base = '';
 let browser: Browser;
 const tokens = { road: '', audit: '' };
-const sent: URLSearchParams[] = [];
+let sent: URLSearchParams[] = [];
 /** Console errors, page errors and content-security-policy violations seen in any page. */
 const problems: string[] = [];
 const shots: string[] = [];
@@ -41,14 +38,7 @@ beforeAll(async () => {
   ctx = await createTestContext({ TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_FROM, TWILIO_API_BASE_URL: TWILIO, OUTBOUND_BACKOFF_MS: '50' });
   nock.disableNetConnect();
   nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-  nock(TWILIO)
-    .persist()
-    .post(MESSAGES_PATH)
-    .reply((_uri, body) => {
-      sent.push(new URLSearchParams(String(body)));
-      const text = JSON.stringify({ sid: `SM${String(sent.length).padStart(32, '0')}`, account_sid: ACCOUNT_SID, status: 'queued', error_code: null, error_message: null });
-      return [201, text, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) }];
-    });
+  sent = fakeTwilioMessages(TWILIO, ACCOUNT_SID);
   await ctx.startWorkers();
   tokens.road = await ctx.staffToken('staff', 'ROAD');
   tokens.audit = await ctx.staffToken('staff', 'AUDIT');
@@ -100,16 +90,7 @@ async function signIn(token: string): Promise<Page> {
 
 /** axe's WCAG A/AA rules (nothing serious), the stylesheet in effect, no policy violation, and the screenshot. */
 async function checkPage(page: Page, name: string, minBytes = 25_000): Promise<void> {
-  await page.evaluate(AXE_SOURCE);
-  const result = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(context: unknown, options: unknown): Promise<unknown> } }).axe;
-    return (await axe.run((globalThis as unknown as { document: unknown }).document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-    })) as { passes: unknown[]; violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] };
-  });
-  expect(result.passes.length).toBeGreaterThan(10);
-  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(serious, name).toEqual([]);
+  expect(await axeProblems((expression) => page.evaluate(expression)), name).toEqual([]);
   expect(await page.$eval('header.site', (h) => (globalThis as unknown as { getComputedStyle(e: unknown): { display: string } }).getComputedStyle(h).display)).toBe('flex');
   expect(await page.evaluate(() => (globalThis as unknown as { __csp: string[] }).__csp), name).toEqual([]);
   const png = Buffer.from(await page.screenshot({ fullPage: true }));

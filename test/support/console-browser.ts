@@ -4,6 +4,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import nock from 'nock';
 import { expect } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../src/paths.js';
@@ -36,21 +37,36 @@ interface AxeResult {
   violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
 }
 
-/** axe-core's WCAG 2.1 A/AA rules on the page as it is; only serious and critical findings fail. */
-export async function accessibilityProblems(page: Page): Promise<string[]> {
+/**
+ * axe-core's WCAG 2.1 A/AA rules on the page as it is; only serious and critical findings fail.
+ * `evaluate` runs an expression in the page and awaits it: playwright's and puppeteer's both do.
+ */
+export async function axeProblems(evaluate: (expression: string) => Promise<unknown>): Promise<string[]> {
   // Evaluated through the debugging protocol, which the page's content security policy does not govern.
-  await page.evaluate(AXE_SOURCE);
-  const result = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(context: unknown, options: unknown): Promise<unknown> } }).axe;
-    return (await axe.run((globalThis as unknown as { document: unknown }).document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-    })) as AxeResult;
-  });
+  await evaluate(AXE_SOURCE);
+  const options = { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } };
+  const result = (await evaluate(`axe.run(document, ${JSON.stringify(options)})`)) as AxeResult;
   // axe really ran: it passed a good number of rules on the page.
   expect(result.passes.length).toBeGreaterThan(10);
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+export const accessibilityProblems = (page: Page): Promise<string[]> => axeProblems((expression) => page.evaluate(expression));
+
+/** A fake Twilio Messages API (nock): every message it is given, as its form, lands in the array returned. */
+export function fakeTwilioMessages(base: string, accountSid: string): URLSearchParams[] {
+  const sent: URLSearchParams[] = [];
+  nock(base)
+    .persist()
+    .post(`/2010-04-01/Accounts/${accountSid}/Messages.json`)
+    .reply((_uri, body) => {
+      sent.push(new URLSearchParams(String(body)));
+      const text = JSON.stringify({ sid: `SM${String(sent.length).padStart(32, '0')}`, account_sid: accountSid, status: 'queued', error_code: null, error_message: null });
+      return [201, text, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) }];
+    });
+  return sent;
 }
 
 /** Launches chromium for the console served at `base` (http://127.0.0.1:port). */
