@@ -12,7 +12,7 @@ import { CHANNELS } from '../src/domain/channel.js';
 
 // Every BullMQ worker the program starts, with the options it was given: the limiter and the
 // concurrency are a worker's options, not its queue's, so this is where they can be seen.
-const started = vi.hoisted(() => [] as { name: string; opts: WorkerOptions; worker: Worker }[]);
+const started = vi.hoisted(() => [] as { name: string; opts: Partial<WorkerOptions>; worker: Worker }[]);
 vi.mock('bullmq', async (importOriginal) => {
   const bullmq = await importOriginal<typeof import('bullmq')>();
   class RecordedWorker extends bullmq.Worker {
