@@ -5,12 +5,19 @@
 // residents of the last batches opt out through intake. Reports the time to send everyone, the
 // rate kept, duplicates at the gateway (must be 0), opt-outs honoured (must be all), recipients
 // left `unknown` by the kill (never re-sent), and each process's peak memory (VmHWM).
+// Intake alongside (BENCH_NOTICE_INTAKE_RATE, 20 a second; 0 leaves it out): the API server
+// (src/server.ts) and the program's worker process (src/worker.ts: routing, outbound and a
+// notices worker of its own, sharing one event loop as in production) run as children too;
+// residents write to the Kakao skill webhook at that steady rate for BENCH_NOTICE_INTAKE_SECONDS
+// (10) before the notice, then all the while it sends. Reports the webhook's p50/p99 and
+// received → routed p50/p99 before and during, and their ratio.
 // Not a test: figures vary with the machine.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { sql } from 'kysely';
@@ -25,11 +32,16 @@ import { startNoticeWorker } from '../workers/notices.worker.js';
 import { createOutboxSmsProvider } from '../src/outbound/providers/outbox/outbox-sms-provider.js';
 import { cleanUp } from './bench-support.js';
 import { databaseUrlFor } from './own-stores.js';
+import { PROJECT_ROOT } from '../src/paths.js';
 
 const RECIPIENTS = Number(process.env.BENCH_NOTICE_RECIPIENTS ?? 37_500);
 const RATE = Number(process.env.BENCH_NOTICE_RATE ?? 500);
 const KILL_AT = Number(process.env.BENCH_NOTICE_KILL_AT ?? 0.4);
 const OPT_OUTS = Number(process.env.BENCH_NOTICE_OPT_OUTS ?? 300);
+const INTAKE_RATE = Number(process.env.BENCH_NOTICE_INTAKE_RATE ?? 20);
+const INTAKE_SECONDS = Number(process.env.BENCH_NOTICE_INTAKE_SECONDS ?? 10);
+const SKILL_SECRET = 'bench-notices-skill-secret';
+const API_PORT = 39000 + Math.floor(Math.random() * 1000);
 const BASE_DB = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/sotong';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const log = pino({ level: 'silent' });
@@ -72,6 +84,142 @@ function peakMb(pid: number): number {
     return 0;
   }
 }
+
+/** One of the program's entry points (src/server.ts, src/worker.ts), run as this file runs: built or under tsx. */
+function startEntry(entry: 'server' | 'worker', env: Record<string, string>): ChildProcess {
+  const self = fileURLToPath(import.meta.url);
+  const file = path.join(path.dirname(self), '..', 'src', `${entry}${path.extname(self)}`);
+  return spawn(process.execPath, [...(self.endsWith('.ts') ? ['--import', 'tsx'] : []), file], {
+    env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+}
+
+async function waitReady(base: string, children: ChildProcess[]): Promise<void> {
+  for (let i = 0; i < 240; i++) {
+    if (children.some((c) => c.exitCode !== null || c.signalCode !== null)) throw new Error('the API server or the worker process exited');
+    try {
+      if ((await fetch(`${base}/readyz`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('the API server did not become ready');
+}
+
+const UTTERANCES = [
+  '신당동 ○○빌라 앞에 쓰레기가 일주일째 그대로 있어요. 치워주세요',
+  '명동 골목 가로등이 며칠째 꺼져 있어요',
+  '을지로3가역 2번 출구 앞 보도블럭이 깨져서 위험해요',
+  '황학동 시장 앞 불법 주차 때문에 버스가 못 지나가요',
+  '약수동 놀이터 그네가 부서져 있어요',
+];
+
+interface IntakeSample {
+  at: number;
+  ms: number | null;
+}
+
+/**
+ * Residents writing to the Kakao skill webhook at a steady `rate` a second, each a new
+ * resident, until stopped; each request's time to the webhook's answer is kept.
+ */
+function steadyIntake(base: string, rate: number) {
+  const skill = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'test/fixtures/kakao-skill-request.json'), 'utf8')) as {
+    userRequest: { utterance: string; user: { id: string; properties: Record<string, unknown> } };
+  };
+  /** Each request: when it was sent (epoch ms), and its time to the answer (null: failed). */
+  const samples: IntakeSample[] = [];
+  let n = 0;
+  const inFlight = new Set<Promise<void>>();
+  const send = () => {
+    const body = structuredClone(skill);
+    const key = randomBytes(32).toString('hex');
+    body.userRequest.user.id = key;
+    body.userRequest.user.properties.botUserKey = key;
+    body.userRequest.user.properties.bot_user_key = key;
+    body.userRequest.utterance = UTTERANCES[n++ % UTTERANCES.length]!;
+    const at = Date.now();
+    const t0 = performance.now();
+    const request = fetch(`${base}/webhooks/kakao/skill`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-skill-secret': SKILL_SECRET },
+      body: JSON.stringify(body),
+    })
+      .then(async (res) => {
+        await res.arrayBuffer();
+        samples.push({ at, ms: res.status === 200 ? performance.now() - t0 : null });
+      })
+      .catch(() => {
+        samples.push({ at, ms: null });
+      })
+      .finally(() => inFlight.delete(request));
+    inFlight.add(request);
+  };
+  const timer = setInterval(send, 1000 / rate);
+  return {
+    /** Stops sending; resolves with the samples once every request sent has its answer. */
+    async stop(): Promise<IntakeSample[]> {
+      clearInterval(timer);
+      await Promise.all([...inFlight]);
+      return samples;
+    },
+  };
+}
+
+/** Nearest-rank percentile, in whole ms. */
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return Math.round(sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!);
+}
+
+interface IntakeFigures {
+  requests: number;
+  failures: number;
+  webhookP50Ms: number;
+  webhookP99Ms: number;
+  routed: number;
+  routedP50Ms: number;
+  routedP99Ms: number;
+}
+
+/**
+ * The webhook's answer time for the requests sent in [from, to), and received → routed for the
+ * Kakao messages received then, once all of them are routed (or 2 minutes have passed).
+ */
+async function intakeFigures(db: Db, from: Date, to: Date, samples: IntakeSample[]): Promise<IntakeFigures> {
+  const inWindow = samples.filter((x) => x.at >= from.getTime() && x.at < to.getTime());
+  const latencies = inWindow.flatMap((x) => (x.ms === null ? [] : [x.ms]));
+  const query = () => sql<{ routed_ms: number | null }>`
+    select extract(epoch from (m.routed_at - i.received_at)) * 1000 as routed_ms
+    from inbound_messages i left join messages m on m.id = i.message_id
+    where i.channel = 'kakao' and i.received_at >= ${from} and i.received_at < ${to}`.execute(db);
+  let rows = (await query()).rows;
+  for (let i = 0; i < 240 && rows.some((r) => r.routed_ms === null); i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    rows = (await query()).rows;
+  }
+  const routed = rows.filter((r) => r.routed_ms !== null).map((r) => Number(r.routed_ms));
+  return {
+    requests: inWindow.length,
+    failures: inWindow.length - latencies.length,
+    webhookP50Ms: percentile(latencies, 0.5),
+    webhookP99Ms: percentile(latencies, 0.99),
+    routed: routed.length,
+    routedP50Ms: percentile(routed, 0.5),
+    routedP99Ms: percentile(routed, 0.99),
+  };
+}
+
+const intakeLine = (label: string, f: IntakeFigures) =>
+  `${label}: Kakao skill webhook p50 ${f.webhookP50Ms} ms, p99 ${f.webhookP99Ms} ms (${f.requests} requests at ${INTAKE_RATE}/s, ${f.failures} failed); ` +
+  `received → routed p50 ${f.routedP50Ms} ms, p99 ${f.routedP99Ms} ms (${f.routed} routed)`;
+const ratio = (during: number, before: number) => `×${(during / before).toFixed(2)}`;
+const ratioLine = (label: string, during: IntakeFigures, before: IntakeFigures) =>
+  `${label}: webhook p50 ${ratio(during.webhookP50Ms, before.webhookP50Ms)}, p99 ${ratio(during.webhookP99Ms, before.webhookP99Ms)}; ` +
+  `received → routed p50 ${ratio(during.routedP50Ms, before.routedP50Ms)}, p99 ${ratio(during.routedP99Ms, before.routedP99Ms)}`;
 
 function startChild(env: Record<string, string>): Promise<ChildProcess> {
   // The worker runs as this file does: built (dist/…, `npm run bench`) or under tsx (`npm run bench:notices`).
@@ -118,6 +266,7 @@ async function main(): Promise<void> {
   const producer = createProducerConnection(config.redisUrl, log);
   const queues = createQueues({ redisUrl: config.redisUrl, prefix: config.queuePrefix, outbound: config.outbound }, producer, log);
   const children: ChildProcess[] = [];
+  let restarting: Promise<void> = Promise.resolve();
   try {
     await sql`
       insert into notice_consents (phone, dong, status, consented_at, consent_channel, consent_text, source)
@@ -132,9 +281,36 @@ async function main(): Promise<void> {
       { staffId: manager.staff.id, ip: null },
     );
 
+    // Intake alongside: the API server and the program's worker process, warmed up, then measured before the notice.
+    const intakeEnv = { ...env, PORT: String(API_PORT), KAKAO_SKILL_SECRET: SKILL_SECRET };
+    const base = `http://127.0.0.1:${API_PORT}`;
+    let before: IntakeFigures | null = null;
+    let intake: { server: ChildProcess; worker: ChildProcess; load: ReturnType<typeof steadyIntake> | null; from: Date } | null = null;
+    /** When the notices worker was killed: intake is reported before it and from it on, apart. */
+    let killedAt: Date | null = null;
+    if (INTAKE_RATE > 0) {
+      const server = startEntry('server', intakeEnv);
+      const intakeWorker = startEntry('worker', intakeEnv);
+      children.push(server, intakeWorker);
+      await waitReady(base, [server, intakeWorker]);
+      const warmUp = steadyIntake(base, INTAKE_RATE);
+      await new Promise((r) => setTimeout(r, 3000));
+      await warmUp.stop();
+      const from = new Date();
+      const load = steadyIntake(base, INTAKE_RATE);
+      await new Promise((r) => setTimeout(r, INTAKE_SECONDS * 1000));
+      const to = new Date();
+      before = await intakeFigures(db, from, to, await load.stop());
+      intake = { server, worker: intakeWorker, load: null, from: new Date() };
+    }
+
     let worker = await startChild(env);
     children.push(worker);
     const started = Date.now();
+    if (intake) {
+      intake.from = new Date();
+      intake.load = steadyIntake(base, INTAKE_RATE);
+    }
     await approveNotice(db, queues, config.notices, admin.staff.id, notice.id, { urgent: true }, { staffId: admin.staff.id, ip: null });
 
     // Opt-outs from the last residents in line, sent through intake while the notice goes out.
@@ -158,16 +334,30 @@ async function main(): Promise<void> {
       }
       if (!killed && done >= RECIPIENTS * KILL_AT) {
         peakBeforeKill = peakMb(worker.pid!);
+        killedAt = new Date();
         worker.kill('SIGKILL');
         await new Promise((r) => worker.once('exit', r));
         killed = true;
-        worker = await startChild(env);
-        children.push(worker);
+        // Started again in the background: progress is still watched meanwhile (the program's
+        // worker process, when intake runs, goes on sending).
+        restarting = startChild(env).then((restarted) => {
+          worker = restarted;
+          children.push(restarted);
+        });
       }
       if (done >= RECIPIENTS) break;
       await new Promise((r) => setTimeout(r, 200));
     }
     const elapsed = (Date.now() - started) / 1000;
+    let during: IntakeFigures | null = null;
+    let afterKill: IntakeFigures | null = null;
+    if (intake?.load) {
+      const to = new Date();
+      const samples = await intake.load.stop();
+      during = await intakeFigures(db, intake.from, killedAt ?? to, samples);
+      if (killedAt) afterKill = await intakeFigures(db, killedAt, to, samples);
+    }
+    await restarting;
     const progress = await noticeProgress(db, notice.id);
     const duplicates = [...received.values()].filter((n) => n > 1).length;
     const optOutsReceived = optOuts.filter((p) => (receivedAt.get(`0${p.slice(3)}`) ?? 0) > optedOutAt).length;
@@ -186,13 +376,30 @@ async function main(): Promise<void> {
           progress,
           optOuts: { requested: OPT_OUTS, sentAfterOptOut: optOutsReceived, sentBeforeOptOut: optOutsSentBefore, skipped: progress.skipped },
           workerKilledAt: `${KILL_AT * 100}%`,
-          peakMemoryMb: { workerBeforeKill: peakBeforeKill, workerAfterRestart: peakMb(worker.pid!), benchProcess: peakMb(process.pid) },
+          peakMemoryMb: {
+            workerBeforeKill: peakBeforeKill,
+            workerAfterRestart: peakMb(worker.pid!),
+            benchProcess: peakMb(process.pid),
+            ...(intake ? { apiServer: peakMb(intake.server.pid!), workerProcess: peakMb(intake.worker.pid!) } : {}),
+          },
+          ...(before && during ? { intake: { ratePerSecond: INTAKE_RATE, beforeTheNotice: before, duringTheNotice: during, ...(afterKill ? { fromTheKillToTheEnd: afterKill } : {}) } } : {}),
         },
         null,
         2,
       ),
     );
+    if (before && during) {
+      console.log(intakeLine('Intake before the notice', before));
+      console.log(intakeLine(`Intake during the notice${afterKill ? ', until the kill' : ''}`, during));
+      console.log(ratioLine('During / before', during, before));
+      if (afterKill) {
+        // The restarted worker (tsx compiling, on a 2-core machine) competes for the CPU too.
+        console.log(intakeLine('Intake from the kill and restart of the notices worker to the end', afterKill));
+        console.log(ratioLine('From the kill / before', afterKill, before));
+      }
+    }
   } finally {
+    await restarting.catch(() => undefined);
     await queues.close();
     producer.disconnect();
     await db.destroy();

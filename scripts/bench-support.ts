@@ -6,7 +6,8 @@ import { dropDatabase, dropKeys } from './own-stores.js';
 /** Stops the servers (SIGTERM, so they drain), drops the database and every key under the prefix. */
 export async function cleanUp(processes: ChildProcess[], baseDb: string, dbName: string, redisUrl: string, prefix: string): Promise<void> {
   for (const child of processes) {
-    if (child.exitCode === null) {
+    // A child killed by a signal (bench-notices' SIGKILL) has no exit code but has exited.
+    if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
     }
