@@ -8,6 +8,7 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import type { Job } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { casesOfKakaoResident } from './support/cases.js';
 import { createTestContext, eventually, type TestContext } from './support/harness.js';
 import { askSkill, longAnswer, skillRequest, squash } from './support/kakao.js';
 import { enqueueSend, jobIds, type OutboundJob } from '../src/queues/queues.js';
@@ -157,12 +158,7 @@ interface Friend {
 async function resident(isFriend = true): Promise<Friend> {
   const userKey = randomBytes(32).toString('hex');
   const { texts } = await askSkill(ctx.app, skillRequest({ userKey, isFriend, utterance: '퇴계로 버스정류장 의자가 부서졌어요' }));
-  const row = await ctx.db
-    .selectFrom('cases')
-    .innerJoin('residents', 'residents.id', 'cases.resident_id')
-    .select(['cases.id', 'cases.case_number'])
-    .where('residents.kakao_user_key', '=', userKey)
-    .executeTakeFirstOrThrow();
+  const row = (await casesOfKakaoResident(ctx.db, userKey))[0]!;
   // The Event API is configured here: a friend of the channel is promised the push; the case's number is named.
   expect(texts[0]).toBe(withCaseNumber(kakaoAcknowledgement(isFriend, isFriend).numbered.newCase, row.case_number));
   return { userKey, caseId: row.id, caseNumber: row.case_number };

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, inboundSms, postSignedTwilio, silentLogger, type TestContext } from './support/harness.js';
 import { receiveResidentMessage } from '../src/intake/receive-message.js';
-import { makeCase, newPhone } from './support/cases.js';
+import { makeCase, newPhone, casesOfKakaoResident } from './support/cases.js';
 import { askSkill, skillRequest } from './support/kakao.js';
 import { jobIds } from '../src/queues/queues.js';
 import { CHECK_ANSWERS } from '../webhooks/kakao/skill-response.js';
@@ -166,12 +166,7 @@ describe('온데이트: volunteering by reply', () => {
 
     const userKey = randomBytes(16).toString('hex');
     await askSkill(ctx.app, skillRequest({ userKey, utterance: '놀이터 그네가 부서졌어요' }));
-    const kakaoCase = await ctx.db
-      .selectFrom('cases')
-      .innerJoin('residents', 'residents.id', 'cases.resident_id')
-      .select('cases.id')
-      .where('residents.kakao_user_key', '=', userKey)
-      .executeTakeFirstOrThrow();
+    const kakaoCase = (await casesOfKakaoResident(ctx.db, userKey))[0]!;
     const kakaoClosed = await ctx.app.inject({
       method: 'POST',
       url: `/api/cases/${kakaoCase.id}/close`,

@@ -3,6 +3,7 @@
 // application and the notice goes back on KakaoTalk. MAYOR_VISIT_OFFER is off by default.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { casesOfKakaoResident } from './support/cases.js';
 import { createTestContext, type TestContext } from './support/harness.js';
 import { askSkill, skillRequest } from './support/kakao.js';
 import { jobIds } from '../src/queues/queues.js';
@@ -45,14 +46,7 @@ async function requestsOf(on: TestContext, userKey: string) {
     .execute();
 }
 
-const casesOf = (on: TestContext, userKey: string) =>
-  on.db
-    .selectFrom('cases')
-    .innerJoin('residents', 'residents.id', 'cases.resident_id')
-    .select(['cases.id', 'cases.case_number'])
-    .where('residents.kakao_user_key', '=', userKey)
-    .orderBy('cases.id')
-    .execute();
+const casesOf = (on: TestContext, userKey: string) => casesOfKakaoResident(on.db, userKey);
 
 describe('찾아가는 구청장실 by KakaoTalk', () => {
   it('reads the keyword only when it is the whole message', () => {

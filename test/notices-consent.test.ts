@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { casesOfKakaoResident } from './support/cases.js';
 import { createTestContext, inboundSms, postSignedTwilio, type TestContext } from './support/harness.js';
 import { askSkill, skillRequest } from './support/kakao.js';
 import { readConsentKeyword } from '../src/notices/consent-keywords.js';
@@ -133,12 +134,7 @@ describe('consent by KakaoTalk', () => {
 
     expect((await askSkill(ctx.app, skillRequest({ userKey, utterance: '알림 해지' }))).texts).toEqual([WITHDRAWN_REPLY]);
     expect(await consentOf(phone)).toMatchObject({ status: 'withdrawn', withdrawal_channel: 'kakao', withdrawal_text: '알림 해지' });
-    const kakaoCases = await ctx.db
-      .selectFrom('cases')
-      .innerJoin('residents', 'residents.id', 'cases.resident_id')
-      .select('cases.id')
-      .where('residents.kakao_user_key', '=', userKey)
-      .execute();
+    const kakaoCases = await casesOfKakaoResident(ctx.db, userKey);
     expect(kakaoCases).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { casesOfKakaoResident } from './support/cases.js';
 import { createTestContext, eventually, type TestContext } from './support/harness.js';
 import { askSkill, skillRequest } from './support/kakao.js';
 import { kakaoQuestion, SATISFACTION_THANKS } from '../src/satisfaction/satisfaction.js';
@@ -57,12 +58,7 @@ describe('the satisfaction question by push', () => {
   it('pushes the answer with the answer event, then the question with the survey event; a tapped reply is recorded', async () => {
     const userKey = randomBytes(32).toString('hex');
     await askSkill(ctx.app, skillRequest({ userKey, utterance: '퇴계로 버스정류장 의자가 부서졌어요' }));
-    const theCase = await ctx.db
-      .selectFrom('cases')
-      .innerJoin('residents', 'residents.id', 'cases.resident_id')
-      .select(['cases.id', 'cases.case_number'])
-      .where('residents.kakao_user_key', '=', userKey)
-      .executeTakeFirstOrThrow();
+    const theCase = (await casesOfKakaoResident(ctx.db, userKey))[0]!;
     const closed = await ctx.app.inject({
       method: 'POST',
       url: `/api/cases/${theCase.id}/close`,
@@ -93,12 +89,7 @@ describe('the satisfaction question by push', () => {
       return row?.score !== null ? row : undefined;
     });
     expect(survey.score).toBe(3);
-    const cases = await ctx.db
-      .selectFrom('cases')
-      .innerJoin('residents', 'residents.id', 'cases.resident_id')
-      .select('cases.id')
-      .where('residents.kakao_user_key', '=', userKey)
-      .execute();
+    const cases = await casesOfKakaoResident(ctx.db, userKey);
     expect(cases).toHaveLength(1);
   });
 });

@@ -2,7 +2,7 @@
 // answer, on the resident's channel; the reply is recorded on the closed case, never a new one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, fileInbox, inboundSms, postSignedTwilio, postSignedTwilioOnly, type TestContext } from './support/harness.js';
-import { makeCase, newPhone } from './support/cases.js';
+import { makeCase, newPhone, casesOfKakaoResident } from './support/cases.js';
 import { askSkill, skillRequest, SKILL_SECRET } from './support/kakao.js';
 import {
   appendSmsQuestion,
@@ -247,12 +247,7 @@ describe('KakaoTalk', () => {
   it('asks apart with the five quick replies on 답변 확인, and records a tapped reply', async () => {
     const userKey = 'satisfaction-kakao-1';
     await askSkill(ctx.app, skillRequest({ userKey, utterance: '놀이터 그네 줄이 끊어졌어요' }));
-    const theCase = await ctx.db
-      .selectFrom('cases')
-      .innerJoin('residents', 'residents.id', 'cases.resident_id')
-      .select(['cases.id', 'cases.case_number'])
-      .where('residents.kakao_user_key', '=', userKey)
-      .executeTakeFirstOrThrow();
+    const theCase = (await casesOfKakaoResident(ctx.db, userKey))[0]!;
     await close(theCase.id, '그네 줄을 교체했습니다.');
     const out = await outbound(theCase.id);
     const question = out.find((m) => m.kind === 'survey')!;
@@ -267,12 +262,7 @@ describe('KakaoTalk', () => {
     const thanked = await askSkill(ctx.app, skillRequest({ userKey, utterance: '매우 만족' }));
     expect(thanked.texts).toEqual([SATISFACTION_THANKS.kakao]);
     expect((await survey(theCase.id))!.score).toBe(5);
-    const all = await ctx.db
-      .selectFrom('cases')
-      .innerJoin('residents', 'residents.id', 'cases.resident_id')
-      .select('cases.id')
-      .where('residents.kakao_user_key', '=', userKey)
-      .execute();
+    const all = await casesOfKakaoResident(ctx.db, userKey);
     expect(all).toHaveLength(1);
   });
 });

@@ -54,3 +54,14 @@ export async function staffIdOf(db: Db, token: string): Promise<number> {
   const row = await db.selectFrom('staff').select('id').where('token_hash', '=', hashToken(token)).executeTakeFirstOrThrow();
   return row.id;
 }
+
+/** A KakaoTalk resident's cases (by their user key), oldest first: what a test looks up after talking to the skill. */
+export function casesOfKakaoResident(db: Db, userKey: string): Promise<{ id: number; case_number: string }[]> {
+  return db
+    .selectFrom('cases')
+    .innerJoin('residents', 'residents.id', 'cases.resident_id')
+    .select(['cases.id', 'cases.case_number'])
+    .where('residents.kakao_user_key', '=', userKey)
+    .orderBy('cases.id')
+    .execute();
+}
