@@ -27,15 +27,13 @@ const BASE_DB = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** split (API + worker processes, as in production), single (`npm start`), or api (no worker: a diagnostic). */
 const TOPOLOGY = (['single', 'api'] as const).find((t) => t === process.env.BENCH_TOPOLOGY) ?? 'split';
-/** CPU (ms) of every process named `name` (the Postgres backends, redis-server): the stores' share of a request. */
-function cpuMsOf(name: string): number {
+/** CPU (ms) of every process with one of these names (the Postgres backends, redis-server): the stores' share of a request. One pass over /proc. */
+function cpuMsOf(names: readonly string[]): number {
   let total = 0;
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== name) continue;
-      const fields = stat.replace(/^.*\) /s, '').split(' ');
-      total += (Number(fields[11]) + Number(fields[12])) * 10;
+      if (names.includes(stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')))) total += cpuMs(Number(pid));
     } catch {
       // the process ended meanwhile
     }
@@ -210,7 +208,7 @@ async function compareWithFloor(): Promise<void> {
       const floorCpu: number[] = [];
       const oursStores: number[] = [];
       const floorStores: number[] = [];
-      const storesMs = () => cpuMsOf('postgres') + cpuMsOf('redis-server');
+      const storesMs = () => cpuMsOf(['postgres', 'redis-server']);
       for (let run = 1; run <= PAIRS; run++) {
         const floorBefore = cpuMs(floorPid);
         const floorStoresBefore = storesMs();

@@ -6,7 +6,7 @@
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, eventually, inboundSms, postSignedTwilio, type TestContext } from './support/harness.js';
-import { makeCase, staffIdOf } from './support/cases.js';
+import { makeCase, staffIdOf, makeLowConfidenceCase } from './support/cases.js';
 import { fakeTwilioMessages, openConsoleBrowser, type ConsoleBrowser } from './support/console-browser.js';
 import { revokeStaff } from '../src/staff/staff-repository.js';
 import { answerRules, describeAnswer } from '../src/console/answer-rules.js';
@@ -101,17 +101,7 @@ describe('the staff console in headless Chromium', () => {
   }, 90_000);
 
   it('lets a triage officer assign a case in one click, with a reason', async () => {
-    const made = await makeCase(ctx.db, { department: 'AUDIT', text: '동네 골목길에 밤마다 너무 어두워서 무서워요' });
-    await ctx.db
-      .updateTable('cases')
-      .set({
-        routing: JSON.stringify({
-          router: 'classifier', confidence: 0.34, reasons: ['어둡'], category: 'other', department: 'AUDIT', triage: 'low_confidence',
-          candidates: [{ department: 'ROAD', category: 'roads', score: 0.34 }, { department: 'CLEAN', category: 'cleaning_env', score: 0.12 }],
-        }),
-      })
-      .where('id', '=', made.caseId)
-      .execute();
+    const made = await makeLowConfidenceCase(ctx.db);
     const spam = await makeCase(ctx.db, { department: 'AUDIT', text: '[Web발신] (광고) 최저금리 대출 당일승인' });
     await ctx.db
       .updateTable('cases')

@@ -12,7 +12,7 @@ import nock from 'nock';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, eventually, inboundSms, postSignedTwilio, type TestContext } from './support/harness.js';
-import { makeCase } from './support/cases.js';
+import { makeLowConfidenceCase } from './support/cases.js';
 import { axeProblems, fakeTwilioMessages, SCREENSHOT_DIR, VIEWPORT } from './support/console-browser.js';
 import { answerRules, describeAnswer } from '../src/console/answer-rules.js';
 
@@ -149,17 +149,7 @@ describe('the staff console in Firefox', () => {
   }, 90_000);
 
   it('a triage officer assigns a case in one click, with a reason', async () => {
-    const made = await makeCase(ctx.db, { department: 'AUDIT', text: '동네 골목길에 밤마다 너무 어두워서 무서워요' });
-    await ctx.db
-      .updateTable('cases')
-      .set({
-        routing: JSON.stringify({
-          router: 'classifier', confidence: 0.34, reasons: ['어둡'], category: 'other', department: 'AUDIT', triage: 'low_confidence',
-          candidates: [{ department: 'ROAD', category: 'roads', score: 0.34 }, { department: 'CLEAN', category: 'cleaning_env', score: 0.12 }],
-        }),
-      })
-      .where('id', '=', made.caseId)
-      .execute();
+    const made = await makeLowConfidenceCase(ctx.db);
     const page = await signIn(tokens.audit);
     await page.goto(`${base}/console/triage`);
     const card = `#triage li[data-case-id="${made.caseId}"]`;

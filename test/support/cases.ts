@@ -65,3 +65,19 @@ export function casesOfKakaoResident(db: Db, userKey: string): Promise<{ id: num
     .orderBy('cases.id')
     .execute();
 }
+
+/** A case waiting in triage (AUDIT): the router was unsure, with ROAD (0.34) and CLEAN (0.12) as its candidates. */
+export async function makeLowConfidenceCase(db: Db, text = '동네 골목길에 밤마다 너무 어두워서 무서워요'): Promise<{ caseId: number }> {
+  const made = await makeCase(db, { department: 'AUDIT', text });
+  await db
+    .updateTable('cases')
+    .set({
+      routing: JSON.stringify({
+        router: 'classifier', confidence: 0.34, reasons: ['어둡'], category: 'other', department: 'AUDIT', triage: 'low_confidence',
+        candidates: [{ department: 'ROAD', category: 'roads', score: 0.34 }, { department: 'CLEAN', category: 'cleaning_env', score: 0.12 }],
+      }),
+    })
+    .where('id', '=', made.caseId)
+    .execute();
+  return { caseId: made.caseId };
+}
