@@ -150,12 +150,12 @@ export interface CountedInbound {
 }
 
 /**
- * The webhook's one write when Postgres is there. In one statement: counts the message
- * against its sender's flood window (see sender-flood.ts), reserves its case number under
- * the same row lock (reserve_case_number: the open case it will join, or a new number), and
- * stores it with the answer its standing decides, naming the number; the rule is here only.
- * Null when the provider had already delivered this message (it is counted again all the
- * same: a re-sent message is one more call from that sender).
+ * Stores a message from a webhook and decides, in the same statement, what the sender hears:
+ * it counts the sender's flood window, reserves the case number under the sender's row lock
+ * (reserve_case_number: the open case it will join, or a new number), and stores it with the
+ * answer its standing decides, naming the number. Null when the provider had already
+ * delivered this message (it is counted again all the same: a re-sent message is one more
+ * call from that sender).
  */
 export async function insertCountedInbound(
   db: Db,
@@ -163,58 +163,91 @@ export async function insertCountedInbound(
   limit: FloodLimit,
   threadWindowMinutes: number,
 ): Promise<CountedInbound | null> {
-  const [sender, phone, kakaoUserKey] = senderValues(row.sender);
-  const rows = await preparedQuery<{ id: number; acknowledgement: string | null; standing: FloodStanding; case_number: string | null; joins_case: boolean }>(
-    db,
-    'sotong_insert_counted_inbound',
-    `with survey as (
-       select * from survey_of_sender($1, $15, $16, $5, $9::timestamptz)
-     ), counted as (
-       -- A score answering the sender's satisfaction question names its closed case: no number, no count.
-       select * from reserve_case_number(case when (select survey_case_number from survey) is null then $10 end,
-                                         true, $11, $12, $1, $15, $16, $9::timestamptz, $17)
-     ), standing as (
-       select case when n <= $12::int then 'normal' when n = $12::int + 1 then 'first-over' else 'over' end as standing
-       from (select coalesce((select sender_messages from counted), 0) as n) as sender_messages
-     )
-     insert into inbound_messages
-       (channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, received_at, flood, case_number, media)
-     select $1, $2, $3, $4::jsonb, $5, $6::jsonb,
-       case when v.survey_case_number is not null then $20::text else
-       case s.standing
-         when 'normal' then coalesce(replace(case when r.joins_case then $19::text else $18::text end, '${CASE_NUMBER}', r.reserved_number), $7::text)
-         when 'first-over' then $13::text
-         else case when $14::boolean then $13::text end end end,
-       $8, $9, s.standing <> 'normal', coalesce(v.survey_case_number, r.reserved_number), $21::jsonb
-     from standing s left join counted r on true left join survey v on true
-     on conflict (provider, provider_message_id) do nothing
-     returning id, acknowledgement, (select standing from standing) as standing, case_number,
-       coalesce((select joins_case from counted), false) or (select survey_case_number from survey) is not null as joins_case`,
+  return (await insertCountedInboundMany(db, [row], limit, threadWindowMinutes))[0]!;
+}
+
+/**
+ * Many webhook messages in one statement and one commit (InboxBatcher gathers those that
+ * arrive together), each decided as insertCountedInbound decides one; the rule is here only.
+ * Rows are decided in the order given: the caller sorts them by sender, so that concurrent
+ * statements take the senders' row locks in one order and never deadlock, and a sender's
+ * messages keep their order. Two rows with the same provider id must not share a statement.
+ * The results follow the rows: null for one the provider had already delivered.
+ */
+export async function insertCountedInboundMany(
+  db: Db,
+  rows: Omit<InboundRow, 'flood'>[],
+  limit: FloodLimit,
+  threadWindowMinutes: number,
+): Promise<(CountedInbound | null)[]> {
+  if (rows.length === 0) return [];
+  // One array per column: the same prepared statement for one message or sixty.
+  const columns = Array.from({ length: 17 }, () => [] as unknown[]);
+  for (const row of rows) {
     [
       ...inboxValues(row),
-      sender,
-      limit.windowMs,
-      limit.messages,
-      FLOOD_NOTICE,
-      hearsNoticeEveryTime(row.channel),
-      phone,
-      kakaoUserKey,
-      threadWindowMinutes,
+      ...senderValues(row.sender),
       row.numberedAcknowledgement?.newCase ?? null,
       row.numberedAcknowledgement?.followUp ?? null,
       SATISFACTION_THANKS[row.channel],
+      hearsNoticeEveryTime(row.channel),
       mediaValue(row),
-    ],
+    ].forEach((value, i) => columns[i]!.push(value));
+  }
+  const stored = await preparedQuery<{
+    n: string;
+    id: number | null;
+    acknowledgement: string | null;
+    standing: FloodStanding;
+    case_number: string | null;
+    joins_case: boolean;
+  }>(
+    db,
+    'sotong_insert_counted_inbound_many',
+    `with g as (
+       select * from unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::jsonb[], $7::text[], $8::text[],
+                            $9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
+                            $16::boolean[], $17::jsonb[])
+         with ordinality as g(channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status,
+                              received_at, sender_key, phone, kakao_user_key, new_case_ack, follow_up_ack, thanks,
+                              hears_every_time, media, n)
+     ), decided as materialized (
+       -- Row by row in the order given (the sort makes every reservation happen before any insert).
+       -- A score answering the sender's satisfaction question names its closed case: no number, no count.
+       select g.*, v.survey_case_number, r.sender_messages, r.reserved_number, r.joins_case,
+              case when coalesce(r.sender_messages, 0) <= $19::int then 'normal'
+                   when r.sender_messages = $19::int + 1 then 'first-over' else 'over' end as standing
+       from g
+       cross join lateral survey_of_sender(g.channel, g.phone, g.kakao_user_key, g.text, g.received_at) v
+       cross join lateral reserve_case_number(case when v.survey_case_number is null then g.sender_key end,
+                                              true, $18, $19, g.channel, g.phone, g.kakao_user_key, g.received_at, $21) r
+       order by g.n
+     ), stored as (
+       insert into inbound_messages
+         (channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, received_at, flood, case_number, media)
+       select d.channel, d.provider, d.provider_message_id, d.sender, d.text, d.raw,
+         case when d.survey_case_number is not null then d.thanks else
+         case d.standing
+           when 'normal' then coalesce(replace(case when d.joins_case then d.follow_up_ack else d.new_case_ack end, '${CASE_NUMBER}', d.reserved_number), d.acknowledgement)
+           when 'first-over' then $20::text
+           else case when d.hears_every_time then $20::text end end end,
+         d.acknowledgement_status, d.received_at, d.standing <> 'normal', coalesce(d.survey_case_number, d.reserved_number), d.media
+       from decided d
+       order by d.n
+       on conflict (provider, provider_message_id) do nothing
+       returning id, provider, provider_message_id, acknowledgement, case_number
+     )
+     select d.n, s.id, s.acknowledgement, d.standing, s.case_number,
+            coalesce(d.joins_case, false) or d.survey_case_number is not null as joins_case
+     from decided d left join stored s on s.provider = d.provider and s.provider_message_id = d.provider_message_id
+     order by d.n`,
+    [...columns, limit.windowMs, limit.messages, FLOOD_NOTICE, threadWindowMinutes],
   );
-  const stored = rows[0];
-  if (!stored) return null;
-  return {
-    id: stored.id,
-    standing: stored.standing,
-    acknowledgement: stored.acknowledgement,
-    caseNumber: stored.case_number,
-    joinsCase: stored.joins_case,
-  };
+  return stored.map((r) =>
+    r.id === null
+      ? null
+      : { id: Number(r.id), standing: r.standing, acknowledgement: r.acknowledgement, caseNumber: r.case_number, joinsCase: r.joins_case },
+  );
 }
 
 export interface FiledMessage {

@@ -4,9 +4,9 @@ import type { Db } from '../db/database.js';
 import { Unavailable } from '../domain/errors.js';
 import type { Queues } from '../queues/queues.js';
 import { handOff } from '../queues/enqueue.js';
-import { insertCountedInbound, type CountedInbound, type InboundRow } from './inbox-repository.js';
+import type { CountedInbound, InboundRow } from './inbox-repository.js';
+import type { InboxBatcher } from './inbox-batcher.js';
 import type { IntakeBuffer } from './intake-buffer.js';
-import type { FloodLimit } from './sender-flood.js';
 import type { KakaoIdentity } from '../residents/resident-repository.js';
 import { isOndateReply, isVisitApplyReply } from '../mayor-sessions/texts.js';
 import { recordOndateReply } from '../mayor-sessions/ondate.js';
@@ -19,10 +19,8 @@ export interface IntakeDeps {
   db: Db;
   queues: Queues;
   buffer: IntakeBuffer;
-  /** When a sender's messages count as a flood. */
-  flood: FloodLimit;
-  /** A follow-up within this many minutes joins the resident's open case (and is told its number). */
-  threadWindowMinutes: number;
+  /** Stores a message in the inbox and queues its filing, together with those arriving at the same moment. */
+  inbox: InboxBatcher;
   /** How long the inbox write may take before the message goes to the Redis buffer instead. */
   storeTimeoutMs: number;
   /** ONDATE_OFFER=on: a reply of '온데이트' volunteers the sender on their latest case (src/mayor-sessions). */
@@ -62,8 +60,9 @@ export const intakeUnavailable = () =>
 
 /**
  * What a webhook does with a resident's message before answering the provider: one
- * insert into the inbox (which also counts the sender's flood window) and one job for the
- * routing worker, which files it into a case and routes it. Postgres away → the message is
+ * insert into the inbox (which also counts the sender's flood window and reserves the case
+ * number) and one job for the routing worker, which files it into a case and routes it; both
+ * shared with the messages arriving at the same moment (InboxBatcher). Postgres away → the message is
  * kept in the Redis buffer instead (still a 200 for the provider); Redis away too → 503, so
  * the provider's fallback can act. Redis away alone → the job is not queued now; the
  * sweeper queues it from the inbox.
@@ -91,8 +90,9 @@ export async function receiveResidentMessage(deps: IntakeDeps, message: Received
   }
   let stored: CountedInbound | null;
   try {
-    // The sender's flood count is taken by the same statement (see sender-flood.ts).
-    stored = await withTimeout(insertCountedInbound(deps.db, row, deps.flood, deps.threadWindowMinutes), deps.storeTimeoutMs);
+    // The sender's flood count is taken by the same statement (see sender-flood.ts), and the
+    // filing job is queued before this resolves.
+    stored = await withTimeout(deps.inbox.store(row), deps.storeTimeoutMs);
   } catch (error) {
     // Postgres away: no count either, so the message counts as normal; and no case number
     // yet, so the resident hears the acknowledgement without one.
@@ -107,7 +107,6 @@ export async function receiveResidentMessage(deps: IntakeDeps, message: Received
   }
   if (stored === null) return { outcome: 'duplicate', acknowledgement: null };
   if (stored.standing === 'first-over') log.warn({ inboundId: stored.id, provider: row.provider }, 'a sender is flooding; their messages join one case');
-  await handOff(deps.queues, log, { file: [stored.id] });
   return { outcome: 'stored', inboundId: stored.id, acknowledgement: stored.acknowledgement, caseNumber: stored.caseNumber, joinsCase: stored.joinsCase };
 }
 

@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import { Redis } from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
 import { IntakeBuffer } from '../intake/intake-buffer.js';
+import { InboxBatcher } from '../intake/inbox-batcher.js';
 import { errorLog } from '../logger.js';
 import { receiveResidentMessage, type ReceivedMessage, type Receipt } from '../intake/receive-message.js';
 
@@ -11,6 +12,7 @@ declare module 'fastify' {
       /** Stores a resident's message before the webhook answers (see receiveResidentMessage). */
       receive(message: ReceivedMessage, log: FastifyBaseLogger): Promise<Receipt>;
       buffer: IntakeBuffer;
+      inbox: InboxBatcher;
     };
   }
 }
@@ -28,12 +30,15 @@ export default fp(
     app.addHook('onClose', async () => {
       redis.disconnect();
     });
+    const inbox = new InboxBatcher(app.db, app.queues, app.log, {
+      flood: config.intake.senderFlood,
+      threadWindowMinutes: config.threadWindowMinutes,
+    });
     const deps = {
       db: app.db,
       queues: app.queues,
       buffer,
-      flood: config.intake.senderFlood,
-      threadWindowMinutes: config.threadWindowMinutes,
+      inbox,
       storeTimeoutMs: config.intake.storeTimeoutMs,
       ondate: config.mayorSessions.ondateOffer,
       visitApplications: config.mayorSessions.visitOffer,
@@ -41,6 +46,7 @@ export default fp(
     };
     app.decorate('intake', {
       buffer,
+      inbox,
       receive: (message: ReceivedMessage, log: FastifyBaseLogger) => receiveResidentMessage(deps, message, log),
     });
   },
