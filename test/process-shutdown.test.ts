@@ -49,6 +49,37 @@ function probeNewConnection(port: number): Promise<number | string> {
   });
 }
 
+/**
+ * Until the API has taken all `count` messages and is storing them (its sotong_intake_storing
+ * gauge) and Postgres holds its inserts at the lock: messages that arrive together share one
+ * statement, so there are fewer waiting statements than messages.
+ */
+async function heldAtTheirInsert(port: number, blocker: pg.Client, count: number): Promise<void> {
+  await eventually(async () => {
+    const metrics = await getText(port, '/metrics');
+    if (!new RegExp(`^sotong_intake_storing ${count}$`, 'm').test(metrics)) return false;
+    // Inside a transaction the activity view is a snapshot unless cleared.
+    await blocker.query('select pg_stat_clear_snapshot()');
+    const { rows } = await blocker.query<{ n: string }>(
+      "select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+    );
+    return Number(rows[0]!.n) >= 1;
+  });
+}
+
+function getText(port: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path, agent: false }, (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => resolve(body));
+      })
+      .on('error', reject);
+  });
+}
+
 async function closeCase(caseId: number, text: string): Promise<number> {
   const res = await ctx.app.inject({
     method: 'POST',
@@ -77,14 +108,7 @@ describe('SIGTERM to the API', () => {
       const burst = fx.smsBurst(5);
       const agent = new http.Agent({ keepAlive: true });
       const inFlight = Promise.all(burst.map((params) => postSms(port, params, agent)));
-      await eventually(async () => {
-        // Inside a transaction the activity view is a snapshot unless cleared.
-        await blocker.query('select pg_stat_clear_snapshot()');
-        const { rows } = await blocker.query<{ n: string }>(
-          "select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
-        );
-        return Number(rows[0]!.n) === burst.length;
-      });
+      await heldAtTheirInsert(port, blocker, burst.length);
 
       api.child.kill('SIGTERM');
       // No new connection is taken, while the five are still being handled.
@@ -123,13 +147,7 @@ describe('SIGTERM to the API', () => {
       const burst = fx.smsBurst(3);
       const agent = new http.Agent({ keepAlive: true });
       const inFlight = Promise.all(burst.map((params) => postSms(port, params, agent)));
-      await eventually(async () => {
-        await blocker.query('select pg_stat_clear_snapshot()');
-        const { rows } = await blocker.query<{ n: string }>(
-          "select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
-        );
-        return Number(rows[0]!.n) === burst.length;
-      });
+      await heldAtTheirInsert(port, blocker, burst.length);
       agent.destroy();
       expect((await inFlight).map((r) => ('error' in r ? r.error : r.status))).toEqual(burst.map(() => 'ECONNRESET'));
       // A fourth never finishes sending its body.

@@ -40,6 +40,8 @@ export interface InboxBatcherOptions {
 export class InboxBatcher {
   private waiting: Waiting[] = [];
   private running = 0;
+  /** Messages in the statements running now. */
+  private writing = 0;
   private scheduled = false;
   private readonly concurrency: number;
   private readonly maxBatch: number;
@@ -52,6 +54,11 @@ export class InboxBatcher {
   ) {
     this.concurrency = options.concurrency ?? 2;
     this.maxBatch = options.maxBatch ?? 64;
+  }
+
+  /** Messages taken and not yet stored: waiting for a statement or in one (a gauge for operators: it rises when Postgres is slow). */
+  get pending(): number {
+    return this.waiting.length + this.writing;
   }
 
   /** The message stored (null: the provider had delivered it before) and its filing job queued. */
@@ -76,8 +83,10 @@ export class InboxBatcher {
     if (this.running >= this.concurrency || this.waiting.length === 0) return;
     const batch = this.takeBatch();
     this.running++;
+    this.writing += batch.length;
     void this.write(batch).finally(() => {
       this.running--;
+      this.writing -= batch.length;
       this.schedule();
     });
     this.schedule();

@@ -140,6 +140,17 @@ export default fp(
       done();
     });
 
+    // Read from this process when scraped: nothing is counted per request.
+    const inbox = app.intake.inbox;
+    new Gauge({
+      name: 'sotong_intake_storing',
+      help: "Webhook messages this API process has taken and is storing in Postgres now (waiting for a statement or in one); it rises when Postgres is slow",
+      registers: [registry],
+      collect() {
+        this.set(inbox.pending);
+      },
+    });
+
     const refresh = scrapeGauges(registry, app.db, app.queues, app.intake.buffer, (source, error) =>
       app.log.warn({ source, err: error.message }, 'metrics scrape could not read a source'),
     );
