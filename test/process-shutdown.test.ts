@@ -38,15 +38,23 @@ afterAll(async () => {
   await fake?.close();
 });
 
-/** GET /healthz on a new connection: its status, or the network error (ECONNREFUSED once the server stopped listening). */
-function probeNewConnection(port: number): Promise<number | string> {
+/** A GET on a new connection: its status and body, or the network error (ECONNREFUSED once the server stopped listening). */
+function getOnNewConnection(port: number, path: string): Promise<{ status: number; body: string } | { error: string }> {
   return new Promise((resolve) => {
-    const request = http.get({ host: '127.0.0.1', port, path: '/healthz', agent: false }, (response) => {
-      response.resume();
-      response.on('end', () => resolve(response.statusCode ?? 0));
+    const request = http.get({ host: '127.0.0.1', port, path, agent: false }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
     });
-    request.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    request.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
   });
+}
+
+/** GET /healthz on a new connection: its status, or the network error. */
+async function probeNewConnection(port: number): Promise<number | string> {
+  const result = await getOnNewConnection(port, '/healthz');
+  return 'error' in result ? result.error : result.status;
 }
 
 /**
@@ -56,27 +64,14 @@ function probeNewConnection(port: number): Promise<number | string> {
  */
 async function heldAtTheirInsert(port: number, blocker: pg.Client, count: number): Promise<void> {
   await eventually(async () => {
-    const metrics = await getText(port, '/metrics');
-    if (!new RegExp(`^sotong_intake_storing ${count}$`, 'm').test(metrics)) return false;
+    const metrics = await getOnNewConnection(port, '/metrics');
+    if (!('body' in metrics) || !new RegExp(`^sotong_intake_storing ${count}$`, 'm').test(metrics.body)) return false;
     // Inside a transaction the activity view is a snapshot unless cleared.
     await blocker.query('select pg_stat_clear_snapshot()');
     const { rows } = await blocker.query<{ n: string }>(
       "select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
     );
     return Number(rows[0]!.n) >= 1;
-  });
-}
-
-function getText(port: number, path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path, agent: false }, (response) => {
-        let body = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (body += chunk));
-        response.on('end', () => resolve(body));
-      })
-      .on('error', reject);
   });
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/database.js';
 import type { Queues } from '../queues/queues.js';
-import { enqueueFiling } from '../queues/queues.js';
+import { handOff } from '../queues/enqueue.js';
 import { insertCountedInbound, insertCountedInboundMany, type CountedInbound, type InboundRow } from './inbox-repository.js';
 import { floodSenderKey, type FloodLimit } from './sender-flood.js';
 
@@ -139,7 +139,7 @@ export class InboxBatcher {
         batch.map(async (waiting) => {
           try {
             const stored = await insertCountedInbound(this.db, waiting.row, flood, threadWindowMinutes);
-            await this.handOff(stored === null ? [] : [stored.id]);
+            await handOff(this.queues, this.log, { file: stored === null ? [] : [stored.id] });
             waiting.resolve(stored);
           } catch (error) {
             waiting.reject(error);
@@ -148,20 +148,11 @@ export class InboxBatcher {
       );
       return;
     }
-    await this.handOff(results.flatMap((stored) => (stored === null ? [] : [stored.id])));
+    // Plain adds sent together (handOff), not addBulk: the ioredis pipeline addBulk makes copies
+    // every BullMQ script command into itself, which cost more than a batch's few jobs save
+    // (a sampling heap profile showed it as a webhook's largest allocation).
+    await handOff(this.queues, this.log, { file: results.flatMap((stored) => (stored === null ? [] : [stored.id])) });
     batch.forEach((waiting, i) => waiting.resolve(results[i] ?? null));
-  }
-
-  /** Filing jobs after the commit; with Redis away the sweeper queues them from the inbox later. */
-  private async handOff(inboundIds: number[]): Promise<void> {
-    try {
-      // Plain adds, sent together on the one connection: an ioredis pipeline (addBulk) copies
-      // every BullMQ script command into itself when made, which costs more than the few jobs
-      // of a batch save (measured with a sampling heap profile: most of a webhook's allocation).
-      await Promise.all(inboundIds.map((inboundId) => enqueueFiling(this.queues, inboundId)));
-    } catch (error) {
-      this.log.warn({ kind: 'file', messages: inboundIds.length, err: (error as Error).message }, 'queue unavailable; the sweeper will enqueue it');
-    }
   }
 }
 
