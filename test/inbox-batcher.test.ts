@@ -7,6 +7,7 @@ import { InboxBatcher } from '../src/intake/inbox-batcher.js';
 import { SMS_ACKNOWLEDGEMENT, SMS_NUMBERED_ACKNOWLEDGEMENT, withCaseNumber } from '../src/intake/acknowledgement.js';
 import { insertCountedInboundMany, type CountedInbound, type InboundRow } from '../src/intake/inbox-repository.js';
 import { FLOOD_NOTICE } from '../src/intake/sender-flood.js';
+import type { Queues } from '../src/queues/queues.js';
 
 // The real statement, watched: how many messages each call carried.
 vi.mock('../src/intake/inbox-repository.js', async (original) => {
@@ -119,5 +120,33 @@ describe('the inbox batcher', () => {
       const job = await ctx.app.queues.routing.getJob(`file-${stored!.id}`);
       expect(job?.data).toEqual({ inboundId: stored!.id });
     }
+  });
+
+  it('frees the statement for the next batch once Postgres has answered; each caller still waits for its own filing job', async () => {
+    // Redis slow to take the filing jobs: held until the gate opens.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const routing = ctx.app.queues.routing;
+    const queues = {
+      ...ctx.app.queues,
+      routing: { add: async (...args: Parameters<typeof routing.add>) => gate.then(() => routing.add(...args)) },
+    } as unknown as Queues;
+    const batcher = new InboxBatcher(ctx.db, queues, silentLogger, { flood: ctx.config.intake.senderFlood, threadWindowMinutes: 30, concurrency: 1 });
+    const rows = [sms(phone(), '첫 메시지'), sms(phone(), '둘째 메시지')];
+    const inInbox = async (row: Omit<InboundRow, 'flood'>) =>
+      (await ctx.db.selectFrom('inbound_messages').select('id').where('provider_message_id', '=', row.providerMessageId).execute()).length;
+    let answered = 0;
+    const first = batcher.store(rows[0]!).finally(() => answered++);
+    await vi.waitFor(async () => expect(await inInbox(rows[0]!)).toBe(1));
+    // One statement at a time, and the first batch's job is still held: the second is stored all the same.
+    const second = batcher.store(rows[1]!).finally(() => answered++);
+    await vi.waitFor(async () => expect(await inInbox(rows[1]!)).toBe(1));
+    expect(batcher.pending).toBe(0);
+    // Neither webhook has its answer yet: each waits until its filing job is queued.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(answered).toBe(0);
+    open();
+    const stored = await Promise.all([first, second]);
+    for (const message of stored) expect((await routing.getJob(`file-${message!.id}`))?.data).toEqual({ inboundId: message!.id });
   });
 });

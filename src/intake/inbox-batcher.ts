@@ -84,11 +84,17 @@ export class InboxBatcher {
     const batch = this.takeBatch();
     this.running++;
     this.writing += batch.length;
-    void this.write(batch).finally(() => {
+    let released = false;
+    // The statement's slot is free once Postgres has answered: the next batch need not wait
+    // for this one's filing jobs to reach Redis.
+    const release = () => {
+      if (released) return;
+      released = true;
       this.running--;
       this.writing -= batch.length;
       this.schedule();
-    });
+    };
+    void this.write(batch, release).finally(release);
     this.schedule();
   }
 
@@ -116,7 +122,7 @@ export class InboxBatcher {
       .map(({ waiting }) => waiting);
   }
 
-  private async write(batch: Waiting[]): Promise<void> {
+  private async write(batch: Waiting[], stored: () => void): Promise<void> {
     const { flood, threadWindowMinutes } = this.options;
     let results: (CountedInbound | null)[] | null = null;
     try {
@@ -148,6 +154,7 @@ export class InboxBatcher {
       );
       return;
     }
+    stored();
     // Plain adds sent together (handOff), not addBulk: the ioredis pipeline addBulk makes copies
     // every BullMQ script command into itself, which cost more than a batch's few jobs save
     // (a sampling heap profile showed it as a webhook's largest allocation).
