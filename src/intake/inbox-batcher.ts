@@ -84,17 +84,15 @@ export class InboxBatcher {
     const batch = this.takeBatch();
     this.running++;
     this.writing += batch.length;
-    let released = false;
     // The statement's slot is free once Postgres has answered: the next batch need not wait
-    // for this one's filing jobs to reach Redis.
-    const release = () => {
-      if (released) return;
-      released = true;
-      this.running--;
-      this.writing -= batch.length;
-      this.schedule();
-    };
-    void this.write(batch, release).finally(release);
+    // for this one's filing jobs to reach Redis. (write and answer settle their callers themselves.)
+    void this.write(batch)
+      .finally(() => {
+        this.running--;
+        this.writing -= batch.length;
+        this.schedule();
+      })
+      .then((results) => results && this.answer(batch, results));
     this.schedule();
   }
 
@@ -122,11 +120,14 @@ export class InboxBatcher {
       .map(({ waiting }) => waiting);
   }
 
-  private async write(batch: Waiting[], stored: () => void): Promise<void> {
+  /**
+   * The batch's statement. Null when its callers already have their outcome: the statement was
+   * refused (each is then stored on its own, with its own filing job) or could not run.
+   */
+  private async write(batch: Waiting[]): Promise<(CountedInbound | null)[] | null> {
     const { flood, threadWindowMinutes } = this.options;
-    let results: (CountedInbound | null)[] | null = null;
     try {
-      results = await insertCountedInboundMany(
+      return await insertCountedInboundMany(
         this.db,
         batch.map((w) => w.row),
         flood,
@@ -135,26 +136,27 @@ export class InboxBatcher {
     } catch (error) {
       if (batch.length === 1 || !isStatementError(error)) {
         for (const waiting of batch) waiting.reject(error);
-        return;
+        return null;
       }
       this.log.warn({ err: (error as Error).message, messages: batch.length }, 'inbox batch refused by Postgres; storing its messages one by one');
     }
-    if (results === null) {
-      // One by one, each with its own outcome.
-      await Promise.all(
-        batch.map(async (waiting) => {
-          try {
-            const stored = await insertCountedInbound(this.db, waiting.row, flood, threadWindowMinutes);
-            await handOff(this.queues, this.log, { file: stored === null ? [] : [stored.id] });
-            waiting.resolve(stored);
-          } catch (error) {
-            waiting.reject(error);
-          }
-        }),
-      );
-      return;
-    }
-    stored();
+    // One by one, each with its own outcome.
+    await Promise.all(
+      batch.map(async (waiting) => {
+        try {
+          const stored = await insertCountedInbound(this.db, waiting.row, flood, threadWindowMinutes);
+          await handOff(this.queues, this.log, { file: stored === null ? [] : [stored.id] });
+          waiting.resolve(stored);
+        } catch (error) {
+          waiting.reject(error);
+        }
+      }),
+    );
+    return null;
+  }
+
+  /** The stored batch's filing jobs, then each caller's answer. */
+  private async answer(batch: Waiting[], results: (CountedInbound | null)[]): Promise<void> {
     // Plain adds sent together (handOff), not addBulk: the ioredis pipeline addBulk makes copies
     // every BullMQ script command into itself, which cost more than a batch's few jobs save
     // (a sampling heap profile showed it as a webhook's largest allocation).

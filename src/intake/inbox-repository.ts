@@ -102,12 +102,12 @@ function inboxValues(row: Omit<InboundRow, 'flood'>): unknown[] {
  * What reserve_case_number needs to know of the sender (src/db/functions/reserve_case_number.sql): their flood key,
  * which names the row it locks, and how the filing step finds them among residents.
  */
-function senderValues(sender: InboundSender, clean: (value: string) => string = withoutNul): [string | null, string | null, string | null] {
+function senderValues(sender: InboundSender): [string | null, string | null, string | null] {
   const key = floodSenderKey(sender);
   return [
-    key === null ? null : clean(key),
-    'phone' in sender ? clean(sender.phone) : null,
-    'kakao' in sender ? clean(sender.kakao.userKey) : null,
+    key === null ? null : withoutNul(key),
+    'phone' in sender ? withoutNul(sender.phone) : null,
+    'kakao' in sender ? withoutNul(sender.kakao.userKey) : null,
   ];
 }
 
@@ -186,7 +186,7 @@ export async function insertCountedInboundMany(
   // each element of an array literal in JavaScript, escaping every quote of every payload.)
   const batch = jsonWithoutNul(
     rows.map((row, i) => {
-      const [senderKey, phone, kakaoUserKey] = senderValues(row.sender, (value) => value);
+      const [senderKey, phone, kakaoUserKey] = senderValues(row.sender);
       return {
         n: i + 1,
         channel: row.channel,
@@ -210,7 +210,7 @@ export async function insertCountedInboundMany(
     }),
   );
   const stored = await preparedQuery<{
-    n: string;
+    n: number;
     id: number | null;
     acknowledgement: string | null;
     standing: FloodStanding;
