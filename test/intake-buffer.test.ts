@@ -222,6 +222,29 @@ describe('a burst kept while Postgres was away', () => {
     expect(await drainIntakeBuffer(ctx.db, ctx.app.queues, buffer, 30)).toEqual({ filed: 0, unreadable: 0 });
   }, 120_000);
 
+  it('files a kept message whose text, sender and payload carry NULs or a lone surrogate half, as the webhooks would store it', async () => {
+    await clearBuffer();
+    const buffer = new IntakeBuffer(redis, bufferKey(), 'test buffer secret');
+    const rows = [
+      bufferedSms(1, { providerMessageId: 'SModd-nul', sender: { phone: '+82101234\u00005678' }, text: '가로등\u0000 고장', raw: { Body: 'a\u0000b', note: 'x\u0000y' } }),
+      bufferedSms(2, { providerMessageId: 'SModd-half', text: '깨진 글자 \ud800 끝', raw: { Body: '\udfff' } }),
+    ];
+    await fill(buffer, rows);
+    expect(await drainIntakeBuffer(ctx.db, ctx.app.queues, buffer, 30)).toEqual({ filed: 2, unreadable: 0 });
+    const stored = await ctx.db
+      .selectFrom('inbound_messages')
+      .select(['provider_message_id', 'text', 'sender', 'raw', 'case_number'])
+      .where('provider_message_id', 'like', 'SModd-%')
+      .orderBy('id')
+      .execute();
+    expect(stored.map(({ provider_message_id, text, sender, raw }) => ({ provider_message_id, text, sender, raw }))).toEqual([
+      { provider_message_id: 'SModd-nul', text: '가로등 고장', sender: { phone: '+821012345678' }, raw: { Body: 'ab', note: 'xy' } },
+      { provider_message_id: 'SModd-half', text: '깨진 글자 \ufffd 끝', sender: rows[1]!.sender, raw: { Body: '\ufffd' } },
+    ]);
+    // Each numbered, as a webhook's message would be.
+    for (const row of stored) expect(row.case_number).toMatch(/^\d{4}-\d{6}$/);
+  });
+
   it('files messages an older version kept without an order (hash only), oldest first, then those kept since', async () => {
     await clearBuffer();
     const buffer = new IntakeBuffer(redis, bufferKey(), 'test buffer secret');

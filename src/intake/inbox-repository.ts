@@ -26,11 +26,6 @@ export interface InboundRow {
   media?: MediaReference[];
 }
 
-/** JSON of the inbox's media column: [] when the message has none. */
-function mediaValue(row: { media?: MediaReference[] | undefined }): string {
-  return jsonWithoutNul(row.media ?? []);
-}
-
 /** Postgres text and jsonb cannot hold NUL; a resident's message never needs one. */
 export function withoutNul(text: string): string {
   return text.includes('\u0000') ? text.replaceAll('\u0000', '') : text;
@@ -52,90 +47,70 @@ const LONE_SURROGATE_ESCAPE = /\\ud[89a-f][0-9a-f]{2}/;
 
 /**
  * Many messages kept in Redis while Postgres was away, in one statement, in the order given
- * (their inbox ids follow it), each numbered as insertInbound numbers one: the reservations
- * run row by row in that order, under each sender's row lock. Returns the ids of those
- * Postgres did not have yet.
+ * (their inbox ids follow it), each numbered as a webhook's message is: the reservations run
+ * row by row in that order, under each sender's row lock (not counted against the sender's
+ * flood window: they were answered when they arrived). Returns the ids of those Postgres did
+ * not have yet.
  */
 export async function insertInboundMany(db: Db, rows: InboundRow[], threadWindowMinutes: number): Promise<number[]> {
   if (rows.length === 0) return [];
-  // One array per column: fourteen parameters whatever the number of rows.
-  const columns = Array.from({ length: 14 }, () => [] as unknown[]);
-  for (const row of rows) {
-    [...inboxValues(row), row.flood ?? false, ...senderValues(row.sender), mediaValue(row)].forEach((value, i) => columns[i]!.push(value));
-  }
-  const [channel, provider, id, sender, text, raw, ack, ackStatus, receivedAt, flood, senderKey, phone, kakaoUserKey, media] = columns;
-  const { rows: inserted } = await sql<{ id: number }>`
-    insert into inbound_messages
-      (channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, received_at, flood, case_number, media)
-    select g.channel, g.provider, g.provider_message_id, g.sender, g.text, g.raw, g.acknowledgement, g.acknowledgement_status,
-           g.received_at, g.flood, coalesce(v.survey_case_number, r.reserved_number), g.media
-    from unnest(${channel}::text[], ${provider}::text[], ${id}::text[], ${sender}::jsonb[], ${text}::text[],
-                ${raw}::jsonb[], ${ack}::text[], ${ackStatus}::text[], ${receivedAt}::timestamptz[], ${flood}::boolean[],
-                ${senderKey}::text[], ${phone}::text[], ${kakaoUserKey}::text[], ${media}::jsonb[])
-      with ordinality as g(channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status,
-                           received_at, flood, sender_key, phone, kakao_user_key, media, n)
-    cross join lateral survey_of_sender(g.channel, g.phone, g.kakao_user_key, g.text, g.received_at) v
-    cross join lateral reserve_case_number(case when v.survey_case_number is null then g.sender_key end,
-                                           false, 0, 0, g.channel, g.phone, g.kakao_user_key, g.received_at, ${threadWindowMinutes}::integer) r
-    order by g.n
-    on conflict (provider, provider_message_id) do nothing
-    returning id`.execute(db);
+  // The whole batch as one JSON parameter, as in insertCountedInboundMany.
+  const batch = jsonWithoutNul(
+    rows.map((row, i) => {
+      const [senderKey, phone, kakaoUserKey] = senderValues(row.sender);
+      return {
+        n: i + 1,
+        channel: row.channel,
+        provider: row.provider,
+        provider_message_id: row.providerMessageId,
+        sender: row.sender,
+        text: row.text,
+        raw: row.raw,
+        acknowledgement: row.acknowledgement,
+        acknowledgement_status: row.acknowledgementStatus,
+        received_at: row.receivedAt,
+        flood: row.flood ?? false,
+        sender_key: senderKey,
+        phone,
+        kakao_user_key: kakaoUserKey,
+        media: row.media ?? [],
+      };
+    }),
+  );
+  const inserted = await preparedQuery<{ id: number }>(
+    db,
+    'sotong_insert_inbound_batch',
+    `insert into inbound_messages
+       (channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, received_at, flood, case_number, media)
+     select g.channel, g.provider, g.provider_message_id, g.sender, g.text, g.raw, g.acknowledgement, g.acknowledgement_status,
+            g.received_at, g.flood, coalesce(v.survey_case_number, r.reserved_number), g.media
+     from json_to_recordset($1::json)
+       as g(n int, channel text, provider text, provider_message_id text, sender jsonb, text text, raw jsonb, acknowledgement text,
+            acknowledgement_status text, received_at timestamptz, flood boolean, sender_key text, phone text, kakao_user_key text, media jsonb)
+     cross join lateral survey_of_sender(g.channel, g.phone, g.kakao_user_key, g.text, g.received_at) v
+     cross join lateral reserve_case_number(case when v.survey_case_number is null then g.sender_key end,
+                                            false, 0, 0, g.channel, g.phone, g.kakao_user_key, g.received_at, $2) r
+     order by g.n
+     on conflict (provider, provider_message_id) do nothing
+     returning id`,
+    [batch, threadWindowMinutes],
+  );
   return inserted.map((r) => Number(r.id)).sort((a, b) => a - b);
-}
-
-/** $1–$9 of both inbox inserts: the message as Postgres can hold it (no NUL). */
-function inboxValues(row: Omit<InboundRow, 'flood'>): unknown[] {
-  return [
-    row.channel,
-    row.provider,
-    row.providerMessageId,
-    jsonWithoutNul(row.sender),
-    withoutNul(row.text),
-    jsonWithoutNul(row.raw),
-    row.acknowledgement,
-    row.acknowledgementStatus,
-    row.receivedAt.toISOString(),
-  ];
 }
 
 /**
  * What reserve_case_number needs to know of the sender (src/db/functions/reserve_case_number.sql): their flood key,
- * which names the row it locks, and how the filing step finds them among residents.
+ * which names the row it locks, and how the filing step finds them among residents. (NULs go
+ * with the batch's JSON, which jsonWithoutNul cleans as a whole.)
  */
 function senderValues(sender: InboundSender): [string | null, string | null, string | null] {
   const key = floodSenderKey(sender);
-  return [
-    key === null ? null : withoutNul(key),
-    'phone' in sender ? withoutNul(sender.phone) : null,
-    'kakao' in sender ? withoutNul(sender.kakao.userKey) : null,
-  ];
+  return [key, 'phone' in sender ? sender.phone : null, 'kakao' in sender ? sender.kakao.userKey : null];
 }
 
-/**
- * The message as received, with the answer it was given: one a webhook kept in Redis while
- * Postgres was away. Its case number is reserved now, as for any stored message (it is not
- * counted against the sender's flood window). Returns its inbox id, or null when the provider
- * had already delivered this message (same provider id).
- */
+/** One message kept in Redis (insertInboundMany): its inbox id, or null when the provider had already delivered it. */
 export async function insertInbound(db: Db, row: InboundRow, threadWindowMinutes: number): Promise<number | null> {
-  const rows = await preparedQuery<{ id: number }>(
-    db,
-    'sotong_insert_inbound',
-    `with survey as (
-       select * from survey_of_sender($1, $12, $13, $5, $9::timestamptz)
-     ), reserved as (
-       select * from reserve_case_number(case when (select survey_case_number from survey) is null then $11 end,
-                                         false, 0, 0, $1, $12, $13, $9::timestamptz, $14)
-     )
-     insert into inbound_messages
-       (channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, received_at, flood, case_number, media)
-     values ($1, $2, $3, $4::jsonb, $5, $6::jsonb, $7, $8, $9, $10,
-             coalesce((select survey_case_number from survey), (select reserved_number from reserved)), $15::jsonb)
-     on conflict (provider, provider_message_id) do nothing
-     returning id`,
-    [...inboxValues(row), row.flood ?? false, ...senderValues(row.sender), threadWindowMinutes, mediaValue(row)],
-  );
-  return rows[0]?.id ?? null;
+  return (await insertInboundMany(db, [row], threadWindowMinutes))[0] ?? null;
 }
 
 export interface CountedInbound {
