@@ -55,28 +55,7 @@ const LONE_SURROGATE_ESCAPE = /\\ud[89a-f][0-9a-f]{2}/;
 export async function insertInboundMany(db: Db, rows: InboundRow[], threadWindowMinutes: number): Promise<number[]> {
   if (rows.length === 0) return [];
   // The whole batch as one JSON parameter, as in insertCountedInboundMany.
-  const batch = jsonWithoutNul(
-    rows.map((row, i) => {
-      const [senderKey, phone, kakaoUserKey] = senderValues(row.sender);
-      return {
-        n: i + 1,
-        channel: row.channel,
-        provider: row.provider,
-        provider_message_id: row.providerMessageId,
-        sender: row.sender,
-        text: row.text,
-        raw: row.raw,
-        acknowledgement: row.acknowledgement,
-        acknowledgement_status: row.acknowledgementStatus,
-        received_at: row.receivedAt,
-        flood: row.flood ?? false,
-        sender_key: senderKey,
-        phone,
-        kakao_user_key: kakaoUserKey,
-        media: row.media ?? [],
-      };
-    }),
-  );
+  const batch = jsonWithoutNul(rows.map((row, i) => ({ ...inboxRecord(row, i), flood: row.flood ?? false })));
   const inserted = await preparedQuery<{ id: number }>(
     db,
     'sotong_insert_inbound_batch',
@@ -84,9 +63,7 @@ export async function insertInboundMany(db: Db, rows: InboundRow[], threadWindow
        (channel, provider, provider_message_id, sender, text, raw, acknowledgement, acknowledgement_status, received_at, flood, case_number, media)
      select g.channel, g.provider, g.provider_message_id, g.sender, g.text, g.raw, g.acknowledgement, g.acknowledgement_status,
             g.received_at, g.flood, coalesce(v.survey_case_number, r.reserved_number), g.media
-     from json_to_recordset($1::json)
-       as g(n int, channel text, provider text, provider_message_id text, sender jsonb, text text, raw jsonb, acknowledgement text,
-            acknowledgement_status text, received_at timestamptz, flood boolean, sender_key text, phone text, kakao_user_key text, media jsonb)
+     from json_to_recordset($1::json) as g(${INBOX_RECORD_COLUMNS}, flood boolean)
      cross join lateral survey_of_sender(g.channel, g.phone, g.kakao_user_key, g.text, g.received_at) v
      cross join lateral reserve_case_number(case when v.survey_case_number is null then g.sender_key end,
                                             false, 0, 0, g.channel, g.phone, g.kakao_user_key, g.received_at, $2) r
@@ -99,14 +76,34 @@ export async function insertInboundMany(db: Db, rows: InboundRow[], threadWindow
 }
 
 /**
- * What reserve_case_number needs to know of the sender (src/db/functions/reserve_case_number.sql): their flood key,
- * which names the row it locks, and how the filing step finds them among residents. (NULs go
- * with the batch's JSON, which jsonWithoutNul cleans as a whole.)
+ * A message as one record of a batch statement's JSON parameter (json_to_recordset with
+ * INBOX_RECORD_COLUMNS): n keeps the given order. Beside the inbox's columns, what
+ * reserve_case_number (src/db/functions/reserve_case_number.sql) needs to know of the sender:
+ * their flood key, which names the row it locks, and how the filing step finds them among
+ * residents. NULs are left to jsonWithoutNul, which cleans the batch's JSON as a whole.
  */
-function senderValues(sender: InboundSender): [string | null, string | null, string | null] {
-  const key = floodSenderKey(sender);
-  return [key, 'phone' in sender ? sender.phone : null, 'kakao' in sender ? sender.kakao.userKey : null];
+function inboxRecord(row: Omit<InboundRow, 'flood'>, i: number) {
+  return {
+    n: i + 1,
+    channel: row.channel,
+    provider: row.provider,
+    provider_message_id: row.providerMessageId,
+    sender: row.sender,
+    text: row.text,
+    raw: row.raw,
+    acknowledgement: row.acknowledgement,
+    acknowledgement_status: row.acknowledgementStatus,
+    received_at: row.receivedAt,
+    sender_key: floodSenderKey(row.sender),
+    phone: 'phone' in row.sender ? row.sender.phone : null,
+    kakao_user_key: 'kakao' in row.sender ? row.sender.kakao.userKey : null,
+    media: row.media ?? [],
+  };
 }
+
+/** The columns of inboxRecord, as json_to_recordset reads them. */
+const INBOX_RECORD_COLUMNS = `n int, channel text, provider text, provider_message_id text, sender jsonb, text text, raw jsonb,
+  acknowledgement text, acknowledgement_status text, received_at timestamptz, sender_key text, phone text, kakao_user_key text, media jsonb`;
 
 /** One message kept in Redis (insertInboundMany): its inbox id, or null when the provider had already delivered it. */
 export async function insertInbound(db: Db, row: InboundRow, threadWindowMinutes: number): Promise<number | null> {
@@ -160,29 +157,13 @@ export async function insertCountedInboundMany(
   // serialised by one JSON.stringify. (Seventeen array parameters cost the API more: pg formats
   // each element of an array literal in JavaScript, escaping every quote of every payload.)
   const batch = jsonWithoutNul(
-    rows.map((row, i) => {
-      const [senderKey, phone, kakaoUserKey] = senderValues(row.sender);
-      return {
-        n: i + 1,
-        channel: row.channel,
-        provider: row.provider,
-        provider_message_id: row.providerMessageId,
-        sender: row.sender,
-        text: row.text,
-        raw: row.raw,
-        acknowledgement: row.acknowledgement,
-        acknowledgement_status: row.acknowledgementStatus,
-        received_at: row.receivedAt,
-        sender_key: senderKey,
-        phone,
-        kakao_user_key: kakaoUserKey,
-        new_case_ack: row.numberedAcknowledgement?.newCase ?? null,
-        follow_up_ack: row.numberedAcknowledgement?.followUp ?? null,
-        thanks: SATISFACTION_THANKS[row.channel],
-        hears_every_time: hearsNoticeEveryTime(row.channel),
-        media: row.media ?? [],
-      };
-    }),
+    rows.map((row, i) => ({
+      ...inboxRecord(row, i),
+      new_case_ack: row.numberedAcknowledgement?.newCase ?? null,
+      follow_up_ack: row.numberedAcknowledgement?.followUp ?? null,
+      thanks: SATISFACTION_THANKS[row.channel],
+      hears_every_time: hearsNoticeEveryTime(row.channel),
+    })),
   );
   const stored = await preparedQuery<{
     n: number;
@@ -196,9 +177,7 @@ export async function insertCountedInboundMany(
     'sotong_insert_counted_inbound_batch',
     `with g as (
        select * from json_to_recordset($1::json)
-         as g(n int, channel text, provider text, provider_message_id text, sender jsonb, text text, raw jsonb, acknowledgement text,
-              acknowledgement_status text, received_at timestamptz, sender_key text, phone text, kakao_user_key text,
-              new_case_ack text, follow_up_ack text, thanks text, hears_every_time boolean, media jsonb)
+         as g(${INBOX_RECORD_COLUMNS}, new_case_ack text, follow_up_ack text, thanks text, hears_every_time boolean)
      ), decided as materialized (
        -- Row by row in the order given (the sort makes every reservation happen before any insert).
        -- A score answering the sender's satisfaction question names its closed case: no number, no count.
