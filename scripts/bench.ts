@@ -169,41 +169,36 @@ function cpuMs(pid: number): number {
 async function comparePairs(ours: 'sms' | 'kakao', floorName: 'floor' | 'floor-json', connections: number, apiPid: number, floorPid: number) {
   await load(floorName, 3, null, connections);
   await load(ours, 3, null, connections);
-  const o: Figures[] = [];
-  const f: Figures[] = [];
-  const oursCpu: number[] = [];
-  const floorCpu: number[] = [];
-  const oursStores: number[] = [];
-  const floorStores: number[] = [];
   const storesMs = () => cpuMsOf(['postgres', 'redis-server']);
+  /** One flat-out run of `name`: its figures, and CPU µs per request of `pid` and of the stores. */
+  const measured = async (name: Scenario, pid: number) => {
+    const [cpuBefore, storesBefore] = [cpuMs(pid), storesMs()];
+    const figures = await load(name, PAIR_SECONDS, null, connections);
+    const perRequest = (ms: number) => (ms * 1000) / figures.total;
+    return { ...figures, cpu: perRequest(cpuMs(pid) - cpuBefore), stores: perRequest(storesMs() - storesBefore) };
+  };
+  const runs: { o: Awaited<ReturnType<typeof measured>>; f: Awaited<ReturnType<typeof measured>> }[] = [];
   for (let run = 1; run <= PAIRS; run++) {
-    const floorBefore = cpuMs(floorPid);
-    const floorStoresBefore = storesMs();
-    f.push(await load(floorName, PAIR_SECONDS, null, connections));
-    floorStores.push(((storesMs() - floorStoresBefore) * 1000) / f.at(-1)!.total);
-    floorCpu.push(((cpuMs(floorPid) - floorBefore) * 1000) / f.at(-1)!.total);
-    const oursBefore = cpuMs(apiPid);
-    const oursStoresBefore = storesMs();
-    o.push(await load(ours, PAIR_SECONDS, null, connections));
-    oursStores.push(((storesMs() - oursStoresBefore) * 1000) / o.at(-1)!.total);
-    oursCpu.push(((cpuMs(apiPid) - oursBefore) * 1000) / o.at(-1)!.total);
+    const f = await measured(floorName, floorPid);
+    const o = await measured(ours, apiPid);
+    runs.push({ o, f });
     out(
-      `  throughput run ${run}: ${LABELS[ours]} ${o.at(-1)!.rps.toFixed(0)} req/s (non-2xx ${o.at(-1)!.non2xx}), floor ${f.at(-1)!.rps.toFixed(0)} req/s, ` +
-        `ratio ${(o.at(-1)!.rps / f.at(-1)!.rps).toFixed(2)}; CPU per request ${oursCpu.at(-1)!.toFixed(0)} µs against the floor's ${floorCpu.at(-1)!.toFixed(0)} µs, ` +
-        `Postgres and Redis ${oursStores.at(-1)!.toFixed(0)} µs against ${floorStores.at(-1)!.toFixed(0)} µs`,
+      `  throughput run ${run}: ${LABELS[ours]} ${o.rps.toFixed(0)} req/s (non-2xx ${o.non2xx}), floor ${f.rps.toFixed(0)} req/s, ` +
+        `ratio ${(o.rps / f.rps).toFixed(2)}; CPU per request ${o.cpu.toFixed(0)} µs against the floor's ${f.cpu.toFixed(0)} µs, ` +
+        `Postgres and Redis ${o.stores.toFixed(0)} µs against ${f.stores.toFixed(0)} µs`,
     );
   }
-  const latency = (runs: Figures[]) => `${median(runs.map((r) => r.p50))}/${median(runs.map((r) => r.p99))}`;
+  const m = (value: (r: (typeof runs)[number]) => number) => median(runs.map(value));
   return {
-    ours: median(o.map((r) => r.rps)),
-    floor: median(f.map((r) => r.rps)),
-    ratio: median(o.map((r, i) => r.rps / f[i]!.rps)),
-    oursLatency: latency(o),
-    floorLatency: latency(f),
-    oursCpu: median(oursCpu),
-    floorCpu: median(floorCpu),
-    oursStores: median(oursStores),
-    floorStores: median(floorStores),
+    ours: m((r) => r.o.rps),
+    floor: m((r) => r.f.rps),
+    ratio: m((r) => r.o.rps / r.f.rps),
+    oursLatency: `${m((r) => r.o.p50)}/${m((r) => r.o.p99)}`,
+    floorLatency: `${m((r) => r.f.p50)}/${m((r) => r.f.p99)}`,
+    oursCpu: m((r) => r.o.cpu),
+    floorCpu: m((r) => r.f.cpu),
+    oursStores: m((r) => r.o.stores),
+    floorStores: m((r) => r.f.stores),
   };
 }
 
